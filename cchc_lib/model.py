@@ -1,0 +1,94 @@
+"""The parsed workbook as plain tables: what reading produces and every other module consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "UNIT_COLUMNS",
+    "TYPE_COLUMNS",
+    "TARGET_COLUMNS",
+    "ACTIVITY_COLUMNS",
+    "REVIEW_COLUMNS",
+    "FUNDING_COLUMNS",
+    "INITIATIVE_COLUMNS",
+    "PROBLEM_COLUMNS",
+    "Workbook",
+    "ReadResult",
+    "empty_frame",
+]
+
+# units: one row per unit. unit_code is upper-case; valid_from/valid_to are datetime64 (NaT = open).
+UNIT_COLUMNS = ["unit_code", "unit_name", "unit_type", "portal_url", "contact", "valid_from", "valid_to"]
+# activity types (catalogue), in catalogue order.
+TYPE_COLUMNS = ["type_code", "type_name", "measure"]
+# targets, long form: quarter is Int64 1..4 or <NA> for a whole-year target; target int >= 0.
+TARGET_COLUMNS = ["year", "quarter", "unit_code", "type_code", "target"]
+# activities: date datetime64; quantity int >= 1; `row` = the Excel row number the user sees.
+ACTIVITY_COLUMNS = [
+    "date",
+    "unit_code",
+    "type_code",
+    "quantity",
+    "title",
+    "channel",
+    "reform_area",
+    "link",
+    "note",
+    "row",
+]
+# optional sheets (None on the Workbook when the sheet is absent).
+REVIEW_COLUMNS = [
+    "review_date",
+    "unit_code",
+    "reviewer",
+    "has_cchc_section",  # boolean, <NA> when blank
+    "updated_this_quarter",  # boolean, <NA> when blank
+    "broken_links",  # Int64
+    "score",  # Float64 0..100
+    "findings",
+]
+FUNDING_COLUMNS = ["year", "unit_code", "allocated", "spent", "note"]  # spent Int64 (<NA> blank)
+INITIATIVE_COLUMNS = ["year", "unit_code", "name", "reform_area", "status", "result"]
+# problems: level "error"|"warning"; sheet/column as written in the file (or None); row Int64.
+PROBLEM_COLUMNS = ["level", "code", "sheet", "row", "column", "message"]
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    """An empty frame with the given columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass
+class Workbook:
+    """A workbook that was read without errors. All text is normalised (NFC, trimmed)."""
+
+    units: pd.DataFrame
+    activity_types: pd.DataFrame
+    targets: pd.DataFrame
+    activities: pd.DataFrame
+    portal_reviews: pd.DataFrame | None = None
+    funding: pd.DataFrame | None = None
+    initiatives: pd.DataFrame | None = None
+
+
+@dataclass
+class ReadResult:
+    """Outcome of reading: the workbook (None when there are errors) and every problem found."""
+
+    workbook: Workbook | None
+    problems: pd.DataFrame = field(default_factory=lambda: empty_frame(PROBLEM_COLUMNS))
+
+    @property
+    def ok(self) -> bool:
+        return self.workbook is not None and not (self.problems["level"] == "error").any()
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "warning"]
