@@ -100,7 +100,9 @@ def previous_year(period: Period) -> Period:
     return period.previous_year()
 
 
-def quarter_bounds(year: int, quarter: int, calendar: str = CALENDAR, cutoff_day: int = 15) -> tuple[date, date]:
+def quarter_bounds(
+    year: int, quarter: int, calendar: str = CALENDAR, cutoff_day: int = 15
+) -> tuple[date, date]:
     """First and last day (inclusive) of quarter `quarter` of `year` under `calendar`.
 
     Report calendar: the quarter ends on day cutoff_day-1 of its last month and starts on

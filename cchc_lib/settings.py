@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 __all__ = ["Settings", "load_settings", "PROJECT_ROOT", "SETTINGS_ENV"]
