@@ -72,7 +72,9 @@ class Period:
         """Vietnamese label, e.g. `Quý I năm 2024`, `6 tháng đầu năm 2024`, `Năm 2024`."""
         if not self.kind:
             return f"Năm {self.year}"
-        return f"{_LABELS[self.kind]} năm {self.year}"
+        name = _LABELS[self.kind]
+        # "6 tháng đầu năm" already ends with "năm": no second "năm" before the year.
+        return f"{name} {self.year}" if name.endswith(" năm") else f"{name} năm {self.year}"
 
     def bounds(self, calendar: str = CALENDAR, cutoff_day: int = 15) -> tuple[date, date]:
         """First and last day (inclusive) of the period under `calendar`."""
@@ -100,6 +102,13 @@ def previous_year(period: Period) -> Period:
     return period.previous_year()
 
 
+def _check(calendar: str, cutoff_day: int) -> None:
+    if calendar not in CALENDARS:
+        raise PeriodError(f"Lịch '{calendar}' không hợp lệ: dùng 'calendar' hoặc 'report'.")
+    if not 1 <= cutoff_day <= 28:
+        raise PeriodError(f"Ngày chốt số liệu {cutoff_day} không hợp lệ: dùng một ngày từ 1 đến 28.")
+
+
 def quarter_bounds(
     year: int, quarter: int, calendar: str = CALENDAR, cutoff_day: int = 15
 ) -> tuple[date, date]:
@@ -108,8 +117,7 @@ def quarter_bounds(
     Report calendar: the quarter ends on day cutoff_day-1 of its last month and starts on
     cutoff_day of the month before its first month (Q1 starts in December of the previous year).
     """
-    if calendar not in CALENDARS:
-        raise PeriodError(f"Lịch '{calendar}' không hợp lệ: dùng 'calendar' hoặc 'report'.")
+    _check(calendar, cutoff_day)
     first_month = 3 * quarter - 2
     if calendar == CALENDAR:
         start = date(year, first_month, 1)
@@ -127,16 +135,15 @@ def assign_quarters(dates: pd.Series, calendar: str = CALENDAR, cutoff_day: int 
     Under the report calendar a date on or after the cut-off day of the last month of a quarter
     moves to the next quarter (15 Dec 2024 -> 2025 Q1). Missing dates give missing values.
     """
-    if calendar not in CALENDARS:
-        raise PeriodError(f"Lịch '{calendar}' không hợp lệ: dùng 'calendar' hoặc 'report'.")
+    _check(calendar, cutoff_day)
     values = pd.to_datetime(dates)
-    year = values.dt.year
-    month = values.dt.month
+    year = values.dt.year.astype("Int64")
+    month = values.dt.month.astype("Int64")
     if calendar == REPORT:
-        shift = (month % 3 == 0) & (values.dt.day >= cutoff_day)
+        shift = (month % 3 == 0) & (values.dt.day.astype("Int64") >= cutoff_day)
         month = month + shift.astype("Int64")
-        roll = month > 12
-        year = year + roll.astype("Int64")
-        month = month.where(~roll, 1)
+        year = year + (month > 12).astype("Int64")
+        # arithmetic (not `where`) so that a missing date stays missing instead of becoming month 1
+        month = (month - 1) % 12 + 1
     quarter = (month - 1) // 3 + 1
     return pd.DataFrame({"year": year.astype("Int64"), "quarter": quarter.astype("Int64")}, index=dates.index)
