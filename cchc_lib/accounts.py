@@ -1,0 +1,353 @@
+"""User accounts outside git: salted scrypt hashes, roles, login lockout, OIDC e-mail -> role mapping."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from cchc_lib.settings import PROJECT_ROOT
+
+__all__ = [
+    "ROLES",
+    "USERS_ENV",
+    "Account",
+    "AccountError",
+    "Accounts",
+    "authenticate",
+    "default_users_path",
+    "hash_password",
+    "verify_password",
+]
+
+ROLES = ("viewer", "unit", "admin")
+USERS_ENV = "CCHC_USERS"
+MIN_PASSWORD = 8
+_NAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
+_UNIT_RE = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_ROLE_LABELS = {"viewer": "người xem", "unit": "đầu mối đơn vị", "admin": "quản trị viên"}
+
+
+class AccountError(Exception):
+    """A refused account operation: `code` for programs, `message` (Vietnamese) for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is acting: name, role ("viewer" | "unit" | "admin") and, for role "unit", the unit code."""
+
+    name: str
+    role: str
+    unit_code: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def role_label(self) -> str:
+        label = _ROLE_LABELS.get(self.role, self.role)
+        return f"{label} {self.unit_code}" if self.role == "unit" and self.unit_code else label
+
+
+def default_users_path() -> Path:
+    """$CCHC_USERS, else users.toml at the project root (gitignored)."""
+    return Path(os.environ.get(USERS_ENV) or PROJECT_ROOT / "users.toml")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """`scrypt$n$r$p$<salt b64>$<hash b64>` with a fresh 16-byte salt."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of `password` against a `hash_password` string."""
+    try:
+        scheme, n, r, p, salt_b64, hash_b64 = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        salt, expected = base64.b64decode(salt_b64), base64.b64decode(hash_b64)
+        digest = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=salt,
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=256 * 1024 * 1024,
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(digest, expected)
+
+
+_DUMMY_HASH = hash_password("không có tài khoản này", salt=b"\0" * 16)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+class Accounts:
+    """The accounts file (TOML) and its lockout state (JSON next to it, `<name>.state.json`).
+
+    File layout::
+
+        [users.nguyenvana]
+        role = "unit"
+        unit = "XCB"
+        hash = "scrypt$16384$8$1$...$..."
+
+        [oidc]
+        "a@b.vn" = "admin"
+        "c@d.vn" = "unit:XCB"
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        max_failures: int = 5,
+        lockout_minutes: float = 15,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path) if path else default_users_path()
+        self.state_path = self.path.with_name(self.path.stem + ".state.json")
+        self.lock_path = self.path.with_name("." + self.path.name + ".lock")
+        self.max_failures = max_failures
+        self.lockout_s = lockout_minutes * 60
+        self.clock = clock
+
+    # ------------------------------------------------------------------ file
+    def _load(self) -> dict[str, Any]:
+        try:
+            with self.path.open("rb") as handle:
+                raw = tomllib.load(handle)
+        except FileNotFoundError:
+            return {"users": {}, "oidc": {}}
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise AccountError("bad_file", f"Tệp tài khoản {self.path.name} bị hỏng: {exc}") from exc
+        users = raw.get("users") if isinstance(raw.get("users"), dict) else {}
+        oidc = raw.get("oidc") if isinstance(raw.get("oidc"), dict) else {}
+        return {"users": users, "oidc": oidc}
+
+    def _save(self, raw: dict[str, Any]) -> None:
+        lines = ["# Tài khoản bảng theo dõi CCHC — không đưa tệp này lên git.", ""]
+        for name in sorted(raw["users"]):
+            user = raw["users"][name]
+            lines.append(f"[users.{_toml_str(name)}]")
+            lines.append(f"role = {_toml_str(user['role'])}")
+            if user.get("unit"):
+                lines.append(f"unit = {_toml_str(user['unit'])}")
+            lines.append(f"hash = {_toml_str(user['hash'])}")
+            lines.append("")
+        lines.append("[oidc]")
+        for email in sorted(raw["oidc"]):
+            lines.append(f"{_toml_str(email)} = {_toml_str(str(raw['oidc'][email]))}")
+        _atomic_write_text(self.path, "\n".join(lines) + "\n")
+
+    def _lock(self) -> FileLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(self.lock_path, timeout=30, thread_local=False)
+
+    @staticmethod
+    def _account(name: str, user: dict[str, Any]) -> Account:
+        role = user.get("role") if user.get("role") in ROLES else "viewer"
+        unit = str(user.get("unit") or "").upper() or None
+        return Account(name=name, role=role, unit_code=unit if role == "unit" else None)
+
+    # ------------------------------------------------------------- management
+    @staticmethod
+    def _check_role(role: str, unit_code: str | None) -> str | None:
+        if role not in ROLES:
+            raise AccountError("bad_role", f"Vai trò không hợp lệ: {role!r} (chọn viewer, unit hoặc admin).")
+        if role == "unit":
+            if not unit_code or not _UNIT_RE.match(unit_code.strip()):
+                raise AccountError("bad_unit", "Tài khoản đơn vị phải gắn với một mã đơn vị (--unit MÃ).")
+            return unit_code.strip().upper()
+        if unit_code:
+            raise AccountError("bad_unit", "Chỉ tài khoản vai trò unit mới gắn với mã đơn vị.")
+        return None
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise AccountError("weak_password", f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+
+    def list(self) -> list[Account]:
+        users = self._load()["users"]
+        return [self._account(name, users[name]) for name in sorted(users)]
+
+    def get(self, name: str) -> Account | None:
+        user = self._load()["users"].get(name)
+        return self._account(name, user) if isinstance(user, dict) else None
+
+    def add(self, name: str, role: str, password: str, unit_code: str | None = None) -> Account:
+        if not _NAME_RE.match(name or ""):
+            raise AccountError(
+                "bad_name", "Tên đăng nhập chỉ gồm chữ không dấu, số và . _ - @ + (tối đa 64 ký tự)."
+            )
+        unit = self._check_role(role, unit_code)
+        self._check_password(password)
+        with self._lock():
+            raw = self._load()
+            if name in raw["users"]:
+                raise AccountError("exists", f"Tài khoản {name} đã có.")
+            raw["users"][name] = {"role": role, "unit": unit or "", "hash": hash_password(password)}
+            self._save(raw)
+        return Account(name, role, unit)
+
+    def set_password(self, name: str, password: str) -> None:
+        self._check_password(password)
+        with self._lock():
+            raw = self._load()
+            if name not in raw["users"]:
+                raise AccountError("unknown_user", f"Không có tài khoản {name}.")
+            raw["users"][name]["hash"] = hash_password(password)
+            self._save(raw)
+            self._clear_failures(name)
+
+    def remove(self, name: str) -> None:
+        with self._lock():
+            raw = self._load()
+            if name not in raw["users"]:
+                raise AccountError("unknown_user", f"Không có tài khoản {name}.")
+            del raw["users"][name]
+            self._save(raw)
+
+    def set_oidc(self, email: str, role: str, unit_code: str | None = None) -> None:
+        """Map an OpenID Connect e-mail to a role (`unit` needs a unit code)."""
+        unit = self._check_role(role, unit_code)
+        with self._lock():
+            raw = self._load()
+            raw["oidc"][email.strip().lower()] = f"unit:{unit}" if unit else role
+            self._save(raw)
+
+    def for_email(self, email: str | None) -> Account | None:
+        """The account an OIDC-logged-in e-mail maps to, or None when the e-mail is not in [oidc]."""
+        if not email:
+            return None
+        table = {str(k).strip().lower(): str(v) for k, v in self._load()["oidc"].items()}
+        value = table.get(email.strip().lower())
+        if value is None:
+            return None
+        role, _, unit = value.partition(":")
+        role = role.strip().lower()
+        if role == "unit" and unit.strip():
+            return Account(email.strip().lower(), "unit", unit.strip().upper())
+        if role in ("viewer", "admin"):
+            return Account(email.strip().lower(), role)
+        return None
+
+    # ---------------------------------------------------------------- login
+    def _state(self) -> dict[str, Any]:
+        try:
+            raw = json.loads(self.state_path.read_text(encoding="utf-8"))
+            return raw if isinstance(raw, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _save_state(self, state: dict[str, Any]) -> None:
+        now = self.clock()
+        keep = {
+            k: v for k, v in state.items() if isinstance(v, dict) and now - v.get("last", 0) < self.lockout_s
+        }
+        _atomic_write_text(self.state_path, json.dumps(keep, ensure_ascii=False))
+
+    def _clear_failures(self, name: str) -> None:
+        state = self._state()
+        if name in state:
+            del state[name]
+            self._save_state(state)
+
+    def locked_until(self, name: str) -> float | None:
+        """Epoch seconds until which `name` is locked out, or None."""
+        entry = self._state().get(name)
+        if isinstance(entry, dict) and entry.get("until", 0) > self.clock():
+            return float(entry["until"])
+        return None
+
+    def authenticate(self, name: str, password: str) -> Account:
+        """The account for `name` when `password` is right; AccountError "locked" / "bad_credentials"."""
+        name = (name or "").strip()
+        with self._lock():
+            until = self.locked_until(name)
+            if until is not None:
+                minutes = max(1, round((until - self.clock()) / 60))
+                raise AccountError(
+                    "locked",
+                    f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau khoảng {minutes} phút.",
+                )
+            user = self._load()["users"].get(name)
+            stored = user.get("hash", "") if isinstance(user, dict) else ""
+            ok = verify_password(password or "", stored or _DUMMY_HASH) and bool(stored)
+            if ok:
+                self._clear_failures(name)
+                return self._account(name, user)
+            state = self._state()
+            now = self.clock()
+            entry = state.get(name) if isinstance(state.get(name), dict) else {}
+            if now - entry.get("last", 0) >= self.lockout_s:
+                entry = {}
+            failures = int(entry.get("failures", 0)) + 1
+            entry = {"failures": failures, "last": now}
+            if failures >= self.max_failures:
+                entry = {"failures": 0, "last": now, "until": now + self.lockout_s}
+            state[name] = entry
+            self._save_state(state)
+            if "until" in entry:
+                raise AccountError(
+                    "locked",
+                    f"Sai mật khẩu {self.max_failures} lần: tài khoản bị tạm khóa "
+                    f"{round(self.lockout_s / 60)} phút.",
+                )
+            raise AccountError("bad_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+
+
+def authenticate(name: str, password: str, path: str | os.PathLike[str] | None = None) -> Account:
+    """Check a login against the accounts file (default path) with lockout."""
+    return Accounts(path).authenticate(name, password)

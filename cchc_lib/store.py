@@ -1,0 +1,560 @@
+"""Published workbook versions on disk: immutable versions, an audit log, atomic publish under a lock."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from cchc_lib.accounts import Account
+
+__all__ = ["KINDS", "Store", "StoreError", "Version"]
+
+KINDS = ("replace", "unit", "rollback")
+_ZIP_MAGIC = b"PK\x03\x04"
+_TEMP_PREFIX = ".tmp-"
+_VERSION_RE = re.compile(r"^(\d{6})\.(xlsx|json)$")
+_LOCK_TIMEOUT_S = 60.0
+
+# Layout under the root folder:
+#   versions/000012.xlsx   the published workbook, never changed after publishing
+#   versions/000012.json   its metadata (the Version fields)
+#   current                {"number": 12, "sha256": "..."}: the one pointer that makes a version current
+#   audit.jsonl            one JSON object per line: every publish, rollback and refused attempt
+#   .lock                  the FileLock guarding every write
+# Temp files are named ".tmp-*" in the folder of their final file; readers ignore them and the next
+# write (or `repair()`, which `Store()` runs when the lock is free) deletes leftovers of a killed writer,
+# together with version files numbered above the current pointer (written but never made current).
+
+
+class StoreError(Exception):
+    """A refused or failed store operation: `code` for programs, `message` (Vietnamese) for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version of the workbook."""
+
+    number: int
+    sha256: str
+    path: Path
+    created_at: datetime  # local time, timezone-aware
+    user: str
+    kind: str  # "replace" | "unit" | "rollback"
+    file_name: str
+    rows: int | None  # activity rows in the workbook (None when unknown)
+    previous: int | None  # the version that was current before this one
+    unit_code: str | None = None  # for kind "unit"
+    size: int = 0
+    rollback_of: int | None = None  # for kind "rollback"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "sha256": self.sha256,
+            "created_at": self.created_at.isoformat(),
+            "user": self.user,
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "rows": self.rows,
+            "previous": self.previous,
+            "unit_code": self.unit_code,
+            "size": self.size,
+            "rollback_of": self.rollback_of,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any], path: Path) -> Version:
+        return cls(
+            number=int(raw["number"]),
+            sha256=str(raw["sha256"]),
+            path=path,
+            created_at=datetime.fromisoformat(raw["created_at"]),
+            user=str(raw["user"]),
+            kind=str(raw["kind"]),
+            file_name=str(raw.get("file_name") or ""),
+            rows=raw.get("rows"),
+            previous=raw.get("previous"),
+            unit_code=raw.get("unit_code"),
+            size=int(raw.get("size") or 0),
+            rollback_of=raw.get("rollback_of"),
+        )
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _disk_error(exc: OSError) -> StoreError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(
+            "disk_full",
+            "Ổ đĩa của máy chủ đã đầy nên không lưu được dữ liệu. Dữ liệu hiện hành vẫn nguyên vẹn; "
+            "hãy báo quản trị viên giải phóng dung lượng rồi thử lại.",
+        )
+    return StoreError(
+        "io_error",
+        f"Không ghi được dữ liệu lên đĩa ({exc.strerror or exc}). Dữ liệu hiện hành vẫn nguyên vẹn.",
+    )
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically: temp file in the same folder, fsync, os.replace, fsync folder."""
+    folder = path.parent
+    tmp = folder / f"{_TEMP_PREFIX}{path.name}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+class Store:
+    """The versions of the workbook under `root` (see the layout above)."""
+
+    def __init__(self, root: str | os.PathLike[str], *, repair: bool = True) -> None:
+        self.root = Path(root)
+        self.versions_dir = self.root / "versions"
+        self.pointer_path = self.root / "current"
+        self.audit_path = self.root / "audit.jsonl"
+        self.lock_path = self.root / ".lock"
+        if repair and self.root.is_dir():
+            with contextlib.suppress(StoreError, OSError):
+                self.repair(timeout=0)
+
+    # ----------------------------------------------------------------- reading
+    def _version_path(self, number: int) -> Path:
+        return self.versions_dir / f"{number:06d}.xlsx"
+
+    def _meta_path(self, number: int) -> Path:
+        return self.versions_dir / f"{number:06d}.json"
+
+    def _pointer(self) -> tuple[int, str] | None:
+        try:
+            raw = json.loads(self.pointer_path.read_text(encoding="utf-8"))
+            return int(raw["number"]), str(raw["sha256"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                "corrupt", "Tệp chỉ phiên bản hiện hành bị hỏng; hãy báo quản trị viên kiểm tra kho dữ liệu."
+            ) from exc
+
+    def _load_version(self, number: int) -> Version:
+        try:
+            raw = json.loads(self._meta_path(number).read_text(encoding="utf-8"))
+            return Version.from_json(raw, self._version_path(number))
+        except FileNotFoundError as exc:
+            raise StoreError("unknown_version", f"Không có phiên bản số {number}.") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError("corrupt", f"Thông tin của phiên bản số {number} bị hỏng.") from exc
+
+    def current(self) -> Version | None:
+        """The current version, or None when nothing was ever published."""
+        pointer = self._pointer()
+        return None if pointer is None else self._load_version(pointer[0])
+
+    def current_number(self) -> int | None:
+        pointer = self._pointer()
+        return None if pointer is None else pointer[0]
+
+    def history(self) -> list[Version]:
+        """Every published version, oldest first (versions 1..current)."""
+        pointer = self._pointer()
+        if pointer is None:
+            return []
+        return [self._load_version(n) for n in range(1, pointer[0] + 1) if self._meta_path(n).exists()]
+
+    def version(self, number: int) -> Version:
+        """Version `number` (StoreError "unknown_version" when it was never published)."""
+        current = self.current_number()
+        if not isinstance(number, int) or current is None or not 1 <= number <= current:
+            raise StoreError("unknown_version", f"Không có phiên bản số {number}.")
+        return self._load_version(number)
+
+    def read_bytes(self, number: int) -> bytes:
+        """The bytes of version `number`, checked against its recorded sha256."""
+        version = self.version(number)
+        try:
+            data = version.path.read_bytes()
+        except OSError as exc:
+            raise StoreError("corrupt", f"Không đọc được tệp của phiên bản số {number}.") from exc
+        if _sha256(data) != version.sha256:
+            raise StoreError(
+                "corrupt",
+                f"Tệp của phiên bản số {number} không khớp mã kiểm tra (sha256): đã bị sửa hoặc hỏng.",
+            )
+        return data
+
+    def verify(self, number: int | None = None) -> bool:
+        """True when the file of version `number` (default: current) exists and matches its sha256."""
+        if number is None:
+            number = self.current_number()
+            if number is None:
+                return True
+        try:
+            self.read_bytes(number)
+        except StoreError:
+            return False
+        return True
+
+    def verify_all(self) -> list[int]:
+        """Numbers of the published versions whose file is missing or does not match its sha256."""
+        return [v.number for v in self.history() if not self.verify(v.number)]
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The audit log, oldest first (a torn last line left by a killed writer is skipped)."""
+        try:
+            text = self.audit_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in text.splitlines():
+            with contextlib.suppress(ValueError):
+                entries.append(json.loads(line))
+        return entries
+
+    # ----------------------------------------------------------------- writing
+    @contextlib.contextmanager
+    def _locked(self, timeout: float = _LOCK_TIMEOUT_S) -> Iterator[None]:
+        self.versions_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.lock_path, timeout=timeout, thread_local=False)  # a new object per commit
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise StoreError(
+                "busy", "Có người khác đang cập nhật dữ liệu; vui lòng thử lại sau ít phút."
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def repair(self, timeout: float = _LOCK_TIMEOUT_S) -> None:
+        """Remove what a killed writer may leave: temp files, versions above the pointer, a torn audit line."""
+        with self._locked(timeout):
+            self._repair_locked()
+
+    def _repair_locked(self) -> None:
+        current = self.current_number() or 0
+        for folder in (self.root, self.versions_dir):
+            for entry in folder.iterdir():
+                if entry.name.startswith(_TEMP_PREFIX):
+                    entry.unlink(missing_ok=True)
+                    continue
+                match = _VERSION_RE.match(entry.name) if folder == self.versions_dir else None
+                if match and int(match.group(1)) > current:
+                    entry.unlink(missing_ok=True)  # written but never made current
+        self._repair_audit(current)
+
+    def _repair_audit(self, current: int) -> None:
+        try:
+            data = self.audit_path.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        if data and not data.endswith(b"\n"):
+            with self.audit_path.open("r+b") as handle:
+                handle.truncate(data.rfind(b"\n") + 1)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if current:
+            # The writer may have been killed between moving the pointer and writing the audit entry.
+            logged = {e.get("version") for e in self.audit() if e.get("outcome") == "published"}
+            if current not in logged:
+                version = self._load_version(current)
+                self._append_audit(self._published_entry(version, recovered=True))
+
+    def _append_audit(self, entry: dict[str, Any]) -> None:
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        fd = os.open(self.audit_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            _write_all(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _published_entry(version: Version, recovered: bool = False) -> dict[str, Any]:
+        entry = {
+            "time": version.created_at.isoformat(),
+            "user": version.user,
+            "kind": version.kind,
+            "file_name": version.file_name,
+            "sha256": version.sha256,
+            "rows": version.rows,
+            "size": version.size,
+            "unit_code": version.unit_code,
+            "previous": version.previous,
+            "version": version.number,
+            "rollback_of": version.rollback_of,
+            "outcome": "published",
+        }
+        if recovered:
+            entry["recovered"] = True
+        return entry
+
+    def log_refusal(
+        self,
+        account: Account | None,
+        *,
+        kind: str,
+        code: str,
+        message: str,
+        file_name: str = "",
+        data: bytes | None = None,
+        rows: int | None = None,
+        unit_code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Write a refused attempt to the audit log (best effort: a full disk must not hide the refusal)."""
+        entry: dict[str, Any] = {
+            "time": _now().isoformat(),
+            "user": account.name if account else None,
+            "role": account.role if account else None,
+            "kind": kind,
+            "file_name": file_name,
+            "sha256": _sha256(data) if data is not None else None,
+            "rows": rows,
+            "size": len(data) if data is not None else None,
+            "unit_code": unit_code,
+            "previous": self._safe_current_number(),
+            "version": None,
+            "outcome": "refused",
+            "code": code,
+            "reason": message,
+        }
+        if extra:
+            entry.update(extra)
+        with contextlib.suppress(OSError, StoreError), self._locked():
+            self._append_audit(entry)
+
+    def _safe_current_number(self) -> int | None:
+        try:
+            return self.current_number()
+        except StoreError:
+            return None
+
+    def check_permission(self, account: Account | None, kind: str, unit_code: str | None = None) -> None:
+        """Raise StoreError("forbidden"/"bad_kind") unless `account` may make an update of `kind`."""
+        if kind not in KINDS:
+            raise StoreError("bad_kind", f"Loại cập nhật không hợp lệ: {kind!r}.")
+        if account is None or account.role not in ("unit", "admin"):
+            raise StoreError("forbidden", "Tài khoản của bạn chỉ được xem, không có quyền cập nhật dữ liệu.")
+        if account.role == "admin":
+            if kind == "unit" and not unit_code:
+                raise StoreError("bad_kind", "Cập nhật của một đơn vị phải nêu mã đơn vị.")
+            return
+        own = (account.unit_code or "").strip().upper()
+        if kind == "rollback":
+            raise StoreError("forbidden", "Chỉ quản trị viên mới được khôi phục phiên bản cũ.")
+        if kind != "unit":
+            raise StoreError(
+                "forbidden",
+                f"Tài khoản đơn vị chỉ được nộp số liệu của đơn vị mình ({own}), "
+                "không được thay thế toàn bộ tệp dữ liệu.",
+            )
+        if not own or (unit_code or "").strip().upper() != own:
+            raise StoreError(
+                "forbidden",
+                f"Tài khoản của bạn chỉ được nộp số liệu của đơn vị {own}, không phải của đơn vị {unit_code}.",
+            )
+
+    def authorize(
+        self, account: Account | None, kind: str, unit_code: str | None = None, *, file_name: str = ""
+    ) -> None:
+        """check_permission, audit-logging a refusal."""
+        try:
+            self.check_permission(account, kind, unit_code)
+        except StoreError as exc:
+            self.log_refusal(
+                account,
+                kind=kind,
+                code=exc.code,
+                message=exc.message,
+                file_name=file_name,
+                unit_code=unit_code,
+            )
+            raise
+
+    def publish(
+        self,
+        data: bytes,
+        *,
+        account: Account | None,
+        kind: str,
+        file_name: str,
+        base_version: int | None,
+        unit_code: str | None = None,
+        rows: int | None = None,
+    ) -> Version:
+        """Publish `data` as the next version.
+
+        The caller has already read `data` safely and found no errors (submissions.prepare_update).
+        Refused (StoreError, audit-logged): no permission, a preview made on another version than the
+        current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx.
+        """
+        if kind == "rollback":
+            raise StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
+        unit_code = unit_code.strip().upper() if unit_code else None
+        return self._commit(
+            data,
+            account=account,
+            kind=kind,
+            file_name=file_name,
+            base_version=base_version,
+            unit_code=unit_code,
+            rows=rows,
+        )
+
+    def rollback(self, number: int, account: Account | None) -> Version:
+        """Make the content of version `number` current again, as a new version (admins only)."""
+        file_name = f"phiên bản {number}"
+        self.authorize(account, "rollback", file_name=file_name)
+        try:
+            old = self.version(number)
+            data = self.read_bytes(number)
+        except StoreError as exc:
+            self.log_refusal(
+                account, kind="rollback", code=exc.code, message=exc.message, file_name=file_name
+            )
+            raise
+        return self._commit(
+            data,
+            account=account,
+            kind="rollback",
+            file_name=old.file_name,
+            base_version=self.current_number(),
+            unit_code=None,
+            rows=old.rows,
+            rollback_of=number,
+        )
+
+    def _commit(
+        self,
+        data: bytes,
+        *,
+        account: Account | None,
+        kind: str,
+        file_name: str,
+        base_version: int | None,
+        unit_code: str | None,
+        rows: int | None,
+        rollback_of: int | None = None,
+    ) -> Version:
+        def refuse(exc: StoreError) -> StoreError:
+            self.log_refusal(
+                account,
+                kind=kind,
+                code=exc.code,
+                message=exc.message,
+                file_name=file_name,
+                data=data if isinstance(data, bytes) else None,
+                rows=rows,
+                unit_code=unit_code,
+            )
+            return exc
+
+        if kind != "rollback":
+            self.authorize(account, kind, unit_code, file_name=file_name)
+        assert account is not None
+        if not isinstance(data, bytes | bytearray) or not data:
+            raise refuse(StoreError("empty", "Tệp tải lên rỗng."))
+        data = bytes(data)
+        if not data.startswith(_ZIP_MAGIC):
+            raise refuse(StoreError("not_xlsx", "Tệp không phải là tệp Excel (.xlsx)."))
+        digest = _sha256(data)
+        try:
+            with self._locked():
+                self._repair_locked()
+                current = self.current_number()
+                if base_version != current:
+                    raise StoreError(
+                        "stale",
+                        f"Dữ liệu đã được cập nhật (hiện là phiên bản {current}) sau khi bạn xem trước "
+                        f"trên phiên bản {base_version or 'trống'}. Bản xem trước đã cũ: hãy tải tệp lên "
+                        "lại để xem trước những thay đổi so với dữ liệu mới nhất.",
+                    )
+                if current is not None and self._load_version(current).sha256 == digest:
+                    raise StoreError(
+                        "duplicate",
+                        f"Tệp này giống hệt dữ liệu hiện hành (phiên bản {current}); không có gì để cập nhật.",
+                    )
+                number = (current or 0) + 1
+                version = Version(
+                    number=number,
+                    sha256=digest,
+                    path=self._version_path(number),
+                    created_at=_now(),
+                    user=account.name,
+                    kind=kind,
+                    file_name=file_name,
+                    rows=rows,
+                    previous=current,
+                    unit_code=unit_code,
+                    size=len(data),
+                    rollback_of=rollback_of,
+                )
+                try:
+                    _atomic_write(version.path, data)
+                    meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+                    _atomic_write(self._meta_path(number), meta)
+                    pointer = json.dumps({"number": number, "sha256": digest}).encode("utf-8")
+                    _atomic_write(self.pointer_path, pointer)  # the commit point
+                except OSError as exc:
+                    with contextlib.suppress(OSError):
+                        self._repair_locked()
+                    if self.current_number() == number:  # committed; only the folder fsync failed
+                        return version
+                    raise _disk_error(exc) from exc
+                with contextlib.suppress(OSError):  # repaired by the next writer if this fails
+                    self._append_audit(self._published_entry(version))
+                return version
+        except StoreError as exc:
+            if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt"):
+                raise refuse(exc) from exc.__cause__
+            raise
