@@ -1,0 +1,1 @@
+"""Theo dõi công tác thông tin, tuyên truyền cải cách hành chính: reading, metrics, reports."""

@@ -1,0 +1,306 @@
+"""Cross-sheet checks: unit and activity-type references, duplicates, catalogue; builds the Workbook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .model import (
+    ACTIVITY_COLUMNS,
+    FUNDING_COLUMNS,
+    INITIATIVE_COLUMNS,
+    REVIEW_COLUMNS,
+    TARGET_COLUMNS,
+    TYPE_COLUMNS,
+    UNIT_COLUMNS,
+    Workbook,
+)
+from .problems import ProblemLog
+from .schema import DEFAULT_ACTIVITY_TYPES, INITIATIVE_STATUSES
+from .settings import Settings
+from .text import closest, loose_key, match_key
+
+if TYPE_CHECKING:
+    from .workbook import RawSheet
+
+__all__ = ["TypeCatalogue", "build_catalogue", "resolve_workbook"]
+
+_AMBIGUOUS = "\0ambiguous"
+
+
+class TypeCatalogue:
+    """The activity types and a lookup from any spelling of a code or name to the code."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._lookup: dict[str, str] = {}
+        for code, name in zip(frame["type_code"], frame["type_name"], strict=True):
+            self._lookup.setdefault(loose_key(code), code)
+            self._lookup.setdefault(loose_key(name), code)
+
+    def code_of(self, text: object) -> str | None:
+        return self._lookup.get(loose_key(text))
+
+    def suggestion(self, text: object) -> str | None:
+        return closest(text, list(self.frame["type_code"]) + list(self.frame["type_name"]))
+
+    def unknown_message(self, text: object) -> str:
+        hint = self.suggestion(text)
+        known = ", ".join(self.frame["type_code"])
+        tail = f" Có phải là '{hint}'?" if hint else f" Các loại hợp lệ: {known}."
+        return f"Loại hoạt động '{text}' không có trong danh mục.{tail}"
+
+
+def build_catalogue(raw: RawSheet | None, log: ProblemLog) -> TypeCatalogue:
+    """The catalogue from the `Loại hoạt động` sheet, or the default one when the sheet is absent."""
+    if raw is None:
+        frame = pd.DataFrame(DEFAULT_ACTIVITY_TYPES, columns=TYPE_COLUMNS)
+        return TypeCatalogue(frame)
+    frame = raw.frame.dropna(subset=["type_code", "type_name"]).copy()
+    frame["type_code"] = frame["type_code"].str.upper()
+    dupes = frame[frame["type_code"].duplicated()]
+    for row, code in zip(dupes["row"], dupes["type_code"], strict=True):
+        header = raw.headers.get("type_code")
+        log.error(
+            "duplicate_type", raw.name, row, header, f"Mã loại '{code}' bị trùng. Mỗi mã chỉ ghi một lần."
+        )
+    frame = frame.drop_duplicates("type_code")
+    return TypeCatalogue(frame[TYPE_COLUMNS].reset_index(drop=True))
+
+
+class _UnitIndex:
+    def __init__(self, units: pd.DataFrame) -> None:
+        self.codes = list(units["unit_code"])
+        self.names = list(units["unit_name"])
+        self._lookup: dict[str, str] = {}
+        for code in self.codes:
+            self._lookup[match_key(code)] = code
+        for code, name in zip(self.codes, self.names, strict=True):
+            key = match_key(name)
+            if key in self._lookup and self._lookup[key] != code:
+                self._lookup[key] = _AMBIGUOUS
+            else:
+                self._lookup.setdefault(key, code)
+
+    def resolve(self, column: pd.Series, raw: RawSheet, log: ProblemLog) -> pd.Series:
+        cache: dict[str, str | None] = {}
+        header = raw.headers.get("unit_code", "Mã đơn vị")
+        out: list[str | None] = []
+        for value, row in zip(column, raw.frame["row"], strict=True):
+            if value is None:
+                out.append(None)
+                continue
+            if value not in cache:
+                cache[value] = self._lookup.get(match_key(value))
+            code = cache[value]
+            if code is None:
+                hint = closest(value, self.codes + self.names)
+                tail = f" Có phải là '{hint}'?" if hint else " Hãy thêm đơn vị vào trang 'Đơn vị'."
+                log.error(
+                    "unknown_unit", raw.name, row, header, f"Đơn vị '{value}' không có trong danh sách.{tail}"
+                )
+                code = None
+            elif code == _AMBIGUOUS:
+                log.error(
+                    "ambiguous_unit",
+                    raw.name,
+                    row,
+                    header,
+                    f"Tên '{value}' trùng với nhiều đơn vị. Hãy ghi mã đơn vị thay cho tên.",
+                )
+                code = None
+            out.append(code)
+        return pd.Series(out, index=column.index, dtype="object")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+
+
+def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
+    frame = raw.frame.copy()
+    frame["unit_code"] = frame["unit_code"].map(lambda c: c.upper() if isinstance(c, str) else c)
+    dupes = frame[frame["unit_code"].notna() & frame["unit_code"].duplicated()]
+    for row, code in zip(dupes["row"], dupes["unit_code"], strict=True):
+        log.error(
+            "duplicate_unit",
+            raw.name,
+            row,
+            raw.headers["unit_code"],
+            f"Mã đơn vị '{code}' bị trùng. Mỗi đơn vị chỉ ghi một dòng.",
+        )
+    types = {match_key(t): t for t in settings.unit_types}
+    canonical: list[str | None] = []
+    for row, value in zip(frame["row"], frame["unit_type"], strict=True):
+        if value is None:
+            canonical.append(None)
+            continue
+        found = types.get(match_key(value))
+        if found is None:
+            hint = closest(value, settings.unit_types)
+            tail = f" Có phải là '{hint}'?" if hint else ""
+            log.error(
+                "unknown_unit_type",
+                raw.name,
+                row,
+                raw.headers["unit_type"],
+                f"Loại đơn vị '{value}' không hợp lệ.{tail} Các loại: {'; '.join(settings.unit_types)}.",
+            )
+        canonical.append(found)
+    frame["unit_type"] = canonical
+    frame["valid_from"] = _dates(frame["valid_from"])
+    frame["valid_to"] = _dates(frame["valid_to"])
+    bad = frame[
+        frame["valid_from"].notna() & frame["valid_to"].notna() & (frame["valid_from"] > frame["valid_to"])
+    ]
+    for row in bad["row"]:
+        log.error(
+            "bad_validity",
+            raw.name,
+            row,
+            raw.headers.get("valid_to", "Hiệu lực đến"),
+            "'Hiệu lực đến' sớm hơn 'Hiệu lực từ'. Hãy kiểm tra lại hai ngày này.",
+        )
+    frame = frame.dropna(subset=["unit_code", "unit_name"]).drop_duplicates("unit_code")
+    return frame[UNIT_COLUMNS].reset_index(drop=True)
+
+
+def _targets(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFrame:
+    frame = raw.frame.copy()
+    frame["unit_code"] = units.resolve(frame["unit_code"], raw, log)
+    type_fields = [c for c in frame.columns if c.startswith("type:")]
+    long = frame.melt(
+        id_vars=["row", "year", "quarter", "unit_code"],
+        value_vars=type_fields,
+        var_name="type_code",
+        value_name="target",
+    )
+    long = long[long["target"].notna() & long["unit_code"].notna() & long["year"].notna()].copy()
+    long["type_code"] = long["type_code"].str.slice(5)
+    long["quarter"] = long["quarter"].astype("Int64")
+    key = ["year", "quarter", "unit_code", "type_code"]
+    dupes = long[long.duplicated(key, keep="first")]
+    for row, code, type_code in zip(dupes["row"], dupes["unit_code"], dupes["type_code"], strict=True):
+        log.error(
+            "duplicate_target",
+            raw.name,
+            row,
+            raw.headers.get("unit_code", "Mã đơn vị"),
+            f"Chỉ tiêu '{type_code}' của đơn vị '{code}' cho cùng năm/quý đã có ở dòng trên. "
+            "Hãy gộp thành một dòng.",
+        )
+    long = long.drop_duplicates(key).sort_values("row", kind="stable")
+    long["year"] = long["year"].astype("int64")
+    long["target"] = long["target"].astype("int64")
+    return long[TARGET_COLUMNS].reset_index(drop=True)
+
+
+def _activities(raw: RawSheet, units: _UnitIndex, catalogue: TypeCatalogue, log: ProblemLog) -> pd.DataFrame:
+    frame = raw.frame.copy()
+    frame["unit_code"] = units.resolve(frame["unit_code"], raw, log)
+    header = raw.headers.get("type_code", "Loại hoạt động")
+    codes: list[str | None] = []
+    cache: dict[str, str | None] = {}
+    for value, row in zip(frame["type_code"], frame["row"], strict=True):
+        if value is None:
+            codes.append(None)
+            continue
+        if value not in cache:
+            cache[value] = catalogue.code_of(value)
+        if cache[value] is None:
+            log.error("unknown_type", raw.name, row, header, catalogue.unknown_message(value))
+        codes.append(cache[value])
+    frame["type_code"] = codes
+    frame["quantity"] = frame["quantity"].fillna(1).astype("int64")
+    frame["date"] = _dates(frame["date"])
+    frame = frame.dropna(subset=["date", "unit_code", "type_code"])
+    return frame[ACTIVITY_COLUMNS].reset_index(drop=True)
+
+
+def _warn_inactive(activities: pd.DataFrame, units: pd.DataFrame, raw: RawSheet, log: ProblemLog) -> None:
+    merged = activities[["date", "unit_code", "row"]].merge(
+        units[["unit_code", "valid_from", "valid_to"]], on="unit_code", how="left"
+    )
+    outside = (merged["valid_from"].notna() & (merged["date"] < merged["valid_from"])) | (
+        merged["valid_to"].notna() & (merged["date"] > merged["valid_to"])
+    )
+    for row, code in zip(merged.loc[outside, "row"], merged.loc[outside, "unit_code"], strict=True):
+        log.warning(
+            "unit_inactive",
+            raw.name,
+            row,
+            raw.headers.get("date", "Ngày"),
+            f"Ngày hoạt động nằm ngoài thời gian hiệu lực của đơn vị '{code}'; hoạt động này không được tính.",
+        )
+
+
+def _optional(raw: RawSheet, units: _UnitIndex, columns: list[str], log: ProblemLog) -> pd.DataFrame:
+    frame = raw.frame.copy()
+    frame["unit_code"] = units.resolve(frame["unit_code"], raw, log)
+    required = [c.field for c in raw.spec.columns if c.required]
+    frame = frame.dropna(subset=required)
+    return frame[columns].reset_index(drop=True)
+
+
+def _reviews(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFrame:
+    frame = _optional(raw, units, REVIEW_COLUMNS, log)
+    frame["review_date"] = _dates(frame["review_date"])
+    for name in ("has_cchc_section", "updated_this_quarter"):
+        frame[name] = frame[name].astype("boolean")
+    frame["broken_links"] = frame["broken_links"].astype("Int64")
+    frame["score"] = frame["score"].astype("Float64")
+    return frame
+
+
+def _funding(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFrame:
+    frame = _optional(raw, units, FUNDING_COLUMNS, log)
+    frame["year"] = frame["year"].astype("int64")
+    frame["allocated"] = frame["allocated"].astype("int64")
+    frame["spent"] = frame["spent"].astype("Int64")
+    return frame
+
+
+def _initiatives(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFrame:
+    statuses = {match_key(s): s for s in INITIATIVE_STATUSES}
+    header = raw.headers.get("status", "Tình trạng")
+    fixed: list[str | None] = []
+    for value, row in zip(raw.frame["status"], raw.frame["row"], strict=True):
+        if value is None:
+            fixed.append(None)
+        elif match_key(value) in statuses:
+            fixed.append(statuses[match_key(value)])
+        else:
+            log.warning(
+                "unknown_status",
+                raw.name,
+                row,
+                header,
+                f"Tình trạng '{value}' không thuộc: {', '.join(INITIATIVE_STATUSES)}. Giữ nguyên như đã ghi.",
+            )
+            fixed.append(value)
+    raw.frame["status"] = fixed
+    frame = _optional(raw, units, INITIATIVE_COLUMNS, log)
+    frame["year"] = frame["year"].astype("int64")
+    return frame
+
+
+def resolve_workbook(
+    raw: dict[str, RawSheet], catalogue: TypeCatalogue, settings: Settings, log: ProblemLog
+) -> Workbook | None:
+    """Resolve references between the parsed sheets and assemble the Workbook (None if a table is missing)."""
+    if not all(k in raw for k in ("units", "targets", "activities")):
+        return None
+    units = _units(raw["units"], settings, log)
+    index = _UnitIndex(units)
+    activities = _activities(raw["activities"], index, catalogue, log)
+    _warn_inactive(activities, units, raw["activities"], log)
+    optional = {"portal_reviews": _reviews, "funding": _funding, "initiatives": _initiatives}
+    extra = {key: build(raw[key], index, log) for key, build in optional.items() if key in raw}
+    return Workbook(
+        units=units,
+        activity_types=catalogue.frame,
+        targets=_targets(raw["targets"], index, log),
+        activities=activities,
+        **extra,
+    )
