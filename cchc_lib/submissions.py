@@ -1,0 +1,506 @@
+"""Preparing an update from an upload (safe read, checks, merge, change preview) and publishing it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import Counter
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from cchc_lib.accounts import Account
+from cchc_lib.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook
+from cchc_lib.schema import ACTIVITIES, HEADER_SEARCH_ROWS
+from cchc_lib.settings import Settings
+from cchc_lib.store import Store, StoreError, Version
+from cchc_lib.text import match_key
+
+__all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
+
+Reader = Callable[[bytes, Settings], ReadResult]
+
+# One row per unit × activity type whose activities change.
+CHANGE_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "type_code",
+    "type_name",
+    "rows_before",
+    "rows_after",
+    "rows_added",
+    "rows_removed",
+    "actual_before",
+    "actual_after",
+]
+_ROW_KEY = [c for c in ACTIVITY_COLUMNS if c != "row"]
+_DATE_FORMAT = "DD/MM/YYYY"
+
+
+@dataclass
+class Preview:
+    """What publishing would do. Nothing is written until `publish_preview`."""
+
+    kind: str  # "replace" | "unit"
+    file_name: str
+    user: str
+    unit_code: str | None
+    base_version: int | None  # the current version the preview was computed on (None: store empty)
+    upload_sha256: str
+    problems: pd.DataFrame  # PROBLEM_COLUMNS; errors mean nothing can be published
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_COLUMNS))
+    data: bytes | None = None  # the workbook that would become current (merged for kind "unit")
+    rows: int | None = None  # activity rows in `data`
+    date_range: tuple[date, date] | None = None  # kind "unit": the range whose rows are replaced
+    duplicate: bool = False  # identical to the current version / changes nothing
+    notes: list[str] = field(default_factory=list)  # Vietnamese remarks for the screen
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "warning"]
+
+    @property
+    def publishable(self) -> bool:
+        return self.data is not None and self.errors.empty and not self.duplicate
+
+
+def _default_reader() -> Reader:
+    from cchc_lib.sandbox import read_untrusted
+
+    return read_untrusted
+
+
+def _problems(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def _concat(*frames: pd.DataFrame) -> pd.DataFrame:
+    parts = [f for f in frames if f is not None and len(f)]
+    if not parts:
+        return _problems([])
+    out = pd.concat(parts, ignore_index=True)[PROBLEM_COLUMNS]
+    out["row"] = out["row"].astype("Int64")
+    return out
+
+
+def _read(reader: Reader, data: bytes, settings: Settings, *, current: bool) -> ReadResult:
+    from cchc_lib.safety import UnsafeFile
+
+    try:
+        return reader(data, settings)
+    except UnsafeFile as exc:
+        if current:
+            raise StoreError(
+                "corrupt", f"Không đọc được dữ liệu hiện hành ({exc.message}). Hãy báo quản trị viên."
+            ) from exc
+        error = StoreError("unreadable", exc.message)
+        error.detail = exc.code  # type: ignore[attr-defined]
+        raise error from exc
+
+
+def _row_keys(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    keys = []
+    for record in frame[_ROW_KEY].itertuples(index=False, name=None):
+        keys.append(tuple(None if _blank(v) else v for v in record))
+    return keys
+
+
+def _blank(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def change_table(before: Workbook | None, after: Workbook) -> pd.DataFrame:
+    """Per unit × activity type: rows before/after, added/removed, actual (sum of quantity) before/after."""
+    empty = pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    old = before.activities if before is not None else empty
+    new = after.activities
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for label, frame in (("before", old), ("after", new)):
+        for (unit, kind), part in frame.groupby(["unit_code", "type_code"], sort=False):
+            entry = groups.setdefault((unit, kind), {"before": [], "after": [], "qb": 0, "qa": 0})
+            entry[label] = _row_keys(part)
+            entry["qb" if label == "before" else "qa"] = int(pd.to_numeric(part["quantity"]).fillna(1).sum())
+    names: dict[str, str] = {}
+    types: dict[str, str] = {}
+    for book in (before, after):
+        if book is not None:
+            names.update(zip(book.units["unit_code"], book.units["unit_name"], strict=False))
+            types.update(
+                zip(book.activity_types["type_code"], book.activity_types["type_name"], strict=False)
+            )
+    records = []
+    for (unit, kind), entry in groups.items():
+        b, a = Counter(entry["before"]), Counter(entry["after"])
+        added, removed = sum((a - b).values()), sum((b - a).values())
+        if not added and not removed:
+            continue
+        records.append(
+            {
+                "unit_code": unit,
+                "unit_name": names.get(unit, unit),
+                "type_code": kind,
+                "type_name": types.get(kind, kind),
+                "rows_before": len(entry["before"]),
+                "rows_after": len(entry["after"]),
+                "rows_added": added,
+                "rows_removed": removed,
+                "actual_before": entry["qb"],
+                "actual_after": entry["qa"],
+            }
+        )
+    frame = pd.DataFrame(records, columns=CHANGE_COLUMNS)
+    return frame.sort_values(["unit_code", "type_code"], ignore_index=True)
+
+
+def prepare_update(
+    store: Store,
+    data: bytes,
+    *,
+    account: Account | None,
+    kind: str,
+    file_name: str,
+    unit_code: str | None = None,
+    settings: Settings | None = None,
+    date_range: tuple[date, date] | None = None,
+    reader: Reader | None = None,
+) -> Preview:
+    """Read the upload safely, check it, and compute what publishing it would change.
+
+    kind "replace": the upload becomes the whole workbook. kind "unit": only the upload's `Hoạt động`
+    rows count; they must all belong to `unit_code`; the unit's current rows dated within the submitted
+    range (`date_range`, default: first..last date submitted) are replaced by them; everything else in
+    the current workbook is kept as it is. Raises StoreError for no permission ("forbidden", logged),
+    an unreadable file ("unreadable", `detail` = the safety code) or an empty store for kind "unit".
+    """
+    settings = settings or Settings()
+    read = reader or _default_reader()
+    unit_code = unit_code.strip().upper() if unit_code else None
+    store.authorize(account, kind, unit_code, file_name=file_name)
+    if kind not in ("replace", "unit"):
+        raise StoreError("bad_kind", f"Loại cập nhật không hợp lệ: {kind!r}.")
+    assert account is not None
+    current = store.current()
+    base = current.number if current else None
+    if kind == "unit" and current is None:
+        raise StoreError(
+            "no_base", "Chưa có dữ liệu chung nào được công bố; đơn vị chưa thể nộp số liệu riêng."
+        )
+    upload = _read(read, bytes(data), settings, current=False)
+    preview = Preview(
+        kind=kind,
+        file_name=file_name,
+        user=account.name,
+        unit_code=unit_code,
+        base_version=base,
+        upload_sha256=hashlib.sha256(data).hexdigest(),
+        problems=_concat(upload.problems),
+    )
+    if not upload.ok or upload.workbook is None:
+        return preview
+    before: Workbook | None = None
+    current_bytes = b""
+    if current is not None:
+        current_bytes = store.read_bytes(current.number)
+        before_result = _read(read, current_bytes, settings, current=True)
+        before = before_result.workbook
+    if kind == "replace":
+        preview.data = bytes(data)
+        preview.rows = len(upload.workbook.activities)
+        preview.changes = change_table(before, upload.workbook)
+        preview.duplicate = current is not None and current.sha256 == preview.upload_sha256
+        if preview.duplicate:
+            preview.notes.append(f"Tệp giống hệt dữ liệu hiện hành (phiên bản {current.number}).")
+        return preview
+    if before is None:
+        raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
+    assert unit_code is not None
+    return _prepare_unit(
+        preview, upload.workbook, before, current_bytes, unit_code, date_range, read, settings
+    )
+
+
+def _prepare_unit(
+    preview: Preview,
+    submitted: Workbook,
+    before: Workbook,
+    current_bytes: bytes,
+    unit_code: str,
+    date_range: tuple[date, date] | None,
+    read: Reader,
+    settings: Settings,
+) -> Preview:
+    rows = submitted.activities
+    problems: list[tuple[Any, ...]] = []
+    sheet = ACTIVITIES.name
+    others = rows[rows["unit_code"] != unit_code]
+    for record in others.itertuples(index=False):
+        problems.append(
+            (
+                "error",
+                "other_unit",
+                sheet,
+                record.row,
+                "Mã đơn vị",
+                f"Dòng này thuộc đơn vị {record.unit_code}; bạn chỉ được nộp số liệu của đơn vị {unit_code}. "
+                "Hãy xóa dòng này khỏi tệp.",
+            )
+        )
+    if unit_code not in set(before.units["unit_code"]):
+        problems.append(
+            (
+                "error",
+                "unknown_unit",
+                None,
+                None,
+                None,
+                f"Đơn vị {unit_code} không có trong danh sách đơn vị hiện hành.",
+            )
+        )
+    known_types = set(before.activity_types["type_code"])
+    for record in rows[~rows["type_code"].isin(known_types)].itertuples(index=False):
+        problems.append(
+            (
+                "error",
+                "unknown_type",
+                sheet,
+                record.row,
+                "Loại hoạt động",
+                f"Loại hoạt động {record.type_code} không có trong danh mục hiện hành.",
+            )
+        )
+    if rows.empty and date_range is None:
+        problems.append(
+            ("error", "no_rows", sheet, None, None, "Tệp không có dòng hoạt động nào của đơn vị để nộp.")
+        )
+    dates = pd.to_datetime(rows["date"])
+    if date_range is None and not rows.empty:
+        date_range = (dates.min().date(), dates.max().date())
+    if date_range is not None:
+        first, last = date_range
+        outside = rows[(dates.dt.date < first) | (dates.dt.date > last)]
+        for record in outside.itertuples(index=False):
+            problems.append(
+                (
+                    "error",
+                    "outside_range",
+                    sheet,
+                    record.row,
+                    "Ngày",
+                    f"Ngày của dòng này nằm ngoài khoảng nộp {first:%d/%m/%Y}–{last:%d/%m/%Y}.",
+                )
+            )
+    preview.date_range = date_range
+    preview.problems = _concat(preview.problems, _problems(problems))
+    if not preview.errors.empty or date_range is None:
+        return preview
+    merged = merge_unit_rows(current_bytes, before, rows, unit_code, date_range)
+    after = _read(read, merged, settings, current=False)
+    if not after.ok or after.workbook is None:
+        extra = after.problems.copy()
+        extra["message"] = "Sau khi ghép vào dữ liệu hiện hành: " + extra["message"].astype(str)
+        preview.problems = _concat(preview.problems, extra)
+        return preview
+    preview.data = merged
+    preview.rows = len(after.workbook.activities)
+    preview.changes = change_table(before, after.workbook)
+    preview.duplicate = preview.changes.empty
+    if preview.duplicate:
+        preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
+    first, last = date_range
+    preview.notes.append(
+        f"Các dòng của đơn vị {unit_code} từ {first:%d/%m/%Y} đến {last:%d/%m/%Y} được thay bằng "
+        f"{len(rows)} dòng trong tệp nộp; mọi số liệu khác giữ nguyên. Chỉ trang tính Hoạt động của tệp nộp được dùng."
+    )
+    return preview
+
+
+def _header(ws: Any) -> tuple[int, dict[str, int]]:
+    """Header row number and field -> column number of the `Hoạt động` sheet."""
+    by_key = {match_key(c.header): c.field for c in ACTIVITIES.columns}
+    required = {c.field for c in ACTIVITIES.columns if c.required}
+    for row in ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS):
+        found = {}
+        for cell in row:
+            fieldname = by_key.get(match_key(cell.value)) if isinstance(cell.value, str) else None
+            if fieldname and fieldname not in found:
+                found[fieldname] = cell.column
+        if required <= set(found):
+            return row[0].row, found
+    raise StoreError("corrupt", "Không tìm thấy dòng tiêu đề của trang Hoạt động trong dữ liệu hiện hành.")
+
+
+def _to_cell(value: Any) -> Any:
+    if _blank(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def merge_unit_rows(
+    current_bytes: bytes,
+    before: Workbook,
+    submitted: pd.DataFrame,
+    unit_code: str,
+    date_range: tuple[date, date],
+) -> bytes:
+    """The current workbook with the unit's `Hoạt động` rows in `date_range` replaced by `submitted`.
+
+    Edits the current (trusted, published) workbook with openpyxl: other sheets, other rows, styles and
+    the title block are kept. The new rows go after the last remaining activity row, sorted by date.
+    """
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(current_bytes))
+    names = {match_key(n): n for n in book.sheetnames}
+    ws = book[names[match_key(ACTIVITIES.name)]]
+    header_row, columns = _header(ws)
+    old = before.activities
+    dates = pd.to_datetime(old["date"]).dt.date
+    first, last = date_range
+    drop_mask = (old["unit_code"] == unit_code) & (dates >= first) & (dates <= last)
+    drop = {int(r) for r in old.loc[drop_mask, "row"]}
+    remaining = [int(r) for r in old.loc[~drop_mask, "row"]]
+    max_row = max(ws.max_row, header_row)
+    insert_after = max(remaining) if remaining else header_row
+    start = min([*drop, insert_after + 1])
+    max_col = max(ws.max_column, *columns.values())
+
+    # Snapshot the region that moves, then write it back in the new order.
+    snapshot: dict[int, list[tuple[Any, Any, Any, str]]] = {}
+    for r in range(start, max_row + 1):
+        snapshot[r] = [
+            (c.value, copy(c._style), c.comment, c.data_type)
+            for c in (ws.cell(row=r, column=col) for col in range(1, max_col + 1))
+        ]
+    template_row = insert_after if insert_after > header_row else None
+    template = (
+        snapshot.get(template_row)
+        if template_row in snapshot
+        else (
+            [
+                (None, copy(ws.cell(row=template_row, column=col)._style), None, "n")
+                for col in range(1, max_col + 1)
+            ]
+            if template_row
+            else None
+        )
+    )
+    sequence: list[tuple[str, Any]] = []
+    new_rows = submitted.sort_values(["date", "row"], kind="stable")
+    inserted = False
+    for r in range(start, max_row + 1):
+        if r == insert_after + 1:
+            sequence.extend(("new", rec) for rec in new_rows.to_dict("records"))
+            inserted = True
+        if r not in drop:
+            sequence.append(("src", r))
+    if not inserted:
+        sequence.extend(("new", rec) for rec in new_rows.to_dict("records"))
+    type_as_code = _types_written_as_codes(ws, columns, old, header_row)
+    type_names = dict(
+        zip(before.activity_types["type_code"], before.activity_types["type_name"], strict=False)
+    )
+
+    target = start
+    for item_kind, item in sequence:
+        if item_kind == "src":
+            for col, (value, style, comment, data_type) in enumerate(snapshot[item], start=1):
+                cell = ws.cell(row=target, column=col)
+                cell.value = value
+                cell._style = copy(style)
+                cell.data_type = data_type
+                cell.comment = comment
+        else:
+            for col in range(1, max_col + 1):
+                cell = ws.cell(row=target, column=col)
+                cell.value = None
+                cell.comment = None
+                if template is not None:
+                    cell._style = copy(template[col - 1][1])
+            for fieldname, col in columns.items():
+                value = item.get(fieldname)
+                if fieldname == "type_code" and not type_as_code:
+                    value = type_names.get(value, value)
+                cell = ws.cell(row=target, column=col)
+                cell.value = _to_cell(value)
+                if fieldname == "date" and cell.value is not None:
+                    cell.number_format = _DATE_FORMAT
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a live formula, whatever the text starts with
+        target += 1
+    for r in range(target, max_row + 1):
+        for col in range(1, max_col + 1):
+            cell = ws.cell(row=r, column=col)
+            cell.value = None
+            cell.comment = None
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _types_written_as_codes(ws: Any, columns: dict[str, int], old: pd.DataFrame, header_row: int) -> bool:
+    """Whether the existing rows name activity types by code (else by name)."""
+    col = columns["type_code"]
+    for record in old.head(20).itertuples(index=False):
+        value = ws.cell(row=int(record.row), column=col).value
+        if isinstance(value, str) and value.strip():
+            return match_key(value) == match_key(record.type_code)
+    return True
+
+
+def publish_preview(store: Store, preview: Preview, account: Account | None) -> Version:
+    """Publish a preview made by `prepare_update` (permission, staleness and duplicates checked again)."""
+    if preview.data is None or not preview.errors.empty:
+        exc = StoreError(
+            "invalid", "Tệp còn lỗi nên chưa thể cập nhật. Hãy sửa các lỗi trong danh sách rồi tải lên lại."
+        )
+        store.authorize(account, preview.kind, preview.unit_code, file_name=preview.file_name)
+        store.log_refusal(
+            account,
+            kind=preview.kind,
+            code=exc.code,
+            message=exc.message,
+            file_name=preview.file_name,
+            unit_code=preview.unit_code,
+        )
+        raise exc
+    if preview.duplicate and preview.kind == "unit":
+        exc = StoreError(
+            "duplicate", "Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì để cập nhật."
+        )
+        store.authorize(account, preview.kind, preview.unit_code, file_name=preview.file_name)
+        store.log_refusal(
+            account,
+            kind=preview.kind,
+            code=exc.code,
+            message=exc.message,
+            file_name=preview.file_name,
+            data=preview.data,
+            unit_code=preview.unit_code,
+        )
+        raise exc
+    return store.publish(
+        preview.data,
+        account=account,
+        kind=preview.kind,
+        file_name=preview.file_name,
+        base_version=preview.base_version,
+        unit_code=preview.unit_code,
+        rows=preview.rows,
+    )
