@@ -114,6 +114,14 @@ class _UnitIndex:
         return pd.Series(out, index=column.index, dtype="object")
 
 
+def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding text as pandas' string dtype (the pandas 3 default for text)."""
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].astype("str")
+    return frame
+
+
 def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
 
@@ -297,10 +305,11 @@ def resolve_workbook(
     _warn_inactive(activities, units, raw["activities"], log)
     optional = {"portal_reviews": _reviews, "funding": _funding, "initiatives": _initiatives}
     extra = {key: build(raw[key], index, log) for key, build in optional.items() if key in raw}
-    return Workbook(
-        units=units,
-        activity_types=catalogue.frame,
-        targets=_targets(raw["targets"], index, log),
-        activities=activities,
+    tables = {
+        "units": units,
+        "activity_types": catalogue.frame,
+        "targets": _targets(raw["targets"], index, log),
+        "activities": activities,
         **extra,
-    )
+    }
+    return Workbook(**{key: _text_columns(frame) for key, frame in tables.items()})
