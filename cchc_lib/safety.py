@@ -1,0 +1,373 @@
+"""Cheap safety checks on an upload before any parser sees it (size, container, zip, XML, sheet size)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+
+from cchc_lib.settings import Settings
+
+__all__ = ["UnsafeFile", "MESSAGES", "check_upload"]
+
+MB = 1024 * 1024
+
+# What the user reads for each code: what is wrong, then what to do.
+MESSAGES: dict[str, str] = {
+    "missing_file": "Không tìm thấy hoặc không mở được tệp. Hãy kiểm tra lại đường dẫn và quyền đọc tệp.",
+    "empty": "Tệp rỗng (0 byte). Hãy chọn đúng tệp Excel (.xlsx) đã lưu có dữ liệu.",
+    "too_large": (
+        "Tệp quá lớn so với giới hạn cho phép. Hãy xóa các trang tính, hình ảnh không cần thiết "
+        "hoặc chia nhỏ tệp rồi tải lên lại."
+    ),
+    "encrypted": (
+        "Tệp được mã hóa bằng mật khẩu. Hãy mở tệp trong Excel, bỏ mật khẩu "
+        "(Tệp > Thông tin > Bảo vệ sổ làm việc) rồi lưu lại dạng .xlsx."
+    ),
+    "legacy_xls": (
+        "Tệp ở định dạng Excel cũ (.xls). Hãy mở tệp trong Excel và chọn Tệp > Lưu thành > "
+        "Sổ làm việc Excel (.xlsx) rồi tải lên tệp mới."
+    ),
+    "csv": (
+        "Tệp là văn bản (CSV/TXT) được đổi đuôi thành .xlsx. Hãy mở tệp trong Excel rồi lưu lại "
+        "dạng Sổ làm việc Excel (.xlsx)."
+    ),
+    "html": (
+        "Tệp là trang web (HTML) được đổi đuôi thành .xlsx, thường do phần mềm xuất báo cáo tạo ra. "
+        "Hãy mở tệp trong Excel rồi lưu lại dạng Sổ làm việc Excel (.xlsx)."
+    ),
+    "not_xlsx": (
+        "Tệp không phải sổ làm việc Excel (.xlsx). Hãy chọn đúng tệp theo mẫu, "
+        "hoặc mở tệp trong Excel rồi lưu lại dạng .xlsx."
+    ),
+    "corrupt_zip": (
+        "Tệp bị hỏng hoặc chưa tải về đầy đủ. Hãy tải lại tệp gốc, mở thử trong Excel rồi lưu lại dạng .xlsx."
+    ),
+    "macros": (
+        "Tệp có chứa macro (VBA), không được phép tải lên. Hãy lưu lại tệp dạng Sổ làm việc Excel (.xlsx) "
+        "không có macro."
+    ),
+    "zip_bomb": (
+        "Nội dung nén của tệp lớn bất thường (có thể là tệp độc hại). Hãy dùng tệp gốc được lưu từ Excel, "
+        "xóa bớt dữ liệu thừa rồi lưu lại."
+    ),
+    "too_many_parts": (
+        "Tệp có quá nhiều thành phần bên trong (trang tính, hình ảnh, đối tượng). Hãy xóa các trang tính "
+        "và đối tượng không cần thiết rồi lưu lại."
+    ),
+    "xml_dtd": (
+        "Tệp chứa khai báo XML không an toàn (DOCTYPE/ENTITY) mà Excel không bao giờ tạo ra. "
+        "Hãy mở tệp trong Excel rồi lưu lại dạng .xlsx, hoặc dùng tệp mẫu."
+    ),
+    "sheet_too_big": (
+        "Có trang tính có kích thước bất thường (dữ liệu hoặc định dạng ở ô rất xa). Hãy xóa các hàng, "
+        "cột trống ở xa vùng dữ liệu rồi lưu lại dạng .xlsx."
+    ),
+    "parse_crashed": (
+        "Không đọc được tệp vì nội dung hoặc kích thước trang tính bất thường. Hãy mở tệp trong Excel, "
+        "xóa các hàng, cột trống ở xa vùng dữ liệu rồi lưu lại dạng .xlsx."
+    ),
+    "parse_memory": (
+        "Tệp cần quá nhiều bộ nhớ để đọc. Hãy xóa các hàng, cột trống ở xa vùng dữ liệu, "
+        "bỏ định dạng thừa hoặc chia nhỏ tệp rồi tải lên lại."
+    ),
+    "parse_timeout": (
+        "Đọc tệp mất quá nhiều thời gian nên đã dừng. Hãy xóa dữ liệu, định dạng thừa hoặc chia nhỏ tệp "
+        "rồi tải lên lại."
+    ),
+    "unreadable": (
+        "Không đọc được nội dung tệp (cấu trúc bên trong bị lỗi). Hãy mở tệp trong Excel, "
+        "lưu lại dạng Sổ làm việc Excel (.xlsx) rồi tải lên lại."
+    ),
+}
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names of an ECMA-376 encrypted package, as they appear in the OLE directory (UTF-16LE).
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+# Per-member compression ratio above which a large member is treated as a bomb (deflate tops at ~1032).
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 10 * MB
+# Decompressed bytes examined per part: enough for every part of a normal workbook but bounded.
+PART_SCAN_BYTES = 16 * MB
+# A prolog (before the root element) longer than this is refused unscanned: Excel writes ~60 bytes.
+PROLOG_MAX_BYTES = 1 * MB
+CHUNK = 256 * 1024
+_OVERLAP = 4096
+
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_DIMENSION = re.compile(rb"<(?:[\w.\-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF = re.compile(rb"<(?:[\w.\-]+:)?c\b[^>]*?\sr\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?(\d{1,9})[\"']")
+_ROW_REF = re.compile(rb"<(?:[\w.\-]+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d{1,9})[\"']")
+_REF_CELL = re.compile(r"^\$?([A-Za-z]{1,7})\$?(\d{1,12})$")
+_SHEET_ROOTS = {b"worksheet", b"dialogsheet", b"macrosheet"}
+_MACRO_CONTENT = re.compile(rb"macroEnabled|vbaProject|macrosheet|vbaData", re.IGNORECASE)
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta|title|style)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+class UnsafeFile(Exception):
+    """The file cannot be read safely. `code` is stable snake_case; `message` is for the user (Vietnamese)."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = message or MESSAGES.get(code, MESSAGES["unreadable"])
+        super().__init__(f"{code}: {self.message}")
+
+
+def check_upload(data: bytes, settings: Settings) -> None:
+    """Raise UnsafeFile when `data` is not a plain, reasonably sized .xlsx; return None when it may be parsed.
+
+    Only the container is examined: zip directory, declared sizes, and a bounded decompression of each
+    part (prolog of every XML part, dimension and cell references of worksheets).
+    """
+    try:
+        _check(data, settings)
+    except UnsafeFile:
+        raise
+    except Exception as exc:  # any surprise from a hostile byte sequence means "not readable safely"
+        raise UnsafeFile("corrupt_zip") from exc
+
+
+def _check(data: bytes, settings: Settings) -> None:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("check_upload expects bytes")
+    data = bytes(data)
+    if not data:
+        raise UnsafeFile("empty")
+    if len(data) > settings.max_upload_mb * MB:
+        raise UnsafeFile("too_large")
+    if data.startswith(OLE_MAGIC):
+        if any(name in data for name in _ENCRYPTION_STREAMS):
+            raise UnsafeFile("encrypted")
+        raise UnsafeFile("legacy_xls")
+    if not data.startswith(b"PK"):
+        raise UnsafeFile(_classify_non_zip(data))
+    _check_zip(data, settings)
+
+
+def _classify_non_zip(data: bytes) -> str:
+    """`html`, `csv` (any text) or `not_xlsx` for bytes that are neither OLE nor zip."""
+    text = _as_text(data[:8192])
+    if text is None:
+        return "not_xlsx"
+    if _HTML_START.match(text):
+        return "html"
+    if any(sep in text for sep in (",", ";", "\t", "\n", "\r")):
+        return "csv"
+    return "not_xlsx"
+
+
+def _as_text(head: bytes) -> str | None:
+    """The head decoded as text when it looks like text (UTF-8/UTF-16/cp1258 single-byte), else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
+        encoding = "utf-16-le"
+    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and head[1::2].count(0) == 0:
+        encoding = "utf-16-be"
+    else:
+        encoding = "utf-8-sig"
+    text = head.decode(encoding, errors="replace")
+    if not text:
+        return None
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
+    # A cut multi-byte character at the end of the head is fine; binary data is not.
+    return text if bad <= max(2, len(text) // 100) else None
+
+
+def _check_zip(data: bytes, settings: Settings) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception as exc:
+        raise UnsafeFile("corrupt_zip") from exc
+    if len(infos) > settings.max_zip_parts:
+        raise UnsafeFile("too_many_parts")
+    _check_directory(infos, len(data), settings)
+    names = {info.filename.lower(): info for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise UnsafeFile("not_xlsx")
+    if any(name.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml") for name in names) or any(
+        name.startswith("xl/macrosheets/") for name in names
+    ):
+        raise UnsafeFile("macros")
+    types = names.get("[content_types].xml")
+    if types is not None and _MACRO_CONTENT.search(_read_bounded(archive, types, PART_SCAN_BYTES)):
+        raise UnsafeFile("macros")
+    for info in infos:
+        if not info.is_dir():
+            _scan_part(archive, info, settings)
+
+
+def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: Settings) -> None:
+    """Names, declared sizes and flags from the central directory (nothing decompressed)."""
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if (
+            not name
+            or name.startswith(("/", "\\"))
+            or re.match(r"^[A-Za-z]:", name)
+            or ".." in parts
+            or "\x00" in name
+            or name.lower() in seen
+        ):
+            raise UnsafeFile("corrupt_zip")
+        seen.add(name.lower())
+        if info.flag_bits & 0x1:
+            raise UnsafeFile("encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnsafeFile("corrupt_zip")
+        if info.compress_size > archive_size:
+            raise UnsafeFile("corrupt_zip")
+        # Honest deflate never grows data by more than ~0.1 %: a smaller declared size is a lie that
+        # would let a bomb past the size checks.
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+            raise UnsafeFile("corrupt_zip")
+        if info.compress_size > info.file_size + info.file_size // 100 + 1024:
+            raise UnsafeFile("corrupt_zip")
+        if info.file_size >= RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnsafeFile("zip_bomb")
+        total += info.file_size
+        if total > settings.max_uncompressed_mb * MB:
+            raise UnsafeFile("zip_bomb")
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    return b"".join(_chunks(archive, info, limit))
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """Decompressed chunks of a member, at most `limit` bytes; reading to the end verifies the CRC."""
+    try:
+        with archive.open(info) as handle:
+            left = limit
+            while left > 0:
+                chunk = handle.read(min(CHUNK, left))
+                if not chunk:
+                    return
+                left -= len(chunk)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise UnsafeFile("corrupt_zip") from exc
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settings) -> None:
+    """DTD in the prolog of any XML part; dimension and cell references of worksheets."""
+    stream = _chunks(archive, info, PART_SCAN_BYTES)
+    head = b""
+    for chunk in stream:
+        head += chunk
+        # UTF-16/32 XML: dropping NUL bytes turns the ASCII markup back into ASCII.
+        plain = head.replace(b"\x00", b"")
+        stripped = plain.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")
+        if not stripped:
+            continue
+        if not stripped.startswith(b"<"):
+            for _ in stream:  # images and other binary parts: reading on only verifies the CRC
+                pass
+            return
+        if _DTD.search(plain):
+            raise UnsafeFile("xml_dtd")
+        root = _find_root(plain)
+        if root is not None:
+            break
+        if len(head) > PROLOG_MAX_BYTES:
+            raise UnsafeFile("xml_dtd")  # an endless prolog: nothing Excel writes
+    else:
+        return  # the part ended before any element: nothing a parser could expand
+    windows = _windows(head, stream)
+    if root in _SHEET_ROOTS:
+        _check_sheet(windows, settings)
+        return
+    for window in windows:
+        if _DTD.search(window):
+            raise UnsafeFile("xml_dtd")
+
+
+def _find_root(plain: bytes) -> bytes | None:
+    """Local name of the first element of the document, skipping `<?...?>`, comments and `<!...>`."""
+    pos = 0
+    while True:
+        start = plain.find(b"<", pos)
+        if start < 0 or start + 1 >= len(plain):
+            return None
+        nxt = plain[start + 1 : start + 2]
+        if nxt == b"?":
+            end = plain.find(b"?>", start + 2)
+        elif plain.startswith(b"<!--", start):
+            end = plain.find(b"-->", start + 4)
+        elif nxt == b"!":
+            end = plain.find(b">", start + 2)
+        else:
+            match = _ROOT.match(plain, start)
+            return match.group(1) if match else b"?"
+        if end < 0:
+            return None
+        pos = end + 1
+
+
+def _windows(head: bytes, stream: Iterator[bytes]) -> Iterator[bytes]:
+    """The part from its start (NUL bytes dropped), each window overlapping the previous one."""
+    tail = b""
+    for chunk in _chain(head, stream):
+        window = tail + chunk.replace(b"\x00", b"")
+        yield window
+        tail = window[-_OVERLAP:]
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _check_sheet(windows: Iterator[bytes], settings: Settings) -> None:
+    """Refuse a worksheet whose dimension or (scanned) cell references reach beyond the limits."""
+    max_row = 0
+    max_col = 0
+    dimension_seen = False
+    for window in windows:
+        if _DTD.search(window):
+            raise UnsafeFile("xml_dtd")
+        if not dimension_seen:
+            match = _DIMENSION.search(window)
+            if match:
+                dimension_seen = True
+                rows, cols = _ref_extent(match.group(1).decode("ascii", "replace"))
+                max_row, max_col = max(max_row, rows), max(max_col, cols)
+        cells = _CELL_REF.findall(window)
+        if cells:
+            max_col = max(max_col, *(_column_number(col.decode("ascii")) for col in {c for c, _ in cells}))
+            max_row = max(max_row, *(int(row) for _, row in cells))
+        rows_seen = _ROW_REF.findall(window)
+        if rows_seen:
+            max_row = max(max_row, *(int(row) for row in rows_seen))
+        if max_row > settings.max_sheet_rows or max_col > settings.max_sheet_cols:
+            raise UnsafeFile("sheet_too_big")
+
+
+def _ref_extent(ref: str) -> tuple[int, int]:
+    """(last row, last column) of an A1 range such as `A1:XFD1048576`; (0, 0) when not a cell range."""
+    rows = cols = 0
+    for cell in ref.strip().split(":"):
+        match = _REF_CELL.match(cell.strip())
+        if match:
+            cols = max(cols, _column_number(match.group(1)))
+            rows = max(rows, int(match.group(2)))
+    return rows, cols
+
+
+def _column_number(letters: str) -> int:
+    """`A` -> 1, `Z` -> 26, `AA` -> 27, `XFD` -> 16384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + (ord(letter) - ord("A") + 1)
+    return number

@@ -1,0 +1,230 @@
+"""Read an untrusted workbook: cheap checks, then parse in a memory- and time-limited child process."""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from cchc_lib.model import ReadResult
+from cchc_lib.safety import MB, UnsafeFile, check_upload
+from cchc_lib.settings import Settings, load_settings
+
+__all__ = ["read_untrusted", "read_trusted", "parse_isolated", "load_bytes", "READER", "PACKAGE_PARENT"]
+
+log = logging.getLogger(__name__)
+
+READER = "cchc_lib.workbook:read_workbook"
+# The directory holding the cchc_lib package: the child finds the package there whatever the cwd.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+# Extra CPU seconds over the wall timeout before the kernel stops the child (backstop only).
+CPU_MARGIN_S = 5
+# Fewer threads in numeric libraries: less virtual memory reserved under RLIMIT_AS, faster start.
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
+
+# Globals a pickled ReadResult may name; a child that was somehow subverted cannot name anything else.
+_ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("cchc_lib.model", "ReadResult"),
+        ("cchc_lib.model", "Workbook"),
+        ("builtins", "slice"),
+        ("builtins", "range"),
+        ("builtins", "complex"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "bytearray"),
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("numpy", "dtype"),
+        ("numpy", "ndarray"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("pandas", "DataFrame"),
+        ("pandas", "Series"),
+        ("pandas", "Index"),
+        ("pandas", "RangeIndex"),
+        ("pandas", "MultiIndex"),
+        ("pandas", "DatetimeIndex"),
+        ("pandas", "NA"),
+        ("pandas", "NaT"),
+        ("pandas", "Timestamp"),
+        ("pandas", "Timedelta"),
+        ("pandas", "BooleanDtype"),
+        ("pandas", "StringDtype"),
+        ("pandas", "CategoricalDtype"),
+        ("pandas", "Categorical"),
+        ("pandas", "DatetimeTZDtype"),
+        ("pandas", "Int8Dtype"),
+        ("pandas", "Int16Dtype"),
+        ("pandas", "Int32Dtype"),
+        ("pandas", "Int64Dtype"),
+        ("pandas", "UInt8Dtype"),
+        ("pandas", "UInt16Dtype"),
+        ("pandas", "UInt32Dtype"),
+        ("pandas", "UInt64Dtype"),
+        ("pandas", "Float32Dtype"),
+        ("pandas", "Float64Dtype"),
+        ("pandas.arrays", "ArrowStringArray"),
+        ("pandas.arrays", "BooleanArray"),
+        ("pandas.arrays", "DatetimeArray"),
+        ("pandas.arrays", "FloatingArray"),
+        ("pandas.arrays", "IntegerArray"),
+        ("pandas.arrays", "StringArray"),
+        ("pandas.arrays", "TimedeltaArray"),
+        ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
+        ("pandas._libs.internals", "_unpickle_block"),
+        ("pandas._libs.tslibs.nattype", "_nat_unpickle"),
+        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
+        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
+        ("pandas.core.indexes.base", "_new_Index"),
+        ("pandas.core.internals.managers", "BlockManager"),
+        ("pandas.core.internals.managers", "SingleBlockManager"),
+        ("pyarrow.lib", "_restore_array"),
+        ("pyarrow.lib", "py_buffer"),
+        ("pyarrow.lib", "type_for_alias"),
+    }
+)
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise pickle.UnpicklingError(f"global {module}.{name} not allowed in a worker result")
+        return super().find_class(module, name)
+
+
+def load_bytes(source: Path | str | bytes, settings: Settings) -> bytes:
+    """The bytes of `source` (bytes as given; a path is read). Missing/unreadable -> UnsafeFile."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    path = Path(source)
+    try:
+        if not path.is_file():
+            raise UnsafeFile("missing_file")
+        if path.stat().st_size > settings.max_upload_mb * MB:
+            raise UnsafeFile("too_large")  # refused before reading it into memory
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnsafeFile("missing_file") from exc
+
+
+def read_untrusted(source: Path | str | bytes, settings: Settings | None = None) -> ReadResult:
+    """Check, then parse `source` in a limited child process. Raises UnsafeFile; never a parser error."""
+    settings = settings or load_settings()
+    data = load_bytes(source, settings)
+    check_upload(data, settings)
+    return parse_isolated(data, settings)
+
+
+def read_trusted(source: Path | str | bytes, settings: Settings | None = None) -> ReadResult:
+    """Check, then parse in this process (bundled sample data, tests). Raises UnsafeFile."""
+    settings = settings or load_settings()
+    data = load_bytes(source, settings)
+    check_upload(data, settings)
+    from cchc_lib.workbook import read_workbook
+
+    try:
+        return read_workbook(data, settings)
+    except MemoryError as exc:
+        raise UnsafeFile("parse_memory") from exc
+    except Exception as exc:
+        log.warning("reader failed in-process: %s: %s", type(exc).__name__, exc)
+        raise UnsafeFile("unreadable") from exc
+
+
+def parse_isolated(data: bytes, settings: Settings, reader: str | None = None) -> ReadResult:
+    """Run `reader` ("module:function", default READER) on `data` in a fresh child process.
+
+    The child has RLIMIT_AS = settings.parse_memory_mb and is killed after settings.parse_timeout_s.
+    No safety checks here: callers run check_upload first.
+    """
+    timeout = float(settings.parse_timeout_s)
+    command = [
+        sys.executable,
+        "-m",
+        "cchc_lib._worker",
+        "--memory-mb",
+        str(int(settings.parse_memory_mb)),
+        "--cpu-s",
+        str(math.ceil(timeout) + CPU_MARGIN_S),
+        "--reader",
+        reader or READER,
+    ]
+    payload = pickle.dumps({"data": bytes(data), "settings": settings}, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=PACKAGE_PARENT,
+            env=_child_env(),
+            start_new_session=True,  # the server's terminal signals are not the child's business
+            close_fds=True,
+        )
+    except OSError as exc:
+        log.error("cannot start the parser process: %s", exc)
+        raise UnsafeFile("parse_crashed") from exc
+    try:
+        out, err = child.communicate(payload, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        child.kill()
+        child.communicate()
+        raise UnsafeFile("parse_timeout") from exc
+    except BaseException:
+        child.kill()
+        child.communicate()
+        raise
+    return _outcome(child.returncode, out, err)
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    inherited = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(PACKAGE_PARENT) + (os.pathsep + inherited if inherited else "")
+    for name in _THREAD_VARS:
+        env.setdefault(name, "1")
+    return env
+
+
+def _outcome(returncode: int, out: bytes, err: bytes) -> ReadResult:
+    tail = err[-2000:].decode("utf-8", "replace")
+    if returncode != 0:
+        log.warning("parser process ended with %s: %s", _describe(returncode), tail)
+        if returncode == -signal.SIGXCPU:
+            raise UnsafeFile("parse_timeout")
+        raise UnsafeFile("parse_crashed")
+    try:
+        outcome = _ResultUnpickler(io.BytesIO(out)).load()
+        kind, value = outcome
+    except Exception as exc:
+        log.warning("parser process returned an unusable result (%s); stderr: %s", exc, tail)
+        raise UnsafeFile("parse_crashed") from exc
+    if kind == "ok" and isinstance(value, ReadResult):
+        return value
+    if kind == "memory":
+        raise UnsafeFile("parse_memory")
+    log.warning("reader failed in the parser process: %s", value)
+    raise UnsafeFile("unreadable")
+
+
+def _describe(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"signal {-returncode}"
+    return f"exit code {returncode}"

@@ -1,0 +1,465 @@
+"""Broken and hostile upload files built in code (bytes), plus stand-in readers for sandbox tests."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import struct
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from openpyxl import Workbook as XlWorkbook
+from openpyxl import load_workbook
+
+__all__ = [
+    "HostileCase",
+    "CASES",
+    "good_xlsx",
+    "far_cell_xlsx",
+    "malformed_sheet_xlsx",
+    "members",
+    "rezip",
+    "ACTIVITIES_PART",
+]
+
+ACTIVITIES_PART = "xl/worksheets/sheet3.xml"  # `Hoạt động`, the third sheet written by good_xlsx
+
+
+@cache
+def good_xlsx() -> bytes:
+    """A small valid tracking workbook (format v1), written by openpyxl."""
+    wb = XlWorkbook()
+    units = wb.active
+    units.title = "Đơn vị"
+    units.append(["Mã đơn vị", "Tên đơn vị", "Loại đơn vị"])
+    units.append(["VHTT", "Phòng Văn hóa và Thông tin", "Phòng chuyên môn"])
+    units.append(["XCB", "UBND xã Cẩm Bình", "UBND xã, thị trấn"])
+    targets = wb.create_sheet("Kế hoạch")
+    targets.append(["Năm", "Quý", "Mã đơn vị", "TIN_BAI", "PHONG_SU"])
+    targets.append([2024, None, "VHTT", 12, 2])
+    targets.append([2024, None, "XCB", 8, 1])
+    activities = wb.create_sheet("Hoạt động")
+    activities.append(["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng", "Tiêu đề"])
+    activities.append([date(2024, 2, 1), "VHTT", "TIN_BAI", 3, "Tuyên truyền cải cách hành chính"])
+    activities.append([date(2024, 3, 5), "XCB", "Phóng sự", 1, "Một cửa liên thông"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@cache
+def far_cell_xlsx(dimension: bool = True) -> bytes:
+    """The good workbook with one more cell at XFD1048576 in `Hoạt động` (the field-notes crash).
+
+    Without `dimension` the sheet's `<dimension>` element is removed, as some generators do.
+    """
+    wb = load_workbook(io.BytesIO(good_xlsx()))
+    wb["Hoạt động"]["XFD1048576"] = "x"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    if dimension:
+        return data
+    return _edit(data, ACTIVITIES_PART, lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml))
+
+
+@cache
+def malformed_sheet_xlsx() -> bytes:
+    """A valid zip whose `Hoạt động` sheet XML has unclosed tags (passes the cheap checks)."""
+    return _edit(good_xlsx(), ACTIVITIES_PART, lambda xml: xml.replace(b"</sheetData>", b"<row><c><v>"))
+
+
+def members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """Every member of a zip with its (decompressed) content."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info, archive.read(info)) for info in archive.infolist()]
+
+
+def rezip(entries: list[tuple[str, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A new zip of (name, content) entries; names are written as given (no sanitising)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def _edit(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    """`data` with `part` replaced by change(part); fails loudly when the change changes nothing."""
+    entries = []
+    for info, content in members(data):
+        if info.filename == part:
+            edited = change(content)
+            if edited == content:
+                raise ValueError(f"edit of {part} changed nothing")
+            content = edited
+        entries.append((info.filename, content))
+    return rezip(entries)
+
+
+def _good_entries() -> list[tuple[str, bytes]]:
+    return [(info.filename, content) for info, content in members(good_xlsx())]
+
+
+def _with(extra: list[tuple[str, bytes]], drop: tuple[str, ...] = ()) -> bytes:
+    return rezip([e for e in _good_entries() if e[0] not in drop] + extra)
+
+
+# --- non-zip files -------------------------------------------------------------------------------
+
+
+def _random_bytes() -> bytes:
+    rng = random.Random(20240101)
+    data = bytes(rng.randrange(256) for _ in range(4096))
+    return b"\x01" + data  # never starts with a zip/OLE signature
+
+
+def _csv() -> bytes:
+    return "Mã đơn vị,Tên đơn vị,Loại đơn vị\r\nVHTT,Phòng Văn hóa và Thông tin,Phòng chuyên môn\r\n".encode(
+        "utf-8-sig"
+    )
+
+
+def _html() -> bytes:
+    return (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head>'
+        "<body><table><tr><td>Mã đơn vị</td><td>Tên đơn vị</td></tr></table></body></html>"
+    ).encode()
+
+
+def _utf16_text() -> bytes:
+    # What Excel writes for "Unicode Text (*.txt)": UTF-16LE with BOM, tab separated.
+    return "Mã đơn vị\tTên đơn vị\r\nVHTT\tPhòng Văn hóa và Thông tin\r\n".encode("utf-16")
+
+
+def _ole(*stream_names: str) -> bytes:
+    """A compound-file header followed by one directory sector naming `stream_names` (UTF-16LE)."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHH", header, 24, 0x3E, 3, 0xFFFE, 9)
+    directory = bytearray()
+    for name in ("Root Entry", *stream_names):
+        entry = bytearray(128)
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        entry[: len(encoded)] = encoded
+        struct.pack_into("<H", entry, 64, len(encoded))
+        directory += entry
+    directory += bytes(512 - len(directory) % 512)
+    return bytes(header) + bytes(directory) + bytes(1024)
+
+
+# --- zip level -----------------------------------------------------------------------------------
+
+
+def _crc_error() -> bytes:
+    """workbook.xml stored uncompressed, then one byte of it changed: the CRC no longer matches."""
+    data = bytearray(rezip(_good_entries(), zipfile.ZIP_STORED))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/workbook.xml")
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_len + extra_len
+    position = start + info.file_size // 2
+    data[position] = ord("Q") if data[position] != ord("Q") else ord("R")
+    return bytes(data)
+
+
+def _docx() -> bytes:
+    return rezip(
+        [
+            (
+                "[Content_Types].xml",
+                b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+            ),
+            ("word/document.xml", b'<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body/></w:document>'),
+        ]
+    )
+
+
+def _ods() -> bytes:
+    return rezip(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", b'<?xml version="1.0"?><office:document-content xmlns:office="urn:o"/>'),
+        ],
+        zipfile.ZIP_STORED,
+    )
+
+
+def _macro_content_type_only() -> bytes:
+    """The workbook part declared macro-enabled in [Content_Types].xml (what Excel writes for .xlsm)."""
+    return _edit(
+        good_xlsx(),
+        "[Content_Types].xml",
+        lambda xml: xml.replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        ),
+    )
+
+
+def _xlsm() -> bytes:
+    """An .xlsm renamed: macro-enabled content type plus xl/vbaProject.bin."""
+    return rezip(
+        [
+            *((i.filename, c) for i, c in members(_macro_content_type_only())),
+            ("xl/vbaProject.bin", _ole("VBA", "PROJECT")),
+        ]
+    )
+
+
+@cache
+def _zip_bomb() -> bytes:
+    """500 MB of zeros in one member, deflated (level 9) to about 0.5 MB, written streaming."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in _good_entries():
+            archive.writestr(name, content)
+        info = zipfile.ZipInfo("xl/media/image1.png", date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zeros = bytes(1 << 20)
+        with archive.open(info, "w", force_zip64=True) as handle:
+            for _ in range(500):
+                handle.write(zeros)
+    return buffer.getvalue()
+
+
+def _patch_central_size(data: bytes, part: str, size: int) -> bytes:
+    """Overwrite the uncompressed size that the central directory declares for `part`."""
+    raw = bytearray(data)
+    encoded = part.encode()
+    position = raw.find(b"PK\x01\x02")
+    while position >= 0:
+        name_len = struct.unpack_from("<H", raw, position + 28)[0]
+        if bytes(raw[position + 46 : position + 46 + name_len]) == encoded:
+            struct.pack_into("<I", raw, position + 24, size)
+            return bytes(raw)
+        position = raw.find(b"PK\x01\x02", position + 4)
+    raise ValueError(f"{part} not in the central directory")
+
+
+def _forged_bomb() -> bytes:
+    """The central directory claims ~4 GB for the first sheet (nothing is decompressed to notice)."""
+    return _patch_central_size(good_xlsx(), "xl/worksheets/sheet1.xml", 0xFFFFFFF0)
+
+
+def _understated_size() -> bytes:
+    """The central directory claims 10 bytes for a part whose compressed data is much larger."""
+    return _patch_central_size(good_xlsx(), ACTIVITIES_PART, 10)
+
+
+def _too_many_parts() -> bytes:
+    return _with([(f"xl/media/pad{i}.bin", b"x") for i in range(2100)])
+
+
+def _encrypted_member() -> bytes:
+    """A member whose zip flag says 'encrypted' (traditional PKWARE encryption bit)."""
+    raw = bytearray(good_xlsx())
+    position = raw.find(b"PK\x01\x02")
+    flags = struct.unpack_from("<H", raw, position + 8)[0]
+    struct.pack_into("<H", raw, position + 8, flags | 0x1)
+    return bytes(raw)
+
+
+def _duplicate_member() -> bytes:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns about the duplicate it writes
+        return _with([("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="urn:x"/>')])
+
+
+def _lzma_member() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in _good_entries():
+            archive.writestr(name, content, compress_type=zipfile.ZIP_LZMA)
+    return buffer.getvalue()
+
+
+def _nested_zip() -> bytes:
+    return rezip([("bao_cao.xlsx", good_xlsx())])
+
+
+def _empty_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w"):
+        pass
+    return buffer.getvalue()
+
+
+# --- XML level -----------------------------------------------------------------------------------
+
+_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def _billion_laughs() -> bytes:
+    sst = (
+        _LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        b'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+    )
+    return _with([("xl/sharedStrings.xml", sst)], drop=("xl/sharedStrings.xml",))
+
+
+def _external_entity_sheet() -> bytes:
+    def change(xml: bytes) -> bytes:
+        xml = b'<?xml version="1.0"?>\n<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + xml
+        return xml.replace(b"<v>3</v>", b"<v>&xxe;</v>", 1)
+
+    return _edit(good_xlsx(), ACTIVITIES_PART, change)
+
+
+def _utf16_doctype_workbook() -> bytes:
+    def change(xml: bytes) -> bytes:
+        prolog = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE workbook [<!ENTITY a "aaaa">]>'
+        return (prolog + xml.decode("utf-8")).encode("utf-16")
+
+    return _edit(good_xlsx(), "xl/workbook.xml", change)
+
+
+def _long_prolog() -> bytes:
+    """2 MB of comment before the root element: a DTD could hide after it, so the scan refuses."""
+    return _edit(
+        good_xlsx(),
+        "xl/workbook.xml",
+        lambda xml: b'<?xml version="1.0"?><!--' + b"." * (2 << 20) + b"-->" + xml,
+    )
+
+
+def _absurd_dimension() -> bytes:
+    return _edit(
+        good_xlsx(),
+        ACTIVITIES_PART,
+        lambda xml: re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:ZZZZ999999999"/>', xml),
+    )
+
+
+def _lying_dimension() -> bytes:
+    """Dimension says A1:E3, but a cell sits at XFD1048576."""
+    return _edit(
+        far_cell_xlsx(True),
+        ACTIVITIES_PART,
+        lambda xml: re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:E3"/>', xml),
+    )
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostileCase:
+    """A named file, the code check_upload must raise, and setting overrides for the check."""
+
+    name: str
+    build: Callable[[], bytes]
+    code: str
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+CASES: list[HostileCase] = [
+    HostileCase("empty", lambda: b"", "empty"),
+    HostileCase("one_byte", lambda: b"P", "not_xlsx"),
+    HostileCase("random_bytes", _random_bytes, "not_xlsx"),
+    HostileCase("csv_renamed", _csv, "csv"),
+    HostileCase("html_renamed", _html, "html"),
+    HostileCase("utf16_text_renamed", _utf16_text, "csv"),
+    HostileCase("legacy_xls", lambda: _ole("Workbook", "\x05SummaryInformation"), "legacy_xls"),
+    HostileCase("encrypted_ole", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "encrypted"),
+    HostileCase("truncated_zip", lambda: good_xlsx()[: len(good_xlsx()) // 2], "corrupt_zip"),
+    HostileCase("crc_error", _crc_error, "corrupt_zip"),
+    HostileCase("no_workbook_xml", lambda: _with([], drop=("xl/workbook.xml",)), "not_xlsx"),
+    HostileCase("docx_renamed", _docx, "not_xlsx"),
+    HostileCase("ods_renamed", _ods, "not_xlsx"),
+    HostileCase("nested_zip_only", _nested_zip, "not_xlsx"),
+    HostileCase("empty_zip", _empty_zip, "not_xlsx"),
+    HostileCase("xlsm_vba_project", _xlsm, "macros"),
+    HostileCase("macro_content_type", _macro_content_type_only, "macros"),
+    HostileCase("zip_bomb", _zip_bomb, "zip_bomb"),
+    HostileCase("forged_declared_size", _forged_bomb, "zip_bomb"),
+    HostileCase("understated_size", _understated_size, "corrupt_zip"),
+    HostileCase("too_many_parts", _too_many_parts, "too_many_parts"),
+    HostileCase("encrypted_member_flag", _encrypted_member, "encrypted"),
+    HostileCase("duplicate_member", _duplicate_member, "corrupt_zip"),
+    HostileCase("lzma_member", _lzma_member, "corrupt_zip"),
+    HostileCase("path_traversal", lambda: _with([("../../evil.xml", b"<x/>")]), "corrupt_zip"),
+    HostileCase("absolute_path", lambda: _with([("/etc/cron.d/evil", b"x")]), "corrupt_zip"),
+    HostileCase("billion_laughs", _billion_laughs, "xml_dtd"),
+    HostileCase("external_entity_sheet", _external_entity_sheet, "xml_dtd"),
+    HostileCase("utf16_doctype_workbook", _utf16_doctype_workbook, "xml_dtd"),
+    HostileCase("endless_prolog", _long_prolog, "xml_dtd"),
+    HostileCase("far_cell_with_dimension", lambda: far_cell_xlsx(True), "sheet_too_big"),
+    HostileCase("far_cell_no_dimension", lambda: far_cell_xlsx(False), "sheet_too_big"),
+    HostileCase("lying_dimension", _lying_dimension, "sheet_too_big"),
+    HostileCase("absurd_dimension", _absurd_dimension, "sheet_too_big"),
+    HostileCase("over_size", good_xlsx, "too_large", {"max_upload_mb": 0.001}),
+]
+
+
+# --- stand-in readers for the sandbox (run in the child as tests.hostile:<name>) -----------------
+
+
+def _empty_result() -> object:
+    from cchc_lib.model import ReadResult
+
+    return ReadResult(None)
+
+
+def reader_ok(data: bytes, settings: object) -> object:
+    """Returns an empty ReadResult after printing to stdout (must not corrupt the result channel)."""
+    print("noise on stdout from a library")
+    os.write(1, b"raw noise on fd 1\n")
+    return _empty_result()
+
+
+def reader_sleep(data: bytes, settings: object) -> object:
+    time.sleep(3600)
+    return _empty_result()
+
+
+def reader_spin(data: bytes, settings: object) -> object:
+    while True:
+        pass
+
+
+def reader_hog(data: bytes, settings: object) -> object:
+    """Allocates without bound: MemoryError once RLIMIT_AS is reached."""
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def reader_raise(data: bytes, settings: object) -> object:
+    raise ValueError("sheet1.xml: unexpected end of data at line 1 (secret path /srv/x)")
+
+
+def reader_abort(data: bytes, settings: object) -> object:
+    os.abort()
+
+
+def reader_exit(data: bytes, settings: object) -> object:
+    os._exit(3)
+
+
+def reader_calamine(data: bytes, settings: object) -> object:
+    """Loads every sheet with calamine, as the real reader does (crashes on the far-cell file)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return _empty_result()
