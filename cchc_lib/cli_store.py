@@ -1,0 +1,264 @@
+"""Command line for the data store and accounts: `store status|history|import|rollback`, `users ...`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from cchc_lib.accounts import ROLES, AccountError, Accounts
+from cchc_lib.settings import Settings, load_settings
+from cchc_lib.store import Store, StoreError, Version
+
+__all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
+
+EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
+_KIND_LABELS = {"replace": "thay toàn bộ", "unit": "đơn vị nộp", "rollback": "khôi phục"}
+
+
+class _Streams:
+    out: TextIO = sys.stdout
+    err: TextIO = sys.stderr
+
+
+_io = _Streams()
+
+
+def _err(message: str) -> None:
+    print(message, file=_io.err)
+
+
+def _out(message: str) -> None:
+    print(message, file=_io.out)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store-dir", help="thư mục kho dữ liệu (mặc định theo cấu hình store_dir)")
+    parser.add_argument("--users-file", help="tệp tài khoản (mặc định $CCHC_USERS hoặc users.toml)")
+
+
+def register(subparsers: Any) -> None:
+    """Add the `store` and `users` commands; each sets `handler(args, settings, out, err) -> int`."""
+    store = subparsers.add_parser("store", help="kho dữ liệu: phiên bản, nhập, khôi phục")
+    actions = store.add_subparsers(dest="store_action", required=True)
+    status = actions.add_parser("status", help="phiên bản hiện hành")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    history = actions.add_parser("history", help="các phiên bản đã công bố")
+    history.add_argument("--format", choices=("text", "json"), default="text")
+    imp = actions.add_parser("import", help="kiểm tra và công bố một tệp Excel")
+    imp.add_argument("file")
+    imp.add_argument("--user", required=True)
+    imp.add_argument("--unit", help="nộp số liệu của một đơn vị (chỉ thay các dòng của đơn vị)")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không công bố")
+    rollback = actions.add_parser("rollback", help="khôi phục một phiên bản cũ (tạo phiên bản mới)")
+    rollback.add_argument("version")
+    rollback.add_argument("--user", required=True)
+    for sub in (status, history, imp, rollback):
+        _common(sub)
+    store.set_defaults(handler=run_store)
+
+    users = subparsers.add_parser("users", help="quản lý tài khoản")
+    uactions = users.add_subparsers(dest="users_action", required=True)
+    add = uactions.add_parser("add", help="thêm tài khoản")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--unit")
+    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+    passwd = uactions.add_parser("passwd", help="đổi mật khẩu")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    remove = uactions.add_parser("remove", help="xóa tài khoản")
+    remove.add_argument("name")
+    listing = uactions.add_parser("list", help="liệt kê tài khoản")
+    for sub in (add, passwd, remove, listing):
+        _common(sub)
+    users.set_defaults(handler=run_users)
+
+
+def _store(args: argparse.Namespace, settings: Settings) -> Store:
+    return Store(Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path)
+
+
+def _version_json(version: Version) -> dict[str, Any]:
+    raw = version.to_json()
+    raw["path"] = str(version.path)
+    return raw
+
+
+def _version_line(version: Version) -> str:
+    unit = f" [{version.unit_code}]" if version.unit_code else ""
+    back = f" (từ phiên bản {version.rollback_of})" if version.rollback_of else ""
+    rows = "?" if version.rows is None else f"{version.rows}"
+    return (
+        f"{version.number:>5}  {version.created_at:%d/%m/%Y %H:%M}  {version.user:<16} "
+        f"{_KIND_LABELS.get(version.kind, version.kind)}{unit}{back}  {version.file_name}  {rows} dòng"
+    )
+
+
+def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Handler of `store ...` (exit 0 ok, 1 refused/invalid, 2 unreadable file)."""
+    _io.out, _io.err = out, err
+    try:
+        store = _store(args, settings)
+        action = args.store_action
+        if action == "status":
+            return _status(store, args.format)
+        if action == "history":
+            return _history(store, args.format)
+        accounts = Accounts(args.users_file)
+        account = accounts.get(args.user)
+        if account is None:
+            _err(
+                f"Không có tài khoản {args.user}. Thêm bằng: python -m cchc_lib users add {args.user} --role ..."
+            )
+            return EXIT_REFUSED
+        if action == "rollback":
+            try:
+                number = int(args.version)
+            except ValueError:
+                _err(f"Số phiên bản không hợp lệ: {args.version!r}.")
+                return EXIT_REFUSED
+            version = store.rollback(number, account)
+            _out(f"Đã khôi phục nội dung phiên bản {number} thành phiên bản mới {version.number}.")
+            return EXIT_OK
+        return _import(store, settings, account, args)
+    except StoreError as exc:
+        _err(exc.message)
+        return EXIT_UNREADABLE if exc.code == "unreadable" else EXIT_REFUSED
+    except AccountError as exc:
+        _err(exc.message)
+        return EXIT_REFUSED
+
+
+def _status(store: Store, fmt: str) -> int:
+    current = store.current()
+    ok = store.verify()
+    if fmt == "json":
+        _out(
+            json.dumps(
+                {"current": _version_json(current) if current else None, "verified": ok}, ensure_ascii=False
+            )
+        )
+    elif current is None:
+        _out("Kho dữ liệu chưa có phiên bản nào.")
+    else:
+        _out(f"Phiên bản hiện hành: {current.number}")
+        _out(f"Công bố lúc: {current.created_at:%d/%m/%Y %H:%M}, bởi {current.user}")
+        _out(f"Loại cập nhật: {_KIND_LABELS.get(current.kind, current.kind)}; tệp: {current.file_name}")
+        _out(f"Số dòng hoạt động: {current.rows if current.rows is not None else '?'}")
+        _out(f"sha256: {current.sha256}")
+        _out("Kiểm tra tệp: " + ("khớp" if ok else "KHÔNG KHỚP — tệp bị sửa hoặc hỏng"))
+    return EXIT_OK if ok else EXIT_REFUSED
+
+
+def _history(store: Store, fmt: str) -> int:
+    versions = store.history()
+    if fmt == "json":
+        _out(json.dumps([_version_json(v) for v in versions], ensure_ascii=False))
+    elif not versions:
+        _out("Kho dữ liệu chưa có phiên bản nào.")
+    else:
+        for version in reversed(versions):
+            _out(_version_line(version))
+    return EXIT_OK
+
+
+def _import(store: Store, settings: Settings, account: Any, args: argparse.Namespace) -> int:
+    from cchc_lib.safety import UnsafeFile
+    from cchc_lib.sandbox import load_bytes
+    from cchc_lib.submissions import prepare_update, publish_preview
+
+    try:
+        data = load_bytes(args.file, settings)
+    except UnsafeFile as exc:
+        _err(exc.message)
+        return EXIT_UNREADABLE
+    kind = "unit" if args.unit else "replace"
+    preview = prepare_update(
+        store,
+        data,
+        account=account,
+        kind=kind,
+        file_name=Path(args.file).name,
+        unit_code=args.unit,
+        settings=settings,
+    )
+    for rec in preview.problems.to_dict("records"):
+        place = ", ".join(
+            str(x)
+            for x in (rec.get("sheet"), rec.get("row"), rec.get("column"))
+            if x is not None and str(x) != "<NA>"
+        )
+        label = "Lỗi" if rec["level"] == "error" else "Cảnh báo"
+        _err(f"{label}{f' ({place})' if place else ''}: {rec['message']}")
+    if not preview.errors.empty:
+        _err(f"Tệp có {len(preview.errors)} lỗi: chưa cập nhật gì.")
+        return EXIT_REFUSED
+    for note in preview.notes:
+        _err(note)
+    if preview.changes.empty:
+        _out("Không có thay đổi nào về hoạt động.")
+    else:
+        _out("Mã đơn vị\tLoại hoạt động\tThêm dòng\tBớt dòng\tThực hiện trước\tThực hiện sau")
+        for rec in preview.changes.to_dict("records"):
+            _out(
+                f"{rec['unit_code']}\t{rec['type_code']}\t{rec['rows_added']}\t{rec['rows_removed']}\t"
+                f"{rec['actual_before']}\t{rec['actual_after']}"
+            )
+    if args.dry_run:
+        _err("Chỉ xem trước (--dry-run): chưa cập nhật gì.")
+        return EXIT_OK
+    version = publish_preview(store, preview, account)
+    _out(f"Đã công bố phiên bản {version.number} ({version.rows} dòng hoạt động).")
+    return EXIT_OK
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mật khẩu: ")
+    second = getpass.getpass("Nhập lại mật khẩu: ")
+    if first != second:
+        raise AccountError("mismatch", "Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Handler of `users ...` (exit 0 ok, 1 refused/invalid)."""
+    _io.out, _io.err = out, err
+    accounts = Accounts(args.users_file)
+    try:
+        action = args.users_action
+        if action == "add":
+            account = accounts.add(args.name, args.role, _read_password(args), args.unit)
+            _out(f"Đã thêm tài khoản {account.name} ({account.role_label}).")
+        elif action == "passwd":
+            if accounts.get(args.name) is None:
+                raise AccountError("unknown_user", f"Không có tài khoản {args.name}.")
+            accounts.set_password(args.name, _read_password(args))
+            _out(f"Đã đổi mật khẩu của {args.name}.")
+        elif action == "remove":
+            accounts.remove(args.name)
+            _out(f"Đã xóa tài khoản {args.name}.")
+        else:
+            for account in accounts.list():
+                _out(f"{account.name}\t{account.role}\t{account.unit_code or ''}")
+        return EXIT_OK
+    except AccountError as exc:
+        _err(exc.message)
+        return EXIT_REFUSED
+    except (EOFError, KeyboardInterrupt):
+        _err("Đã hủy.")
+        return EXIT_REFUSED
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (the project's `python -m cchc_lib` wires `register` instead)."""
+    parser = argparse.ArgumentParser(prog="python -m cchc_lib")
+    parser.add_argument("--settings")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.handler(args, load_settings(args.settings), sys.stdout, sys.stderr))
