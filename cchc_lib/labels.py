@@ -1,0 +1,115 @@
+"""Vietnamese names for column codes, quarters and completion statuses, and the status colours."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "COLUMN_LABELS",
+    "QUARTER_LABELS",
+    "STATUS_COLORS",
+    "STATUS_LABELS",
+    "STATUS_ORDER",
+    "vn_columns",
+]
+
+# snake_case column (model.py tables, metrics outputs, store versions) -> Vietnamese header.
+COLUMN_LABELS: dict[str, str] = {
+    # units
+    "unit_code": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "unit_type": "Loại đơn vị",
+    "portal_url": "Trang TTĐT",
+    "contact": "Đầu mối",
+    "valid_from": "Hiệu lực từ",
+    "valid_to": "Hiệu lực đến",
+    # activity types
+    "type_code": "Mã loại",
+    "type_name": "Tên loại hoạt động",
+    "measure": "Đơn vị tính",
+    # targets
+    "year": "Năm",
+    "quarter": "Quý",
+    "target": "Chỉ tiêu",
+    # activities
+    "date": "Ngày",
+    "quantity": "Số lượng",
+    "title": "Tiêu đề",
+    "channel": "Kênh đăng tải",
+    "reform_area": "Lĩnh vực CCHC",
+    "link": "Đường dẫn",
+    "note": "Ghi chú",
+    "row": "Dòng",
+    # portal reviews
+    "review_date": "Ngày rà soát",
+    "reviewer": "Người rà soát",
+    "has_cchc_section": "Có chuyên mục CCHC",
+    "updated_this_quarter": "Cập nhật tin CCHC trong quý",
+    "broken_links": "Liên kết hỏng",
+    "score": "Điểm",
+    "findings": "Nhận xét",
+    # funding
+    "allocated": "Dự toán",
+    "spent": "Đã chi",
+    # initiatives
+    "name": "Tên sáng kiến, mô hình",
+    "status": "Tình trạng",
+    "result": "Kết quả",
+    # problems found while reading
+    "level": "Mức độ",
+    "code": "Mã lỗi",
+    "sheet": "Trang tính",
+    "column": "Cột",
+    "message": "Nội dung",
+    # metrics outputs
+    "activity_type": "Mã loại",
+    "activity_name": "Loại hoạt động",
+    "planned": "Kế hoạch",
+    "actual": "Thực hiện",
+    "completion_pct": "Tỷ lệ hoàn thành (%)",
+    "status_label": "Xếp loại",
+    "label": "Kỳ",
+    "cumulative_planned": "Kế hoạch lũy kế",
+    "cumulative_actual": "Thực hiện lũy kế",
+    "actual_prev": "Thực hiện cùng kỳ năm trước",
+    "change": "Tăng/giảm",
+    "change_pct": "Tăng/giảm (%)",
+    "value": "Phân loại",
+    "share_pct": "Tỷ trọng (%)",
+    "units": "Số đơn vị",
+    "no_activity": "Chưa có hoạt động",
+    # store versions (history screen)
+    "number": "Phiên bản",
+    "sha256": "Mã kiểm tra (SHA-256)",
+    "created_at": "Thời điểm",
+    "user": "Người thực hiện",
+    "kind": "Hình thức",
+    "file_name": "Tên tệp",
+    "rows": "Số dòng",
+    "previous": "Phiên bản trước",
+}
+
+QUARTER_LABELS: dict[int, str] = {1: "Quý I", 2: "Quý II", 3: "Quý III", 4: "Quý IV"}
+
+# Completion classes, best first; the same codes and labels as cchc_lib.metrics.
+STATUS_ORDER: tuple[str, ...] = ("complete", "near", "behind", "no_activity", "no_plan")
+STATUS_LABELS: dict[str, str] = {
+    "complete": "Hoàn thành",
+    "near": "Gần hoàn thành",
+    "behind": "Chưa hoàn thành",
+    "no_activity": "Chưa có hoạt động",
+    "no_plan": "Không có chỉ tiêu",
+}
+# Calm, colour-blind-friendlier tones: green / amber / red, a muted brick for "nothing done" and grey.
+STATUS_COLORS: dict[str, str] = {
+    "complete": "#2E8B57",
+    "near": "#E0A030",
+    "behind": "#D1495B",
+    "no_activity": "#9E5A5A",
+    "no_plan": "#A7AFB8",
+}
+
+
+def vn_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose known snake_case column names are replaced by Vietnamese headers."""
+    return df.rename(columns=lambda c: COLUMN_LABELS.get(c, c) if isinstance(c, str) else c)
