@@ -1,0 +1,124 @@
+"""Tổng quan: headline figures, then plan vs actual by type, unit, unit type, quarter; idle units."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cchc_lib import charts, metrics
+from cchc_lib.formatting import fmt_int, fmt_pct
+from cchc_lib.web import page_frame
+from cchc_lib.web import render as ui
+
+frame = page_frame("Tổng quan")
+
+with frame.guard():
+    s = frame.settings
+    pva = frame.pva()
+    head = metrics.headline(pva, s.complete_pct, s.near_pct)
+    if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
+        ui.empty_state()
+        st.stop()
+    prev_pva = frame.previous_pva()
+    prev = metrics.headline(prev_pva, s.complete_pct, s.near_pct) if prev_pva is not None else None
+    slug = frame.period.name
+
+    ui.cards(
+        [
+            ui.Card(
+                "Tỷ lệ hoàn thành",
+                fmt_pct(head["completion_pct"]),
+                delta=ui.pct_point_delta(head["completion_pct"], prev and prev["completion_pct"]),
+                help="Tổng số hoạt động đã thực hiện so với kế hoạch của kỳ.",
+            ),
+            ui.Card(
+                "Đã thực hiện / kế hoạch",
+                f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}",
+                delta=ui.count_delta(head["actual"], prev and prev["actual"]),
+            ),
+            ui.Card(
+                "Đơn vị hoàn thành",
+                f"{fmt_int(head['by_status']['complete'])} / {fmt_int(head['units'])}",
+                help=f"Đơn vị đạt từ {fmt_pct(s.complete_pct, 0)} kế hoạch trở lên.",
+            ),
+            ui.Card(
+                "Đơn vị chưa có hoạt động",
+                fmt_int(head["no_activity"]),
+                help="Đơn vị có chỉ tiêu nhưng chưa có hoạt động nào trong kỳ.",
+            ),
+        ]
+    )
+    ui.status_badges(head["by_status"])
+
+    ui.section("Kế hoạch và thực hiện theo loại hoạt động")
+    by_type = metrics.rollup(pva, "activity_type")
+    ui.chart(charts.plan_actual_by_type(by_type), key="chart_type")
+    if prev_pva is not None:
+        by_type = by_type.merge(
+            metrics.compare_with_previous(pva, prev_pva)[["activity_type", "actual_prev", "change"]],
+            on="activity_type",
+            how="left",
+        )
+    ui.data_table(
+        by_type,
+        columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
+        file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
+        key="dl_type",
+        title=f"Kế hoạch và thực hiện theo loại hoạt động — {frame.period.label}",
+    )
+
+    ui.section("Tỷ lệ hoàn thành theo đơn vị")
+    classified = metrics.classify_units(pva, s.complete_pct, s.near_pct)
+    ui.chart(charts.completion_by_unit(classified, s.complete_pct, s.near_pct), key="chart_unit")
+    ui.data_table(
+        classified,
+        columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
+        file_name=f"theo_don_vi_{slug}.xlsx",
+        key="dl_unit",
+        title=f"Kết quả theo đơn vị — {frame.period.label}",
+    )
+
+    ui.section("Theo loại đơn vị")
+    by_unit_type = metrics.rollup(pva, "unit_type")
+    ui.chart(charts.completion_by_group(by_unit_type, "unit_type"), key="chart_unit_type")
+    ui.data_table(
+        by_unit_type,
+        columns=["unit_type", "planned", "actual", "completion_pct"],
+        file_name=f"theo_loai_don_vi_{slug}.xlsx",
+        key="dl_unit_type",
+        title=f"Kết quả theo loại đơn vị — {frame.period.label}",
+    )
+
+    ui.section(f"Diễn biến theo quý năm {frame.period.year}")
+    series = frame.quarterly()
+    ui.chart(charts.quarter_trend(series), key="chart_quarter")
+    ui.data_table(
+        series,
+        columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],
+        file_name=f"theo_quy_{frame.period.year}.xlsx",
+        key="dl_quarter",
+        title=f"Kết quả theo quý năm {frame.period.year}",
+    )
+
+    ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
+    matrix = frame.unit_matrix()
+    ui.chart(charts.unit_quarter_heatmap(matrix), key="chart_heatmap")
+    ui.data_table(
+        matrix,
+        columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
+        file_name=f"don_vi_theo_quy_{frame.period.year}.xlsx",
+        key="dl_matrix",
+        title=f"Đơn vị theo từng quý năm {frame.period.year}",
+    )
+
+    ui.section("Đơn vị chưa có hoạt động trong kỳ")
+    idle = metrics.units_without_activity(pva)
+    if ui.is_empty(idle):
+        st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
+    else:
+        ui.table(idle, columns=["unit_name", "unit_type", "planned"])
+        ui.download_xlsx(
+            ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
+            f"don_vi_chua_co_hoat_dong_{slug}.xlsx",
+            key="dl_idle",
+            title=f"Đơn vị chưa có hoạt động — {frame.period.label}",
+        )

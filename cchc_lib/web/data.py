@@ -1,0 +1,222 @@
+"""Where the dashboard's data comes from and the cached calls: parsed once per data version."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib import metrics
+from cchc_lib.model import Workbook
+from cchc_lib.periods import parse_period
+from cchc_lib.settings import Settings
+
+__all__ = [
+    "DataSource",
+    "DataError",
+    "current_source",
+    "load_workbook",
+    "workbook_years",
+    "unit_options",
+    "filtered_workbook",
+    "cached_pva",
+    "cached_previous_pva",
+    "cached_activities",
+    "cached_quarterly",
+    "cached_unit_matrix",
+]
+
+LOG = logging.getLogger("cchc_lib.web")
+
+Filters = tuple[tuple[str, ...], tuple[str, ...]]  # (unit_types, unit_codes); () = no filter
+
+
+class DataError(RuntimeError):
+    """The current data file could not be read (the screen shows a Vietnamese message)."""
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The file the dashboard shows and what identifies its content (the cache key)."""
+
+    path: str
+    stamp: str  # sha256 of a store version, or "mtime_ns:size" of the sample file
+    is_sample: bool
+    number: int | None = None
+    created_at: datetime | None = None
+    user: str | None = None
+    file_name: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.path, self.stamp)
+
+
+def _store_version(settings: Settings):
+    """The store's current version, or None (store module missing, empty, or unreadable)."""
+    try:
+        from cchc_lib.store import Store
+    except ImportError:
+        return None
+    try:
+        return Store(settings.store_path).current()
+    except Exception:
+        LOG.exception("Reading the store's current version failed; falling back to the sample file")
+        return None
+
+
+def current_source(settings: Settings) -> DataSource | None:
+    """The current store version's file, else the sample workbook, else None when neither exists."""
+    version = _store_version(settings)
+    if version is not None:
+        path = Path(version.path)
+        if not path.is_absolute():
+            path = settings.store_path / path
+        if path.is_file():
+            return DataSource(
+                path=str(path),
+                stamp=str(version.sha256),
+                is_sample=False,
+                number=getattr(version, "number", None),
+                created_at=getattr(version, "created_at", None),
+                user=getattr(version, "user", None),
+                file_name=getattr(version, "file_name", None),
+            )
+        LOG.error("Store version file %s is missing; falling back to the sample file", path)
+    sample = settings.sample_path
+    if sample.is_file():
+        info = sample.stat()
+        return DataSource(path=str(sample), stamp=f"{info.st_mtime_ns}:{info.st_size}", is_sample=True)
+    return None
+
+
+def _read(path: Path, settings: Settings) -> Workbook:
+    """Parse a file that was validated when it was published (in-process, trusted)."""
+    try:
+        from cchc_lib.sandbox import read_trusted
+    except ImportError:
+        read_trusted = None
+    if read_trusted is not None:
+        result = read_trusted(path)
+    else:
+        from cchc_lib.workbook import read_workbook
+
+        result = read_workbook(path.read_bytes(), settings)
+    workbook = getattr(result, "workbook", result)
+    if workbook is None or (hasattr(result, "ok") and not result.ok):
+        raise DataError(f"{path} has errors")
+    return workbook
+
+
+# The parsed workbook is shared, not copied: st.cache_data would unpickle the whole workbook on
+# every rerun (hundreds of ms at 200,000 activities). Nobody mutates it: metrics returns new frames.
+@st.cache_resource(max_entries=2, show_spinner="Đang đọc dữ liệu…")
+def _load(path: str, stamp: str, _settings: Settings) -> Workbook:
+    LOG.info("Parsing %s (version %s)", path, stamp[:12])
+    return _read(Path(path), _settings)
+
+
+def load_workbook(source: DataSource, settings: Settings) -> Workbook:
+    """The parsed workbook of `source`, parsed once per (path, stamp)."""
+    return _load(source.path, source.stamp, settings)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _years(path: str, stamp: str, _settings: Settings) -> list[int]:
+    wb = _load(path, stamp, _settings)
+    years = set(pd.to_numeric(wb.targets["year"], errors="coerce").dropna().astype(int))
+    dates = pd.to_datetime(wb.activities["date"], errors="coerce").dropna()
+    years |= set(dates.dt.year.astype(int))
+    return sorted(years)
+
+
+def workbook_years(source: DataSource, settings: Settings) -> list[int]:
+    """Years that hold a target or an activity, ascending."""
+    return _years(source.path, source.stamp, settings)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _units(path: str, stamp: str, _settings: Settings) -> pd.DataFrame:
+    wb = _load(path, stamp, _settings)
+    return wb.units[["unit_code", "unit_name", "unit_type"]].reset_index(drop=True)
+
+
+def unit_options(source: DataSource, settings: Settings) -> pd.DataFrame:
+    """unit_code, unit_name, unit_type of every unit, in workbook order (for the filter widgets)."""
+    return _units(source.path, source.stamp, settings)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _filtered(path: str, stamp: str, filters: Filters, _settings: Settings) -> Workbook:
+    wb = _load(path, stamp, _settings)
+    unit_types, unit_codes = filters
+    if not unit_types and not unit_codes:
+        return wb
+    return metrics.filter_workbook(
+        wb, unit_types=list(unit_types) or None, unit_codes=list(unit_codes) or None
+    )
+
+
+def filtered_workbook(source: DataSource, settings: Settings, filters: Filters) -> Workbook:
+    """The workbook restricted to the chosen unit types / units (cached per filter)."""
+    return _filtered(source.path, source.stamp, filters, settings)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pva(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, _s: Settings):
+    wb = _filtered(path, stamp, filters, _s)
+    return metrics.plan_vs_actual(wb, parse_period(period), calendar, cutoff)
+
+
+def cached_pva(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
+    """metrics.plan_vs_actual for the filtered workbook and `period` (a period name)."""
+    return _pva(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _prev(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, _s: Settings):
+    wb = _filtered(path, stamp, filters, _s)
+    return metrics.previous_year_pva(wb, parse_period(period), calendar, cutoff)
+
+
+def cached_previous_pva(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
+    """metrics.previous_year_pva (None when the earlier period holds no data)."""
+    return _prev(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
+
+
+# Activity rows can be 200,000 long: shared like the workbook (readers never mutate them).
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _acts(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, _s: Settings):
+    wb = _filtered(path, stamp, filters, _s)
+    return metrics.activities_in_period(wb, parse_period(period), calendar, cutoff)
+
+
+def cached_activities(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
+    """metrics.activities_in_period for the filtered workbook (shared frame: do not modify)."""
+    return _acts(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _quarterly(path: str, stamp: str, filters: Filters, year: int, calendar: str, cutoff: int, _s: Settings):
+    wb = _filtered(path, stamp, filters, _s)
+    return metrics.quarterly_series(wb, year, calendar, cutoff)
+
+
+def cached_quarterly(source: DataSource, settings: Settings, filters: Filters, year: int, calendar: str):
+    """metrics.quarterly_series for the filtered workbook and `year`."""
+    return _quarterly(source.path, source.stamp, filters, year, calendar, settings.cutoff_day, settings)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _matrix(path: str, stamp: str, filters: Filters, year: int, calendar: str, cutoff: int, _s: Settings):
+    wb = _filtered(path, stamp, filters, _s)
+    return metrics.unit_quarter_matrix(wb, year, calendar, cutoff)
+
+
+def cached_unit_matrix(source: DataSource, settings: Settings, filters: Filters, year: int, calendar: str):
+    """metrics.unit_quarter_matrix for the filtered workbook and `year`."""
+    return _matrix(source.path, source.stamp, filters, year, calendar, settings.cutoff_day, settings)

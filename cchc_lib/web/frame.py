@@ -1,0 +1,273 @@
+"""The shared page frame: page config, Vietnamese menu, period and unit filters, data version."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib.formatting import fmt_date
+from cchc_lib.model import Workbook
+from cchc_lib.periods import CALENDAR, CALENDARS, Period
+from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
+from cchc_lib.web import data
+from cchc_lib.web import messages as msg
+from cchc_lib.web.state import persisted_widget, remembered
+
+__all__ = ["Frame", "page_frame", "guard", "role_allowed"]
+
+LOG = logging.getLogger("cchc_lib.web")
+_YEAR_RANGE = (2000, 2100)
+
+
+@dataclass
+class Frame:
+    """What every page needs after the frame is drawn: settings, data, the chosen period and filters."""
+
+    title: str
+    settings: Settings
+    source: data.DataSource
+    workbook: Workbook  # the whole workbook (unfiltered)
+    period: Period
+    calendar: str
+    unit_types: tuple[str, ...] = ()
+    unit_codes: tuple[str, ...] = ()
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_code, unit_name, unit_type
+
+    @property
+    def cutoff_day(self) -> int:
+        return self.settings.cutoff_day
+
+    @property
+    def filters(self) -> data.Filters:
+        return (self.unit_types, self.unit_codes)
+
+    @property
+    def chosen_units(self) -> pd.DataFrame:
+        """unit_code, unit_name, unit_type of the units the filters let through (workbook order)."""
+        pool = self.units
+        if self.unit_types:
+            pool = pool[pool["unit_type"].isin(self.unit_types)]
+        if self.unit_codes:
+            pool = pool[pool["unit_code"].isin(self.unit_codes)]
+        return pool
+
+    @property
+    def filtered_workbook(self) -> Workbook:
+        """The workbook restricted to the chosen unit types and units."""
+        return data.filtered_workbook(self.source, self.settings, self.filters)
+
+    def pva(self, period: Period | None = None, filters: data.Filters | None = None) -> pd.DataFrame:
+        """metrics.plan_vs_actual for the chosen period (or `period`) and filters (or `filters`)."""
+        chosen = self.period if period is None else period
+        return data.cached_pva(
+            self.source, self.settings, filters or self.filters, chosen.name, self.calendar
+        )
+
+    def previous_pva(self) -> pd.DataFrame | None:
+        """metrics.previous_year_pva: the same period last year, or None without data."""
+        return data.cached_previous_pva(
+            self.source, self.settings, self.filters, self.period.name, self.calendar
+        )
+
+    def activities(self, filters: data.Filters | None = None) -> pd.DataFrame:
+        """metrics.activities_in_period for the chosen period (a shared frame: do not modify)."""
+        return data.cached_activities(
+            self.source, self.settings, filters or self.filters, self.period.name, self.calendar
+        )
+
+    def quarterly(self, filters: data.Filters | None = None) -> pd.DataFrame:
+        """metrics.quarterly_series for the chosen year."""
+        return data.cached_quarterly(
+            self.source, self.settings, filters or self.filters, self.period.year, self.calendar
+        )
+
+    def unit_matrix(self) -> pd.DataFrame:
+        """metrics.unit_quarter_matrix for the chosen year."""
+        return data.cached_unit_matrix(
+            self.source, self.settings, self.filters, self.period.year, self.calendar
+        )
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Run a page body: an unexpected error becomes a Vietnamese message (details in the log)."""
+        with guard(self.title):
+            yield
+
+
+@contextmanager
+def guard(where: str = "") -> Iterator[None]:
+    """Catch any error of the block, log it with its traceback and show a Vietnamese message instead.
+
+    st.stop()/st.rerun() pass through (they are BaseException, not Exception).
+    """
+    try:
+        yield
+    except Exception:
+        LOG.exception("Unexpected error on page %r", where)
+        st.error(msg.ERROR_UNEXPECTED, icon=":material/error:")
+
+
+def role_allowed(require_role: str | None) -> bool:
+    """Access hook: may the current visitor see a page that requires `require_role`?
+
+    The auth module (later) plugs in here: it will look up the logged-in user and compare roles.
+    Until then every visitor is allowed on every page, whatever `require_role` says.
+    """
+    return True
+
+
+def _menu() -> None:
+    for page, label, icon in msg.MENU:
+        if (PROJECT_ROOT / page).is_file():  # a page another task has not delivered yet is left out
+            st.page_link(page, label=label, icon=icon)
+
+
+def _year_options(years: list[int], kept: object) -> list[int]:
+    options = set(years) | {date.today().year}
+    if isinstance(kept, int) and _YEAR_RANGE[0] <= kept <= _YEAR_RANGE[1]:
+        options.add(kept)
+    return sorted(options, reverse=True)
+
+
+def _default_year(years: list[int]) -> int:
+    """The latest year that holds data, but not a future one when a past year has data."""
+    this_year = date.today().year
+    past = [y for y in years if y <= this_year]
+    if past:
+        return max(past)
+    return max(years) if years else this_year
+
+
+def _period_picker(settings: Settings, years: list[int]) -> tuple[Period, str]:
+    year = persisted_widget(
+        st.selectbox,
+        "year",
+        _year_options(years, remembered("year")),
+        _default_year(years),
+        label="Năm",
+    )
+    kinds = dict(msg.PERIOD_KINDS)
+    kind = persisted_widget(st.selectbox, "kind", list(kinds), "", label="Kỳ", format_func=lambda k: kinds[k])
+    labels = {c: msg.CALENDAR_LABELS[c].format(cutoff=settings.cutoff_day) for c in CALENDARS}
+    calendar = persisted_widget(
+        st.radio, "calendar", list(CALENDARS), CALENDAR, label="Lịch", format_func=lambda c: labels[c]
+    )
+    return Period(int(year), kind), calendar
+
+
+def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    type_options = list(dict.fromkeys(units["unit_type"].dropna()))
+    unit_types = persisted_widget(
+        st.multiselect,
+        "unit_types",
+        type_options,
+        [],
+        multi=True,
+        label="Loại đơn vị",
+        placeholder="Tất cả loại đơn vị",
+    )
+    pool = units[units["unit_type"].isin(unit_types)] if unit_types else units
+    names = dict(zip(pool["unit_code"], pool["unit_name"], strict=False))
+    unit_codes = persisted_widget(
+        st.multiselect,
+        "unit_codes",
+        list(names),
+        [],
+        multi=True,
+        label="Đơn vị",
+        placeholder="Tất cả đơn vị",
+        format_func=lambda c: names.get(c, c),
+    )
+    return tuple(unit_types), tuple(unit_codes)
+
+
+def _version_caption(source: data.DataSource) -> str:
+    if source.is_sample:
+        return f"Nguồn: {msg.DATA_SAMPLE}"
+    parts = [f"Dữ liệu: phiên bản số {source.number}" if source.number is not None else "Dữ liệu hiện hành"]
+    if source.created_at is not None:
+        stamp = pd.Timestamp(source.created_at)
+        parts.append(f"cập nhật {fmt_date(stamp)} {stamp.hour:02d}:{stamp.minute:02d}")
+    if source.user:
+        parts.append(f"bởi {source.user}")
+    return " · ".join(parts)
+
+
+def _context_line(settings: Settings, period: Period, calendar: str, filters, units: pd.DataFrame) -> str:
+    first, last = period.bounds(calendar, settings.cutoff_day)
+    unit_types, unit_codes = filters
+    if unit_codes:
+        names = units.set_index("unit_code")["unit_name"]
+        scope = ", ".join(str(names.get(c, c)) for c in unit_codes[:3])
+        if len(unit_codes) > 3:
+            scope += f" và {len(unit_codes) - 3} đơn vị khác"
+    elif unit_types:
+        scope = ", ".join(unit_types)
+    else:
+        scope = "Tất cả đơn vị"
+    return f"**{period.label}** ({fmt_date(first)} – {fmt_date(last)}) · {scope}"
+
+
+def page_frame(title: str, require_role: str | None = None) -> Frame:
+    """Draw the frame every page starts with and return the page's Frame.
+
+    Sets the page config, draws the organisation, the Vietnamese menu, the period picker, the unit
+    filters and the data version in the sidebar, and the page title with the chosen period. Stops
+    the script with a Vietnamese message when there is no data or the visitor may not see the page.
+    """
+    st.set_page_config(
+        page_title=f"{title} · {msg.APP_SUFFIX}",
+        page_icon=":material/campaign:",
+        layout="wide",
+        initial_sidebar_state="auto",
+    )
+    settings = load_settings()
+    sidebar = st.sidebar
+    with sidebar:
+        st.markdown(f"**{settings.organisation}**")
+        st.caption(settings.plan_reference)
+        _menu()
+    if not role_allowed(require_role):
+        st.warning("Bạn không có quyền xem trang này.")
+        st.stop()
+
+    st.title(title)
+    source = None
+    with guard("frame"):
+        source = data.current_source(settings)
+    if source is None:
+        st.info(msg.NO_DATA_FILE, icon=":material/info:")
+        st.stop()
+    try:
+        workbook = data.load_workbook(source, settings)
+        years = data.workbook_years(source, settings)
+        units = data.unit_options(source, settings)
+    except Exception:
+        LOG.exception("Loading %s failed", source.path)
+        st.error(msg.ERROR_DATA, icon=":material/error:")
+        st.stop()
+
+    with sidebar:
+        st.divider()
+        period, calendar = _period_picker(settings, years)
+        filters = _unit_filters(units)
+        st.divider()
+        st.caption(_version_caption(source))
+    st.caption(f"{settings.organisation} · " + _context_line(settings, period, calendar, filters, units))
+    return Frame(
+        title=title,
+        settings=settings,
+        source=source,
+        workbook=workbook,
+        period=period,
+        calendar=calendar,
+        unit_types=filters[0],
+        unit_codes=filters[1],
+        units=units,
+    )

@@ -1,0 +1,229 @@
+"""Rendering helpers for the screens: headline cards, Vietnamese tables, charts, downloads, empty state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib.formatting import MISSING, fmt_int, fmt_num, vn_styler
+from cchc_lib.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
+from cchc_lib.web import messages as msg
+
+__all__ = [
+    "Card",
+    "cards",
+    "chart",
+    "count_delta",
+    "data_table",
+    "download_csv",
+    "download_xlsx",
+    "empty_state",
+    "is_empty",
+    "md_escape",
+    "pct_point_delta",
+    "prepare",
+    "section",
+    "status_badges",
+    "table",
+]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+# Plotly on phones: no mode bar, no scroll-zoom hijacking the page scroll.
+_PLAN_COLUMNS = ("planned", "cumulative_planned")
+_PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True, "locale": "vi"}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline figure."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+    delta_color: str = "normal"
+
+
+def md_escape(text: object) -> str:
+    """Text from the workbook made inert for Streamlit markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def is_empty(df: pd.DataFrame | None) -> bool:
+    return df is None or len(df) == 0
+
+
+def empty_state(text: str = msg.EMPTY_PERIOD) -> None:
+    st.info(text, icon=":material/info:")
+
+
+def section(title: str) -> None:
+    st.subheader(title, divider="gray")
+
+
+def cards(items: Sequence[Card]) -> None:
+    """Headline figures side by side; they wrap two per row on a phone."""
+    with st.container(horizontal=True, gap="small"):
+        for item in items:
+            st.metric(
+                item.label,
+                item.value,
+                delta=item.delta,
+                delta_color=item.delta_color,
+                help=item.help,
+                border=True,
+                width=170,
+            )
+
+
+def pct_point_delta(current: float | None, previous: float | None) -> str | None:
+    """'+5,2 điểm %' change between two completion rates, or None when either is missing."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    change = current - previous
+    sign = "+" if change >= 0 else ""
+    return f"{sign}{fmt_num(change)} điểm % so với cùng kỳ"
+
+
+def count_delta(current: float | None, previous: float | None) -> str | None:
+    """'+123 so với cùng kỳ' change between two counts, or None when either is missing."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None
+    change = current - previous
+    return f"{'+' if change >= 0 else ''}{fmt_int(change)} so với cùng kỳ"
+
+
+_BADGE_COLORS = {
+    "complete": "green",
+    "near": "orange",
+    "behind": "red",
+    "no_activity": "violet",
+    "no_plan": "gray",
+}
+
+
+def status_badges(by_status: Mapping[str, int]) -> None:
+    """One line of coloured badges: units per completion class (classes with no unit left out)."""
+    parts = [
+        f":{_BADGE_COLORS[code]}-badge[{STATUS_LABELS[code]}: {fmt_int(count)}]"
+        for code in STATUS_ORDER
+        if (count := by_status.get(code, 0))
+    ]
+    if parts:
+        st.markdown("Xếp loại đơn vị: " + " ".join(parts))
+
+
+def chart(figure: Any, key: str | None = None) -> None:
+    st.plotly_chart(figure, config=_PLOTLY_CONFIG, theme=None, key=key)
+
+
+def _flexible(x: Any) -> str:
+    """A plan figure: whole numbers without decimals (38), fractions as they are (9,5 / 873,25)."""
+    if x is None or pd.isna(x):
+        return MISSING
+    return fmt_num(x, 0) if float(x).is_integer() else fmt_num(x, 2).rstrip("0")
+
+
+def prepare(df: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """`df` reduced to `columns` (in that order, missing ones skipped) with Vietnamese headers."""
+    shown = df if columns is None else df[[c for c in columns if c in df.columns]]
+    shown = shown.rename(columns=msg.EXTRA_LABELS)
+    return vn_columns(shown.reset_index(drop=True))
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    link_columns: Sequence[str] = (),
+    height: int | str = "auto",
+    decimals: int = 1,
+    max_rows: int | None = None,
+) -> None:
+    """Show `df` with Vietnamese headers and numbers (1.234 / 87,5 / dd/mm/yyyy); links clickable.
+
+    `columns` picks and orders the columns; `max_rows` caps what is sent to the browser.
+    """
+    if max_rows is not None and len(df) > max_rows:
+        df = df.head(max_rows)
+    shown = prepare(df, columns)
+    styler = vn_styler(shown, decimals=decimals)
+    flexible = [COLUMN_LABELS[c] for c in _PLAN_COLUMNS if COLUMN_LABELS.get(c) in shown.columns]
+    if flexible:
+        styler = styler.format(_flexible, subset=flexible)
+    config: dict[str, Any] = {}
+    for column in link_columns:
+        label = COLUMN_LABELS.get(column, column)
+        if label in shown.columns:
+            config[label] = st.column_config.LinkColumn(label, display_text="Mở liên kết")
+    st.dataframe(styler, hide_index=True, column_config=config, height=height)
+
+
+def data_table(
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    file_name: str,
+    key: str,
+    title: str,
+    expanded: bool = False,
+    link_columns: Sequence[str] = (),
+) -> None:
+    """A folded "Bảng số liệu" with the table and its XLSX download (exactly the rows shown)."""
+    with st.expander("Bảng số liệu", expanded=expanded, icon=":material/table:"):
+        table(df, columns=columns, link_columns=link_columns)
+        download_xlsx(prepare(df, columns), file_name, key, title=title)
+
+
+def download_xlsx(
+    sheets: pd.DataFrame | Mapping[str, pd.DataFrame],
+    file_name: str,
+    key: str,
+    *,
+    title: str | None = None,
+    label: str = "Tải Excel",
+) -> None:
+    """An XLSX download built only when clicked (no rerun)."""
+
+    def _build() -> bytes:
+        from cchc_lib import exports  # imported on click: building files is not needed to draw the page
+
+        return exports.to_xlsx_bytes(
+            sheets if isinstance(sheets, pd.DataFrame) else dict(sheets), title=title
+        )
+
+    st.download_button(
+        label,
+        data=_build,
+        file_name=file_name,
+        mime=XLSX_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def _csv(df: pd.DataFrame) -> bytes:
+    from cchc_lib import exports
+
+    return exports.to_csv_bytes(df)
+
+
+def download_csv(df: pd.DataFrame, file_name: str, key: str, *, label: str = "Tải CSV") -> None:
+    """A CSV download (UTF-8 with BOM, neutralised cells) built only when clicked."""
+    st.download_button(
+        label,
+        data=lambda: _csv(df),
+        file_name=file_name,
+        mime=CSV_MIME,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )

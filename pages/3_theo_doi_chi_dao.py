@@ -1,0 +1,102 @@
+"""Theo dõi chỉ đạo: portal reviews, funding and initiatives, from the workbook's optional sheets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cchc_lib.formatting import fmt_int, fmt_num, fmt_pct, fmt_vnd
+from cchc_lib.web import derive, page_frame
+from cchc_lib.web import render as ui
+
+ABSENT = "Tệp dữ liệu không có trang “{sheet}”: nội dung này chưa được theo dõi."
+
+frame = page_frame("Theo dõi chỉ đạo")
+
+with frame.guard():
+    wb = frame.filtered_workbook
+    units = frame.chosen_units
+    year = frame.period.year
+    period_end = frame.period.bounds(frame.calendar, frame.cutoff_day)[1]
+
+    ui.section("Rà soát Trang thông tin điện tử")
+    if wb.portal_reviews is None:
+        st.info(ABSENT.format(sheet="Rà soát Trang TTĐT"), icon=":material/info:")
+    else:
+        last = derive.last_reviews(wb.portal_reviews, units, period_end)
+        summary = derive.review_summary(last)
+        if not summary["reviewed"]:
+            ui.empty_state()
+        else:
+            ui.cards(
+                [
+                    ui.Card(
+                        "Đơn vị đã rà soát", f"{fmt_int(summary['reviewed'])} / {fmt_int(summary['units'])}"
+                    ),
+                    ui.Card(
+                        "Quá hạn rà soát",
+                        fmt_int(summary["overdue"]),
+                        help=f"Chưa rà soát hoặc lần gần nhất cách cuối kỳ quá {derive.REVIEW_OVERDUE_DAYS} ngày.",
+                    ),
+                    ui.Card("Điểm trung bình lần gần nhất", fmt_num(summary["mean_score"])),
+                ]
+            )
+            st.caption(f"Tính đến ngày cuối kỳ {frame.period.label.lower()}; đơn vị quá hạn xếp trước.")
+            ui.data_table(
+                last,
+                columns=[
+                    "unit_name",
+                    "review_date",
+                    "days_since",
+                    "overdue",
+                    "score",
+                    "has_cchc_section",
+                    "updated_this_quarter",
+                    "broken_links",
+                    "findings",
+                ],
+                file_name=f"ra_soat_trang_ttdt_{frame.period.name}.xlsx",
+                key="dir_dl_reviews",
+                title=f"Rà soát Trang TTĐT — lần gần nhất đến cuối {frame.period.label}",
+                expanded=True,
+            )
+
+    ui.section(f"Kinh phí tuyên truyền năm {year}")
+    if wb.funding is None:
+        st.info(ABSENT.format(sheet="Kinh phí"), icon=":material/info:")
+    else:
+        funds = derive.funding_by_unit(wb.funding, units, year)
+        if ui.is_empty(funds):
+            ui.empty_state()
+        else:
+            money = derive.funding_totals(funds)
+            ui.cards(
+                [
+                    ui.Card("Dự toán", fmt_vnd(money["allocated"])),
+                    ui.Card("Đã chi", fmt_vnd(money["spent"])),
+                    ui.Card("Tỷ lệ đã chi", fmt_pct(money["spent_pct"])),
+                ]
+            )
+            ui.data_table(
+                funds,
+                columns=["unit_name", "unit_type", "allocated", "spent", "spent_pct"],
+                file_name=f"kinh_phi_{year}.xlsx",
+                key="dir_dl_funding",
+                title=f"Kinh phí tuyên truyền CCHC năm {year}",
+            )
+
+    ui.section(f"Sáng kiến, mô hình năm {year}")
+    if wb.initiatives is None:
+        st.info(ABSENT.format(sheet="Sáng kiến"), icon=":material/info:")
+    else:
+        items = derive.initiatives_of_year(wb.initiatives, units, year)
+        if ui.is_empty(items):
+            ui.empty_state()
+        else:
+            ui.data_table(
+                items,
+                columns=["unit_name", "name", "reform_area", "status", "result"],
+                file_name=f"sang_kien_{year}.xlsx",
+                key="dir_dl_initiatives",
+                title=f"Sáng kiến, mô hình CCHC năm {year}",
+                expanded=True,
+            )
