@@ -439,7 +439,9 @@ class Store:
         current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx.
         """
         if kind == "rollback":
-            raise StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
+            exc = StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
+            self.log_refusal(account, kind=kind, code=exc.code, message=exc.message, file_name=file_name)
+            raise exc
         unit_code = unit_code.strip().upper() if unit_code else None
         return self._commit(
             data,
