@@ -1,0 +1,116 @@
+"""Tests for cchc_lib.formatting: Vietnamese numbers, percentages, dates, money and the Styler."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd, vn_styler
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (7, "7"),
+        (1234, "1.234"),
+        (1234567, "1.234.567"),
+        (-1234, "-1.234"),
+        (1234.5, "1.235"),
+        (np.int64(999), "999"),
+        (1000.0, "1.000"),
+        (None, "—"),
+        (math.nan, "—"),
+        (pd.NA, "—"),
+    ],
+)
+def test_fmt_int(value: object, expected: str) -> None:
+    assert fmt_int(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (87.5, 1, "87,5"),
+        (87.46, 1, "87,5"),
+        (87.45, 1, "87,5"),  # half-up on the written value, not on the binary float
+        (1234.5, 1, "1.234,5"),
+        (1234567.891, 2, "1.234.567,89"),
+        (2.0, 1, "2,0"),
+        (-0.04, 1, "0,0"),
+        (-12.25, 1, "-12,3"),
+        (87.5, 0, "88"),
+        (math.nan, 1, "—"),
+        (None, 1, "—"),
+    ],
+)
+def test_fmt_num(value: object, decimals: int, expected: str) -> None:
+    assert fmt_num(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (87.5, 1, "87,5 %"),
+        (87.46, 1, "87,5 %"),
+        (100, 1, "100,0 %"),
+        (1234.56, 1, "1.234,6 %"),
+        (70, 0, "70 %"),
+        (math.nan, 1, "—"),
+        (None, 1, "—"),
+        (np.float64("nan"), 1, "—"),
+    ],
+)
+def test_fmt_pct(value: object, decimals: int, expected: str) -> None:
+    assert fmt_pct(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(2024, 3, 5), "05/03/2024"),
+        (datetime(2024, 12, 31, 23, 59), "31/12/2024"),
+        (pd.Timestamp("2024-03-05"), "05/03/2024"),
+        (np.datetime64("2024-03-05"), "05/03/2024"),
+        ("2024-03-05", "05/03/2024"),
+        (pd.NaT, "—"),
+        (None, "—"),
+    ],
+)
+def test_fmt_date(value: object, expected: str) -> None:
+    assert fmt_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1250000, "1.250.000 đ"), (0, "0 đ"), (None, "—"), (math.nan, "—")]
+)
+def test_fmt_vnd(value: object, expected: str) -> None:
+    assert fmt_vnd(value) == expected
+
+
+def test_vn_styler_formats_by_dtype() -> None:
+    df = pd.DataFrame(
+        {
+            "count": [1234, 5],
+            "pct": [87.46, math.nan],
+            "day": pd.to_datetime(["2024-03-05", None]),
+            "name": ["Phòng Nội vụ", None],
+            "flag": [True, False],
+        }
+    )
+    html = vn_styler(df).to_html()
+    for text in ("1.234", "87,5", "05/03/2024", "Phòng Nội vụ", "Có", "Không", "—"):
+        assert text in html
+    assert "87.46" not in html
+    assert ">nan<" not in html.lower() and ">NaT<" not in html
+    # the data itself is unchanged
+    assert vn_styler(df).data["pct"].iloc[0] == 87.46
+
+
+def test_vn_styler_decimals() -> None:
+    html = vn_styler(pd.DataFrame({"x": [1.25]}), decimals=2).to_html()
+    assert "1,25" in html
