@@ -1,0 +1,372 @@
+"""Preparing and publishing updates: hostile/invalid uploads refused, unit merge, change preview, stale preview."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cchc_lib.accounts import Account
+from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
+from cchc_lib.safety import MESSAGES
+from cchc_lib.sandbox import read_trusted, read_untrusted
+from cchc_lib.settings import Settings
+from cchc_lib.store import Store, StoreError
+from cchc_lib.submissions import prepare_update, publish_preview
+from tests.hostile import CASES
+from tests.test_store import ADMIN, UNIT, VIEWER, assert_refused_unchanged, snapshot
+
+SETTINGS = Settings()
+UNITS = [
+    {"Mã đơn vị": "XCB", "Tên đơn vị": "Xã Cẩm Bình", "Loại đơn vị": "UBND xã, thị trấn"},
+    {"Mã đơn vị": "VHTT", "Tên đơn vị": "Phòng Văn hóa và Thông tin", "Loại đơn vị": "Phòng chuyên môn"},
+]
+TARGETS = [
+    {"Năm": 2024, "Quý": None, "Mã đơn vị": "XCB", "TIN_BAI": 10, "PHONG_SU": 2},
+    {"Năm": 2024, "Quý": None, "Mã đơn vị": "VHTT", "TIN_BAI": 20},
+]
+
+
+def act(day: date, unit: str, kind: str, qty: int | None = None, title: str = "") -> dict:
+    row = {"Ngày": day, "Mã đơn vị": unit, "Loại hoạt động": kind, "Tiêu đề": title}
+    if qty is not None:
+        row["Số lượng"] = qty
+    return row
+
+
+BASE_ACTS = [
+    act(date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"),
+    act(date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
+    act(date(2024, 3, 5), "XCB", "PHONG_SU", None, "c"),
+    act(date(2024, 5, 5), "XCB", "TIN_BAI", None, "d"),
+]
+
+
+def workbook(acts: list[dict], layout: Layout | None = None, units: list[dict] | None = None) -> bytes:
+    return build_xlsx(WorkbookSpec(units or UNITS, TARGETS, acts), layout=layout)
+
+
+def prepare(s: Store, data: bytes, account: Account | None = ADMIN, **kw) -> object:
+    kw.setdefault("kind", "replace")
+    kw.setdefault("file_name", "tep.xlsx")
+    return prepare_update(s, data, account=account, settings=SETTINGS, reader=read_trusted, **kw)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """A store whose version 1 is the base workbook (title block and total row, like official files)."""
+    s = Store(tmp_path / "store")
+    preview = prepare(s, workbook(BASE_ACTS, Layout(title_block=True, total_row=True)), file_name="goc.xlsx")
+    assert preview.publishable
+    assert publish_preview(s, preview, ADMIN).number == 1
+    return s
+
+
+# ---------------------------------------------------------------------------- broken and hostile
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_upload_refused_and_nothing_changes(store: Store, case) -> None:
+    settings = replace(SETTINGS, **case.settings)
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        prepare_update(
+            store,
+            case.build(),
+            account=ADMIN,
+            kind="replace",
+            file_name="x.xlsx",
+            settings=settings,
+            reader=read_trusted,
+        )
+    assert info.value.code == "unreadable"
+    assert info.value.detail == case.code
+    assert info.value.message == MESSAGES[case.code]
+    assert_refused_unchanged(store, before, "", logged=False)
+    assert store.current().number == 1
+
+
+def test_real_sandbox_refuses_a_far_cell_and_reads_a_good_file(store: Store) -> None:
+    """The default reader (child process) end to end, once each way."""
+    far = next(c for c in CASES if c.name == "far_cell_no_dimension").build()
+    with pytest.raises(StoreError) as info:
+        prepare_update(store, far, account=ADMIN, kind="replace", file_name="x.xlsx", settings=SETTINGS)
+    assert info.value.code == "unreadable"
+    good = workbook([*BASE_ACTS, act(date(2024, 6, 1), "VHTT", "TIN_BAI", 4)])
+    preview = prepare_update(
+        store, good, account=ADMIN, kind="replace", file_name="g.xlsx", settings=SETTINGS
+    )
+    assert preview.publishable
+    assert read_untrusted(good, SETTINGS).ok
+
+
+# ---------------------------------------------------------------------------- invalid content
+
+INVALID = [
+    ("bad_date", [act("31/02/2024", "XCB", "TIN_BAI")], None),
+    ("unknown_unit", [act(date(2024, 1, 1), "XYZ", "TIN_BAI")], None),
+    ("unknown_type", [act(date(2024, 1, 1), "XCB", "BAO_IN")], None),
+    ("negative_quantity", [act(date(2024, 1, 1), "XCB", "TIN_BAI", -3)], None),
+    ("missing_unit_sheet", BASE_ACTS, "no_units"),
+]
+
+
+@pytest.mark.parametrize(("name", "acts", "variant"), INVALID, ids=[i[0] for i in INVALID])
+def test_invalid_workbook_previewed_with_errors_and_publish_refused(
+    store: Store, name: str, acts: list[dict], variant: str | None
+) -> None:
+    data = workbook(acts)
+    if variant == "no_units":
+        book = load_workbook(io.BytesIO(data))
+        del book["Đơn vị"]
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    before = snapshot(store.root)
+    preview = prepare(store, data)
+    assert not preview.publishable
+    assert len(preview.errors) >= 1
+    assert preview.data is None
+    assert_refused_unchanged(store, before, "", logged=False)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, ADMIN)
+    assert info.value.code == "invalid"
+    assert info.value.message.startswith("Tệp còn lỗi nên chưa thể cập nhật")
+    assert_refused_unchanged(store, before, "invalid")
+    assert store.current().number == 1
+
+
+# ---------------------------------------------------------------------------- permissions, stale, duplicate
+
+
+@pytest.mark.parametrize(
+    ("account", "kind", "unit", "words"),
+    [
+        (VIEWER, "replace", None, "chỉ được xem"),
+        (None, "unit", "XCB", "chỉ được xem"),
+        (UNIT, "replace", None, "không được thay thế toàn bộ"),
+        (UNIT, "unit", "VHTT", "không phải của đơn vị VHTT"),
+    ],
+    ids=["viewer", "anonymous", "unit_replaces_all", "unit_for_other_unit"],
+)
+def test_no_permission_refused_before_reading(store: Store, account, kind, unit, words) -> None:
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        prepare(store, b"not even read", account=account, kind=kind, unit_code=unit)
+    assert info.value.code == "forbidden"
+    assert words in info.value.message
+    assert_refused_unchanged(store, before, "forbidden")
+
+
+def test_unit_rows_of_another_unit_refused(store: Store) -> None:
+    data = workbook([act(date(2024, 1, 2), "XCB", "TIN_BAI", 1), act(date(2024, 1, 3), "VHTT", "TIN_BAI", 9)])
+    before = snapshot(store.root)
+    preview = prepare(store, data, account=UNIT, kind="unit", unit_code="XCB")
+    errors = preview.errors
+    assert list(errors["code"]) == ["other_unit"]
+    assert int(errors["row"].iloc[0]) == 3  # header on row 1, second data row
+    assert errors["column"].iloc[0] == "Mã đơn vị"
+    assert "thuộc đơn vị VHTT" in errors["message"].iloc[0]
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, UNIT)
+    assert info.value.code == "invalid"
+    assert_refused_unchanged(store, before, "invalid")
+
+
+def test_unit_submission_type_missing_from_current_catalogue(store: Store) -> None:
+    types = [
+        {"Mã loại": "TIN_BAI", "Tên loại hoạt động": "Tin, bài"},
+        {"Mã loại": "BAO_IN", "Tên loại hoạt động": "Báo in"},
+    ]
+    data = build_xlsx(
+        WorkbookSpec(UNITS, [], [act(date(2024, 1, 2), "XCB", "BAO_IN", 1)], activity_types=types)
+    )
+    preview = prepare(store, data, account=UNIT, kind="unit", unit_code="XCB")
+    assert list(preview.errors["code"]) == ["unknown_type"]
+    assert not preview.publishable
+
+
+def test_unit_submission_outside_given_range(store: Store) -> None:
+    data = workbook([act(date(2024, 4, 2), "XCB", "TIN_BAI", 1)])
+    preview = prepare(
+        store,
+        data,
+        account=UNIT,
+        kind="unit",
+        unit_code="XCB",
+        date_range=(date(2024, 1, 1), date(2024, 3, 31)),
+    )
+    assert list(preview.errors["code"]) == ["outside_range"]
+    assert "01/01/2024–31/03/2024" in preview.errors["message"].iloc[0]
+
+
+def test_unit_submission_without_rows(store: Store) -> None:
+    preview = prepare(store, workbook([]), account=UNIT, kind="unit", unit_code="XCB")
+    assert list(preview.errors["code"]) == ["no_rows"] or not preview.publishable
+
+
+def test_unit_submission_on_empty_store(tmp_path: Path) -> None:
+    s = Store(tmp_path / "empty")
+    with pytest.raises(StoreError) as info:
+        prepare(s, workbook(BASE_ACTS), account=UNIT, kind="unit", unit_code="XCB")
+    assert info.value.code == "no_base"
+    assert s.current() is None and s.audit() == []
+
+
+def test_stale_preview_refused(store: Store) -> None:
+    mine = prepare(
+        store, workbook([*BASE_ACTS, act(date(2024, 7, 1), "XCB", "TIN_BAI", 1)]), file_name="cua-toi.xlsx"
+    )
+    theirs = prepare(
+        store, workbook([*BASE_ACTS, act(date(2024, 8, 1), "VHTT", "TIN_BAI", 1)]), file_name="khac.xlsx"
+    )
+    publish_preview(store, theirs, ADMIN)
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, mine, ADMIN)
+    assert info.value.code == "stale"
+    assert "hiện là phiên bản 2" in info.value.message and "trên phiên bản 1" in info.value.message
+    entry = assert_refused_unchanged(store, before, "stale")
+    assert entry["file_name"] == "cua-toi.xlsx"
+    assert store.current().file_name == "khac.xlsx"
+
+
+def test_identical_reupload_recognised(store: Store) -> None:
+    same = store.read_bytes(1)
+    preview = prepare(store, same)
+    assert preview.duplicate and not preview.publishable
+    assert preview.changes.empty
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, ADMIN)
+    assert info.value.code == "duplicate"
+    assert_refused_unchanged(store, before, "duplicate")
+
+
+def test_unit_resubmits_the_same_rows(store: Store) -> None:
+    data = workbook(
+        [act(date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"), act(date(2024, 3, 5), "XCB", "PHONG_SU", 1, "c")]
+    )
+    preview = prepare(store, data, account=UNIT, kind="unit", unit_code="XCB")
+    assert preview.errors.empty and preview.duplicate
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, UNIT)
+    assert info.value.code == "duplicate"
+    assert_refused_unchanged(store, before, "duplicate")
+
+
+def test_preview_then_permission_checked_again_at_publish(store: Store) -> None:
+    preview = prepare(store, workbook([*BASE_ACTS, act(date(2024, 7, 1), "XCB", "TIN_BAI", 1)]))
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, VIEWER)
+    assert info.value.code == "forbidden"
+    assert_refused_unchanged(store, before, "forbidden")
+
+
+# ---------------------------------------------------------------------------- good paths
+
+
+def test_replace_preview_counts_changes(store: Store) -> None:
+    new = [
+        act(date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"),  # kept
+        act(date(2024, 2, 5), "VHTT", "TIN_BAI", 3, "b"),  # quantity 1 -> 3: one removed, one added
+        act(date(2024, 5, 5), "XCB", "TIN_BAI", None, "d"),  # kept
+        act(date(2024, 6, 1), "VHTT", "PHONG_SU", 2, "e"),  # added
+    ]  # XCB PHONG_SU "c" removed
+    preview = prepare(store, workbook(new))
+    assert preview.publishable and preview.rows == 4 and preview.base_version == 1
+    got = {
+        (r["unit_code"], r["type_code"]): (
+            r["rows_added"],
+            r["rows_removed"],
+            r["actual_before"],
+            r["actual_after"],
+        )
+        for r in preview.changes.to_dict("records")
+    }
+    assert got == {
+        ("VHTT", "PHONG_SU"): (1, 0, 0, 2),
+        ("VHTT", "TIN_BAI"): (1, 1, 1, 3),
+        ("XCB", "PHONG_SU"): (0, 1, 1, 0),
+    }
+    version = publish_preview(store, preview, ADMIN)
+    assert (version.number, version.kind, version.rows, version.previous) == (2, "replace", 4, 1)
+
+
+def test_unit_submission_replaces_only_its_rows_in_range(store: Store) -> None:
+    sub = [
+        act(date(2024, 1, 1), "XCB", "TIN_BAI", 5, "=1+1"),  # formula-looking text stays text
+        act(date(2024, 3, 31), "XCB", "PHONG_SU", None, "c2"),
+    ]
+    preview = prepare(
+        store, workbook(sub), account=UNIT, kind="unit", unit_code="xcb", file_name="xcb-q1.xlsx"
+    )
+    assert preview.errors.empty and preview.publishable
+    assert preview.date_range == (date(2024, 1, 1), date(2024, 3, 31))
+    got = {
+        (r["unit_code"], r["type_code"]): (
+            r["rows_added"],
+            r["rows_removed"],
+            r["actual_before"],
+            r["actual_after"],
+        )
+        for r in preview.changes.to_dict("records")
+    }
+    # XCB TIN_BAI before: a(2, 5 Jan, in range) + d(1, 5 May, outside): 3; after: new(5) + d(1): 6
+    assert got == {("XCB", "PHONG_SU"): (1, 1, 1, 1), ("XCB", "TIN_BAI"): (1, 1, 3, 6)}
+    version = publish_preview(store, preview, UNIT)
+    assert (version.number, version.kind, version.unit_code, version.user, version.rows) == (
+        2,
+        "unit",
+        "XCB",
+        "xcb1",
+        4,
+    )
+    result = read_trusted(store.read_bytes(2), SETTINGS)
+    assert result.ok
+    rows = sorted(
+        (r["date"].date(), r["unit_code"], r["type_code"], int(r["quantity"]), r["title"])
+        for r in result.workbook.activities.to_dict("records")
+    )
+    assert rows == [
+        (date(2024, 1, 1), "XCB", "TIN_BAI", 5, "=1+1"),
+        (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
+        (date(2024, 3, 31), "XCB", "PHONG_SU", 1, "c2"),
+        (date(2024, 5, 5), "XCB", "TIN_BAI", 1, "d"),
+    ]
+    # Everything else in the workbook is kept: the title block, the other sheets, the total row below the data.
+    book = load_workbook(io.BytesIO(store.read_bytes(2)))
+    ws = book["Hoạt động"]
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN"
+    assert [c.value for c in ws[6]][:3] == ["Ngày", "Mã đơn vị", "Loại hoạt động"]
+    assert [ws.cell(row=r, column=1).value for r in range(7, 11)] == [
+        datetime(2024, 2, 5),
+        datetime(2024, 5, 5),
+        datetime(2024, 1, 1),
+        datetime(2024, 3, 31),
+    ]
+    assert ws.cell(row=11, column=1).value == "Tổng cộng"
+    assert ws.cell(row=9, column=5).data_type == "s"
+    assert book.sheetnames == load_workbook(io.BytesIO(store.read_bytes(1))).sheetnames
+    assert store.read_bytes(1) != store.read_bytes(2) and store.verify(1)
+
+
+def test_rollback_after_unit_submission_restores_the_figures(store: Store) -> None:
+    preview = prepare(
+        store,
+        workbook([act(date(2024, 1, 1), "XCB", "TIN_BAI", 7)]),
+        account=UNIT,
+        kind="unit",
+        unit_code="XCB",
+    )
+    publish_preview(store, preview, UNIT)
+    version = store.rollback(1, ADMIN)
+    assert version.number == 3
+    restored = read_trusted(store.read_bytes(3), SETTINGS).workbook.activities
+    assert int(restored["quantity"].sum()) == 2 + 1 + 1 + 1
