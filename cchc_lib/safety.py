@@ -7,6 +7,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 
 from cchc_lib.settings import Settings
 
@@ -100,9 +101,7 @@ _OVERLAP = 4096
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _DIMENSION = re.compile(rb"<(?:[\w.\-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-_CELL_REF = re.compile(rb"<(?:[\w.\-]+:)?c\b[^>]*?\sr\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?(\d{1,9})[\"']")
-_ROW_REF = re.compile(rb"<(?:[\w.\-]+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d{1,9})[\"']")
-_REF_CELL = re.compile(r"^\$?([A-Za-z]{1,7})\$?(\d{1,12})$")
+_REF_CELL = re.compile(r"^\$?([A-Za-z]+)\$?(\d+)$")
 _SHEET_ROOTS = {b"worksheet", b"dialogsheet", b"macrosheet"}
 _MACRO_CONTENT = re.compile(rb"macroEnabled|vbaProject|macrosheet|vbaData", re.IGNORECASE)
 _HTML_START = re.compile(
@@ -330,28 +329,46 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _check_sheet(windows: Iterator[bytes], settings: Settings) -> None:
-    """Refuse a worksheet whose dimension or (scanned) cell references reach beyond the limits."""
-    max_row = 0
-    max_col = 0
+    """Refuse a worksheet whose dimension or (scanned) cell/row references reach beyond the limits."""
+    far_ref = _far_ref_pattern(settings.max_sheet_rows, settings.max_sheet_cols)
     dimension_seen = False
     for window in windows:
         if _DTD.search(window):
             raise UnsafeFile("xml_dtd")
+        refs = [ref.decode("ascii") for ref in far_ref.findall(window)]
         if not dimension_seen:
             match = _DIMENSION.search(window)
             if match:
                 dimension_seen = True
-                rows, cols = _ref_extent(match.group(1).decode("ascii", "replace"))
-                max_row, max_col = max(max_row, rows), max(max_col, cols)
-        cells = _CELL_REF.findall(window)
-        if cells:
-            max_col = max(max_col, *(_column_number(col.decode("ascii")) for col in {c for c, _ in cells}))
-            max_row = max(max_row, *(int(row) for _, row in cells))
-        rows_seen = _ROW_REF.findall(window)
-        if rows_seen:
-            max_row = max(max_row, *(int(row) for row in rows_seen))
-        if max_row > settings.max_sheet_rows or max_col > settings.max_sheet_cols:
-            raise UnsafeFile("sheet_too_big")
+                refs.append(match.group(1).decode("ascii", "replace"))
+        for ref in refs:
+            rows, cols = _ref_extent(ref if not ref.isdigit() else f"A{ref}")
+            if rows > settings.max_sheet_rows or cols > settings.max_sheet_cols:
+                raise UnsafeFile("sheet_too_big")
+
+
+@lru_cache(maxsize=8)
+def _far_ref_pattern(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
+    """`r="..."` values that might exceed the limits: as many column letters or row digits as the limits.
+
+    Normal cells (`B17`) do not match, so scanning a big sheet costs little more than decompressing it.
+    """
+    letters = len(_column_letters(max(max_cols, 1)))
+    digits = len(str(max(max_rows, 1)))
+    return re.compile(
+        rb"\sr\s*=\s*[\"']\$?("
+        + rb"[A-Za-z]{%d,}\$?\d+|[A-Za-z]+\$?\d{%d,}|\d{%d,}" % (letters, digits, digits)
+        + rb")[\"']"
+    )
+
+
+def _column_letters(number: int) -> str:
+    """1 -> `A`, 27 -> `AA`, 16384 -> `XFD`."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _ref_extent(ref: str) -> tuple[int, int]:
@@ -359,9 +376,9 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     rows = cols = 0
     for cell in ref.strip().split(":"):
         match = _REF_CELL.match(cell.strip())
-        if match:
-            cols = max(cols, _column_number(match.group(1)))
-            rows = max(rows, int(match.group(2)))
+        if match:  # lengths capped: still far beyond any limit, and no huge integers
+            cols = max(cols, _column_number(match.group(1)[:8]))
+            rows = max(rows, int(match.group(2).lstrip("0")[:15] or "0"))
     return rows, cols
 
 

@@ -27,6 +27,15 @@ __all__ = [
     "members",
     "rezip",
     "ACTIVITIES_PART",
+    "reader_ok",
+    "reader_sleep",
+    "reader_spin",
+    "reader_hog",
+    "reader_raise",
+    "reader_abort",
+    "reader_exit",
+    "reader_calamine",
+    "reader_limits",
 ]
 
 ACTIVITIES_PART = "xl/worksheets/sheet3.xml"  # `Hoạt động`, the third sheet written by good_xlsx
@@ -463,3 +472,18 @@ def reader_calamine(data: bytes, settings: object) -> object:
     for name in book.sheet_names:
         book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     return _empty_result()
+
+
+def reader_limits(data: bytes, settings: object) -> object:
+    """Reports the child's own resource limits as problems (code = limit name, message = soft value)."""
+    import resource
+
+    import pandas as pd
+
+    from cchc_lib.model import PROBLEM_COLUMNS, ReadResult
+
+    rows = [
+        ["warning", name, None, None, None, str(resource.getrlimit(getattr(resource, name))[0])]
+        for name in ("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU")
+    ]
+    return ReadResult(None, pd.DataFrame(rows, columns=PROBLEM_COLUMNS))
