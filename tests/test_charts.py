@@ -1,0 +1,276 @@
+"""Tests for cchc_lib.charts: traces carry the input numbers in the right order, colours, Vietnamese."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from cchc_lib import charts
+from cchc_lib.labels import STATUS_COLORS
+
+NAN = math.nan
+
+
+def by_type_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "activity_type": ["TIN_BAI", "PHONG_SU", "BAI_DANG_TTDT"],
+            "activity_name": ["Tin, bài", "Phóng sự", "Bài đăng Cổng/Trang TTĐT"],
+            "planned": [120.0, 0.0, 240.0],
+            "actual": [134, 3, 201],
+            "completion_pct": [134 / 120 * 100, NAN, 83.75],
+        }
+    )
+
+
+def classified_frame() -> pd.DataFrame:
+    # completion: A 50, B 130, C no plan, D 0 (no activity), E 80
+    return pd.DataFrame(
+        {
+            "unit_code": ["A", "B", "C", "D", "E"],
+            "unit_name": ["Phòng Tư pháp", "Phòng Nội vụ", "Công an huyện", "UBND xã Cẩm Duệ", "Phòng Y tế"],
+            "unit_type": ["Phòng chuyên môn"] * 5,
+            "planned": [10.0, 10.0, 0.0, 5.0, 10.0],
+            "actual": [5, 13, 2, 0, 8],
+            "completion_pct": [50.0, 130.0, NAN, 0.0, 80.0],
+            "status": ["behind", "complete", "no_plan", "no_activity", "near"],
+            "status_label": ["Chưa hoàn thành", "Hoàn thành", "Không có chỉ tiêu", "Chưa có hoạt động", "Gần hoàn thành"],
+        }
+    )  # fmt: skip
+
+
+def bars(fig: go.Figure) -> list[go.Bar]:
+    return [t for t in fig.data if t.type == "bar"]
+
+
+def assert_house_style(fig: go.Figure) -> None:
+    assert fig.layout.separators == ",."
+    assert fig.layout.height is not None and fig.layout.height >= 200
+    assert fig.layout.margin.l <= 16 and fig.layout.margin.r <= 24
+
+
+def test_plan_actual_by_type_values_order_and_widths() -> None:
+    fig = charts.plan_actual_by_type(by_type_frame())
+    plan, actual = bars(fig)
+    names = ["Tin, bài", "Phóng sự", "Bài đăng Cổng/Trang TTĐT"]
+    assert plan.name == "Kế hoạch" and actual.name == "Thực hiện"
+    assert list(plan.y) == names and list(actual.y) == names
+    assert list(plan.x) == [120.0, 0.0, 240.0]
+    assert list(actual.x) == [134.0, 3.0, 201.0]
+    assert plan.orientation == actual.orientation == "h"
+    assert plan.width > actual.width  # wide light plan bar, narrow actual bar
+    assert fig.layout.barmode == "overlay"
+    labels = next(t for t in fig.data if t.type == "scatter")
+    assert [s.strip() for s in labels.text] == ["111,7 %", "—", "83,8 %"]
+    assert list(labels.x) == [134.0, 3.0, 240.0]  # at the end of the longer bar
+    assert fig.layout.xaxis.title.text == "Số lượng"
+    assert fig.layout.yaxis.autorange == "reversed"  # catalogue order top to bottom
+    assert "%{x:,.0f}" in actual.hovertemplate and "Thực hiện" in actual.hovertemplate
+    assert fig.layout.legend.orientation == "h"
+    assert_house_style(fig)
+
+
+def test_completion_by_unit_sorted_coloured_and_thresholds() -> None:
+    fig = charts.completion_by_unit(classified_frame())
+    # order top to bottom: 130 (B), 80 (E), 50 (A), 0 (D), no plan (C) last
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Phòng Nội vụ",
+        "Phòng Y tế",
+        "Phòng Tư pháp",
+        "UBND xã Cẩm Duệ",
+        "Công an huyện",
+    ]
+    assert fig.layout.yaxis.autorange == "reversed"
+    by_name = {t.name: t for t in bars(fig)}
+    assert list(by_name) == [
+        "Hoàn thành",
+        "Gần hoàn thành",
+        "Chưa hoàn thành",
+        "Chưa có hoạt động",
+        "Không có chỉ tiêu",
+    ]
+    expected = {
+        "Hoàn thành": ("complete", ["Phòng Nội vụ"], [130.0]),
+        "Gần hoàn thành": ("near", ["Phòng Y tế"], [80.0]),
+        "Chưa hoàn thành": ("behind", ["Phòng Tư pháp"], [50.0]),
+        "Chưa có hoạt động": ("no_activity", ["UBND xã Cẩm Duệ"], [0.0]),
+        "Không có chỉ tiêu": ("no_plan", ["Công an huyện"], [0.0]),
+    }
+    for name, (status, ys, xs) in expected.items():
+        trace = by_name[name]
+        assert trace.marker.color == STATUS_COLORS[status]
+        assert list(trace.y) == ys and list(trace.x) == xs
+    assert list(by_name["Hoàn thành"].text) == ["130,0 %"]
+    lines = sorted(s.x0 for s in fig.layout.shapes if s.type == "line")
+    assert lines == [70, 100]
+    assert {a.text for a in fig.layout.annotations} >= {"70 %", "100 %"}
+    assert fig.layout.xaxis.title.text == "Tỷ lệ hoàn thành (%)"
+    assert fig.layout.barmode == "overlay"  # one bar per row, no group offsets
+    assert_house_style(fig)
+
+
+def test_completion_by_unit_custom_thresholds_and_height_grows() -> None:
+    fig = charts.completion_by_unit(classified_frame(), complete_pct=90, near_pct=60)
+    assert sorted(s.x0 for s in fig.layout.shapes) == [60, 90]
+    many = pd.concat([classified_frame()] * 6, ignore_index=True)
+    many["unit_code"] = [f"U{i}" for i in range(len(many))]
+    many["unit_name"] = [f"Đơn vị {i}" for i in range(len(many))]
+    assert charts.completion_by_unit(many).layout.height > fig.layout.height
+
+
+def test_duplicate_unit_names_stay_separate() -> None:
+    df = classified_frame().iloc[:2].assign(unit_name=["UBND xã Cẩm Quang", "UBND xã Cẩm Quang"])
+    fig = charts.completion_by_unit(df)
+    assert list(fig.layout.yaxis.categoryarray) == ["UBND xã Cẩm Quang (B)", "UBND xã Cẩm Quang (A)"]
+
+
+def test_completion_by_group_status_from_thresholds() -> None:
+    rollup = pd.DataFrame(
+        {
+            "unit_type": ["Phòng chuyên môn", "Đơn vị sự nghiệp", "UBND xã, thị trấn"],
+            "planned": [100.0, 50.0, 40.0],
+            "actual": [100, 20, 30],
+            "completion_pct": [100.0, 40.0, 75.0],
+        }
+    )
+    fig = charts.completion_by_group(rollup, "unit_type")
+    colours = {y: t.marker.color for t in bars(fig) for y in t.y}
+    assert colours == {
+        "Phòng chuyên môn": STATUS_COLORS["complete"],
+        "Đơn vị sự nghiệp": STATUS_COLORS["behind"],
+        "UBND xã, thị trấn": STATUS_COLORS["near"],
+    }
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Phòng chuyên môn",
+        "Đơn vị sự nghiệp",
+        "UBND xã, thị trấn",
+    ]
+    assert sorted(s.x0 for s in fig.layout.shapes) == [70, 100]
+
+
+def test_quarter_trend() -> None:
+    series = pd.DataFrame(
+        {
+            "quarter": [1, 2, 3, 4],
+            "label": ["Quý I", "Quý II", "Quý III", "Quý IV"],
+            "planned": [10.0, 10.0, 10.0, 10.0],
+            "actual": [8, 12, 5, 0],
+            "cumulative_planned": [10.0, 20.0, 30.0, 40.0],
+            "cumulative_actual": [8, 20, 25, 25],
+            "completion_pct": [80.0, 120.0, 50.0, 0.0],
+        }
+    )
+    fig = charts.quarter_trend(series)
+    plan, actual = bars(fig)
+    lines = [t for t in fig.data if t.type == "scatter"]
+    quarters = ["Quý I", "Quý II", "Quý III", "Quý IV"]
+    assert list(plan.x) == quarters and list(plan.y) == [10.0] * 4
+    assert list(actual.y) == [8.0, 12.0, 5.0, 0.0]
+    assert plan.width > actual.width
+    assert [t.name for t in lines] == ["Kế hoạch lũy kế", "Thực hiện lũy kế"]
+    assert list(lines[0].y) == [10.0, 20.0, 30.0, 40.0] and list(lines[1].y) == [8.0, 20.0, 25.0, 25.0]
+    assert "80,0 %" in fig.layout.xaxis.ticktext[0] and "Quý I" in fig.layout.xaxis.ticktext[0]
+    assert fig.layout.yaxis.title.text == "Số lượng"
+    assert_house_style(fig)
+
+
+def test_unit_quarter_heatmap() -> None:
+    matrix = pd.DataFrame(
+        {
+            "unit_code": ["A", "A", "B", "B"],
+            "unit_name": ["Phòng Nội vụ", "Phòng Nội vụ", "Phòng Tư pháp", "Phòng Tư pháp"],
+            "unit_type": ["Phòng chuyên môn"] * 4,
+            "quarter": [1, 2, 1, 2],
+            "planned": [10.0, 10.0, 0.0, 4.0],
+            "actual": [5, 12, 3, 1],
+            "completion_pct": [50.0, 120.0, NAN, 25.0],
+        }
+    )
+    fig = charts.unit_quarter_heatmap(matrix)
+    heat = fig.data[0]
+    assert heat.type == "heatmap"
+    assert list(heat.x) == ["Quý I", "Quý II"]
+    assert list(heat.y) == ["Phòng Nội vụ", "Phòng Tư pháp"]
+    assert [list(r) for r in heat.z] == [[50.0, 120.0], [None, 25.0]]
+    assert [list(r) for r in heat.text] == [["5", "12"], ["3", "1"]]
+    assert heat.zmin == 0
+    # ≥ 100 % is drawn in the "complete" colour, 0 in the "no activity" colour
+    assert heat.colorscale[-1][1] == STATUS_COLORS["complete"]
+    assert heat.colorscale[0][1] == STATUS_COLORS["no_activity"]
+
+
+def test_status_donut() -> None:
+    headline = {
+        "planned": 100.0,
+        "actual": 80,
+        "completion_pct": 80.0,
+        "units": 6,
+        "by_status": {"complete": 2, "near": 0, "behind": 3, "no_activity": 1, "no_plan": 0},
+        "no_activity": 1,
+    }
+    fig = charts.status_donut(headline)
+    pie = fig.data[0]
+    assert list(pie.labels) == ["Hoàn thành", "Chưa hoàn thành", "Chưa có hoạt động"]
+    assert list(pie.values) == [2, 3, 1]
+    assert list(pie.marker.colors) == [STATUS_COLORS[s] for s in ("complete", "behind", "no_activity")]
+    assert pie.hole > 0.5
+    assert "<b>6</b>" in fig.layout.annotations[0].text
+    assert "đơn vị" in pie.hovertemplate
+
+
+def test_status_donut_without_units_is_empty() -> None:
+    fig = charts.status_donut({"units": 0, "by_status": dict.fromkeys(("complete", "near"), 0)})
+    assert fig.data == ()
+    assert fig.layout.annotations[0].text == "Chưa có dữ liệu cho kỳ này"
+
+
+def test_breakdown_bar() -> None:
+    df = pd.DataFrame(
+        {
+            "value": ["Trang TTĐT huyện", "Zalo OA", "(không ghi)"],
+            "quantity": [1234, 100, 6],
+            "share_pct": [92.09, 7.46, 0.45],
+        }
+    )
+    fig = charts.breakdown_bar(df, "Theo kênh đăng tải")
+    (bar,) = bars(fig)
+    assert list(bar.y) == ["Trang TTĐT huyện", "Zalo OA", "(không ghi)"]
+    assert list(bar.x) == [1234.0, 100.0, 6.0]
+    assert list(bar.text) == ["1.234 · 92,1 %", "100 · 7,5 %", "6 · 0,5 %"]
+    assert fig.layout.title.text == "Theo kênh đăng tải"
+    assert fig.layout.yaxis.autorange == "reversed"  # largest on top
+    assert "%{x:,.0f}" in bar.hovertemplate
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: charts.plan_actual_by_type(by_type_frame().iloc[:0]),
+        lambda: charts.completion_by_unit(classified_frame().iloc[:0]),
+        lambda: charts.completion_by_group(
+            pd.DataFrame(columns=["unit_type", "planned", "actual", "completion_pct"]), "unit_type"
+        ),
+        lambda: charts.quarter_trend(pd.DataFrame()),
+        lambda: charts.unit_quarter_heatmap(pd.DataFrame()),
+        lambda: charts.breakdown_bar(pd.DataFrame(columns=["value", "quantity", "share_pct"]), "x"),
+    ],
+)
+def test_empty_inputs_give_the_empty_figure(build) -> None:
+    fig = build()
+    assert fig.data == ()
+    assert fig.layout.annotations[0].text == "Chưa có dữ liệu cho kỳ này"
+
+
+def test_empty_figure_message() -> None:
+    fig = charts.empty_figure("Không có đơn vị nào")
+    assert fig.layout.annotations[0].text == "Không có đơn vị nào"
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_figures_serialise() -> None:
+    # the screens hand figures to st.plotly_chart, which serialises them to JSON
+    for fig in (charts.plan_actual_by_type(by_type_frame()), charts.completion_by_unit(classified_frame())):
+        assert '"separators":",."' in fig.to_json().replace(" ", "")
