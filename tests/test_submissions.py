@@ -370,3 +370,38 @@ def test_rollback_after_unit_submission_restores_the_figures(store: Store) -> No
     assert version.number == 3
     restored = read_trusted(store.read_bytes(3), SETTINGS).workbook.activities
     assert int(restored["quantity"].sum()) == 2 + 1 + 1 + 1
+
+
+def test_store_command_line(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cchc_lib.accounts import Accounts
+    from cchc_lib.cli_store import main
+
+    users = tmp_path / "users.toml"
+    Accounts(users).add("admin1", "admin", "mat-khau-dai")
+    Accounts(users).add("xem", "viewer", "mat-khau-dai")
+    good = tmp_path / "moi.xlsx"
+    good.write_bytes(workbook([*BASE_ACTS, act(date(2024, 6, 1), "VHTT", "TIN_BAI", 4)]))
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 hong")
+    common = ["--store-dir", str(store.root), "--users-file", str(users)]
+    assert main(["store", "import", str(broken), "--user", "admin1", *common]) == 2
+    assert main(["store", "import", str(tmp_path / "khong-co.xlsx"), "--user", "admin1", *common]) == 2
+    assert main(["store", "import", str(good), "--user", "xem", *common]) == 1
+    assert main(["store", "import", str(good), "--user", "ai-do", *common]) == 1
+    assert "chỉ được xem" in capsys.readouterr().err
+    assert main(["store", "import", str(good), "--user", "admin1", *common]) == 0
+    assert "Đã công bố phiên bản 2" in capsys.readouterr().out
+    assert main(["store", "import", str(good), "--user", "admin1", *common]) == 1
+    assert "giống hệt" in capsys.readouterr().err
+    assert main(["store", "rollback", "abc", "--user", "admin1", *common]) == 1
+    assert main(["store", "rollback", "9", "--user", "admin1", *common]) == 1
+    assert main(["store", "rollback", "1", "--user", "xem", *common]) == 1
+    assert main(["store", "rollback", "1", "--user", "admin1", *common]) == 0
+    capsys.readouterr()
+    assert main(["store", "status", *common]) == 0
+    assert "Phiên bản hiện hành: 3" in capsys.readouterr().out
+    assert main(["store", "history", "--format", "json", *common]) == 0
+    import json
+
+    assert [v["number"] for v in json.loads(capsys.readouterr().out)] == [1, 2, 3]
+    assert store.current().number == 3
