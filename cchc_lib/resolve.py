@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .model import (
@@ -84,24 +85,21 @@ class _UnitIndex:
                 self._lookup.setdefault(key, code)
 
     def resolve(self, column: pd.Series, raw: RawSheet, log: ProblemLog) -> pd.Series:
-        cache: dict[str, str | None] = {}
+        """Unit codes for the references in `column` (None where unknown/ambiguous, with an error)."""
         header = raw.headers.get("unit_code", "Mã đơn vị")
-        out: list[str | None] = []
-        for value, row in zip(column, raw.frame["row"], strict=True):
-            if value is None:
-                out.append(None)
-                continue
-            if value not in cache:
-                cache[value] = self._lookup.get(match_key(value))
-            code = cache[value]
-            if code is None:
+        found = {value: self._lookup.get(match_key(value)) for value in column.dropna().unique()}
+        codes = column.map(found)
+        for position in np.flatnonzero(
+            column.notna().to_numpy() & (codes.isna() | (codes == _AMBIGUOUS)).to_numpy()
+        ):
+            value, row = column.iloc[position], raw.frame["row"].iloc[position]
+            if found[value] is None:
                 hint = closest(value, self.codes + self.names)
                 tail = f" Có phải là '{hint}'?" if hint else " Hãy thêm đơn vị vào trang 'Đơn vị'."
                 log.error(
                     "unknown_unit", raw.name, row, header, f"Đơn vị '{value}' không có trong danh sách.{tail}"
                 )
-                code = None
-            elif code == _AMBIGUOUS:
+            else:
                 log.error(
                     "ambiguous_unit",
                     raw.name,
@@ -109,9 +107,7 @@ class _UnitIndex:
                     header,
                     f"Tên '{value}' trùng với nhiều đơn vị. Hãy ghi mã đơn vị thay cho tên.",
                 )
-                code = None
-            out.append(code)
-        return pd.Series(out, index=column.index, dtype="object")
+        return codes.where(codes != _AMBIGUOUS).astype("object")
 
 
 def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -208,18 +204,12 @@ def _activities(raw: RawSheet, units: _UnitIndex, catalogue: TypeCatalogue, log:
     frame = raw.frame.copy()
     frame["unit_code"] = units.resolve(frame["unit_code"], raw, log)
     header = raw.headers.get("type_code", "Loại hoạt động")
-    codes: list[str | None] = []
-    cache: dict[str, str | None] = {}
-    for value, row in zip(frame["type_code"], frame["row"], strict=True):
-        if value is None:
-            codes.append(None)
-            continue
-        if value not in cache:
-            cache[value] = catalogue.code_of(value)
-        if cache[value] is None:
-            log.error("unknown_type", raw.name, row, header, catalogue.unknown_message(value))
-        codes.append(cache[value])
-    frame["type_code"] = codes
+    found = {value: catalogue.code_of(value) for value in frame["type_code"].dropna().unique()}
+    codes = frame["type_code"].map(found)
+    unknown = frame["type_code"].notna() & codes.isna()
+    for value, row in zip(frame.loc[unknown, "type_code"], frame.loc[unknown, "row"], strict=True):
+        log.error("unknown_type", raw.name, row, header, catalogue.unknown_message(value))
+    frame["type_code"] = codes.astype("object")
     frame["quantity"] = frame["quantity"].fillna(1).astype("int64")
     frame["date"] = _dates(frame["date"])
     frame = frame.dropna(subset=["date", "unit_code", "type_code"])
