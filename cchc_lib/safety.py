@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -96,6 +97,8 @@ PART_SCAN_BYTES = 16 * MB
 # A prolog (before the root element) longer than this is refused unscanned: Excel writes ~60 bytes.
 PROLOG_MAX_BYTES = 1 * MB
 CHUNK = 256 * 1024
+# Central-directory bytes allowed per permitted part (46 fixed + name + extras; Excel names are short).
+DIRECTORY_BYTES_PER_PART = 512
 _OVERLAP = 4096
 
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -181,6 +184,7 @@ def _as_text(head: bytes) -> str | None:
 
 
 def _check_zip(data: bytes, settings: Settings) -> None:
+    _check_end_record(data, settings)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -202,6 +206,22 @@ def _check_zip(data: bytes, settings: Settings) -> None:
     for info in infos:
         if not info.is_dir():
             _scan_part(archive, info, settings)
+
+
+def _check_end_record(data: bytes, settings: Settings) -> None:
+    """Entry count and directory size from the end record, before zipfile builds one object per entry."""
+    start = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if start < 0 or len(data) < start + 22:
+        raise UnsafeFile("corrupt_zip")
+    entries, directory_size = struct.unpack_from("<HI", data, start + 10)
+    locator = start - 20
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if record + 56 > len(data) or data[record : record + 4] != b"PK\x06\x06":
+            raise UnsafeFile("corrupt_zip")
+        entries, directory_size = struct.unpack_from("<QQ", data, record + 32)
+    if entries > settings.max_zip_parts or directory_size > settings.max_zip_parts * DIRECTORY_BYTES_PER_PART:
+        raise UnsafeFile("too_many_parts")
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: Settings) -> None:

@@ -197,11 +197,12 @@ def _child_env() -> dict[str, str]:
     env["PYTHONPATH"] = str(PACKAGE_PARENT) + (os.pathsep + inherited if inherited else "")
     for name in _THREAD_VARS:
         env.setdefault(name, "1")
+    env["RUST_BACKTRACE"] = "0"  # a Rust abort should die at once, not symbolise a backtrace
     return env
 
 
 def _outcome(returncode: int, out: bytes, err: bytes) -> ReadResult:
-    tail = err[-2000:].decode("utf-8", "replace")
+    tail = (err if len(err) <= 2000 else err[:1000] + b" ... " + err[-1000:]).decode("utf-8", "replace")
     if returncode != 0:
         log.warning("parser process ended with %s: %s", _describe(returncode), tail)
         if returncode == -signal.SIGXCPU:

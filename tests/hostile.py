@@ -271,6 +271,20 @@ def _too_many_parts() -> bytes:
     return _with([(f"xl/media/pad{i}.bin", b"x") for i in range(2100)])
 
 
+def _lying_entry_count() -> bytes:
+    """25,000 members while the end record claims 5: the directory size gives it away."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in _good_entries():
+            archive.writestr(name, content)
+        for i in range(25_000):
+            archive.writestr(f"xl/media/image{i:06d}.png", b"")
+    raw = bytearray(buffer.getvalue())
+    end = raw.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", raw, end + 8, 5, 5)
+    return bytes(raw)
+
+
 def _encrypted_member() -> bytes:
     """A member whose zip flag says 'encrypted' (traditional PKWARE encryption bit)."""
     raw = bytearray(good_xlsx())
@@ -402,6 +416,7 @@ CASES: list[HostileCase] = [
     HostileCase("forged_declared_size", _forged_bomb, "zip_bomb"),
     HostileCase("understated_size", _understated_size, "corrupt_zip"),
     HostileCase("too_many_parts", _too_many_parts, "too_many_parts"),
+    HostileCase("lying_entry_count", _lying_entry_count, "too_many_parts"),
     HostileCase("encrypted_member_flag", _encrypted_member, "encrypted"),
     HostileCase("duplicate_member", _duplicate_member, "corrupt_zip"),
     HostileCase("lzma_member", _lzma_member, "corrupt_zip"),
