@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from . import cli
+from . import cli, cli_store
 from .settings import load_settings
 
-COMMAND_MODULES = (cli,)
+COMMAND_MODULES = (cli, cli_store)
 
 
 class _Parser(argparse.ArgumentParser):
