@@ -28,12 +28,14 @@ with frame.guard():
                 "Tỷ lệ hoàn thành",
                 fmt_pct(head["completion_pct"]),
                 delta=ui.pct_point_delta(head["completion_pct"], prev and prev["completion_pct"]),
+                delta_description=ui.SAME_PERIOD,
                 help="Tổng số hoạt động đã thực hiện so với kế hoạch của kỳ.",
             ),
             ui.Card(
                 "Đã thực hiện / kế hoạch",
                 f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}",
                 delta=ui.count_delta(head["actual"], prev and prev["actual"]),
+                delta_description=ui.SAME_PERIOD,
             ),
             ui.Card(
                 "Đơn vị hoàn thành",
@@ -45,7 +47,8 @@ with frame.guard():
                 fmt_int(head["no_activity"]),
                 help="Đơn vị có chỉ tiêu nhưng chưa có hoạt động nào trong kỳ.",
             ),
-        ]
+        ],
+        per_row=2,
     )
     ui.status_badges(head["by_status"])
 

@@ -49,7 +49,8 @@ with frame.guard():
                 f"{rank} / {ranked_count}" if rank else "—",
                 help=f"Xếp theo tỷ lệ hoàn thành trong nhóm “{unit_type}”.",
             ),
-        ]
+        ],
+        per_row=2,
     )
 
     ui.section("Theo loại hoạt động")
@@ -89,7 +90,7 @@ with frame.guard():
     if ui.is_empty(acts):
         ui.empty_state()
     else:
-        columns = ["date", "type_name", "quantity", "title", "channel", "reform_area", "link"]
+        columns = ["date", "link", "type_name", "quantity", "title", "channel", "reform_area"]
         ui.table(acts, columns=columns, link_columns=["link"])
         ui.download_xlsx(
             ui.prepare(acts, [*columns, "note"]),

@@ -12,13 +12,13 @@ from cchc_lib.web.state import persisted_widget
 MAX_SHOWN = 1000  # rows sent to the browser; downloads always hold every filtered row
 COLUMNS = [
     "date",
+    "link",
     "unit_name",
     "type_name",
     "quantity",
     "title",
     "channel",
     "reform_area",
-    "link",
 ]
 EXPORT_COLUMNS = ["date", "unit_code", "unit_name", "unit_type", "type_name", "quantity", "title", "channel",
                   "reform_area", "link", "note"]  # fmt: skip

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from cchc_lib.formatting import fmt_int, fmt_num, fmt_pct, fmt_vnd
+from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd
 from cchc_lib.web import derive, page_frame
 from cchc_lib.web import render as ui
 
@@ -16,13 +18,14 @@ with frame.guard():
     wb = frame.filtered_workbook
     units = frame.chosen_units
     year = frame.period.year
-    period_end = frame.period.bounds(frame.calendar, frame.cutoff_day)[1]
+    # Reviews are judged at the end of the period, or today while the period is still running.
+    as_of = min(frame.period.bounds(frame.calendar, frame.cutoff_day)[1], date.today())
 
     ui.section("Rà soát Trang thông tin điện tử")
     if wb.portal_reviews is None:
         st.info(ABSENT.format(sheet="Rà soát Trang TTĐT"), icon=":material/info:")
     else:
-        last = derive.last_reviews(wb.portal_reviews, units, period_end)
+        last = derive.last_reviews(wb.portal_reviews, units, as_of)
         summary = derive.review_summary(last)
         if not summary["reviewed"]:
             ui.empty_state()
@@ -40,7 +43,7 @@ with frame.guard():
                     ui.Card("Điểm trung bình lần gần nhất", fmt_num(summary["mean_score"])),
                 ]
             )
-            st.caption(f"Tính đến ngày cuối kỳ {frame.period.label.lower()}; đơn vị quá hạn xếp trước.")
+            st.caption(f"Tính đến ngày {fmt_date(as_of)}; đơn vị quá hạn rà soát xếp trước.")
             ui.data_table(
                 last,
                 columns=[
@@ -56,7 +59,7 @@ with frame.guard():
                 ],
                 file_name=f"ra_soat_trang_ttdt_{frame.period.name}.xlsx",
                 key="dir_dl_reviews",
-                title=f"Rà soát Trang TTĐT — lần gần nhất đến cuối {frame.period.label}",
+                title=f"Rà soát Trang TTĐT — lần gần nhất tính đến {fmt_date(as_of)}",
                 expanded=True,
             )
 

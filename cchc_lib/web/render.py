@@ -14,7 +14,10 @@ from cchc_lib.formatting import MISSING, fmt_int, fmt_num, vn_styler
 from cchc_lib.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
 from cchc_lib.web import messages as msg
 
+SAME_PERIOD = "so với cùng kỳ năm trước"
+
 __all__ = [
+    "SAME_PERIOD",
     "Card",
     "cards",
     "chart",
@@ -49,6 +52,7 @@ class Card:
     delta: str | None = None
     help: str | None = None
     delta_color: str = "normal"
+    delta_description: str | None = None
 
 
 def md_escape(text: object) -> str:
@@ -68,18 +72,20 @@ def section(title: str) -> None:
     st.subheader(title, divider="gray")
 
 
-def cards(items: Sequence[Card]) -> None:
-    """Headline figures side by side; they wrap two per row on a phone."""
-    with st.container(horizontal=True, gap="small"):
-        for item in items:
-            st.metric(
+def cards(items: Sequence[Card], per_row: int | None = None) -> None:
+    """Headline figures, `per_row` to a row on a desktop (all by default); stacked on a phone."""
+    per_row = per_row or len(items)
+    for start in range(0, len(items), per_row):
+        row = items[start : start + per_row]
+        for column, item in zip(st.columns(per_row), row, strict=False):
+            column.metric(
                 item.label,
                 item.value,
                 delta=item.delta,
                 delta_color=item.delta_color,
+                delta_description=item.delta_description,
                 help=item.help,
                 border=True,
-                width=170,
             )
 
 
@@ -89,15 +95,15 @@ def pct_point_delta(current: float | None, previous: float | None) -> str | None
         return None
     change = current - previous
     sign = "+" if change >= 0 else ""
-    return f"{sign}{fmt_num(change)} điểm % so với cùng kỳ"
+    return f"{sign}{fmt_num(change)} điểm %"
 
 
 def count_delta(current: float | None, previous: float | None) -> str | None:
-    """'+123 so với cùng kỳ' change between two counts, or None when either is missing."""
+    """'+123' change between two counts, or None when either is missing."""
     if current is None or previous is None or pd.isna(current) or pd.isna(previous):
         return None
     change = current - previous
-    return f"{'+' if change >= 0 else ''}{fmt_int(change)} so với cùng kỳ"
+    return f"{'+' if change >= 0 else ''}{fmt_int(change)}"
 
 
 _BADGE_COLORS = {
