@@ -154,33 +154,36 @@ def _check(data: bytes, settings: Settings) -> None:
 
 
 def _classify_non_zip(data: bytes) -> str:
-    """`html`, `csv` (any text) or `not_xlsx` for bytes that are neither OLE nor zip."""
+    """`html`, `csv` (delimited text) or `not_xlsx` for bytes that are neither OLE nor zip."""
     text = _as_text(data[:8192])
     if text is None:
         return "not_xlsx"
-    if _HTML_START.match(text):
-        return "html"
+    if _HTML_START.match(text) or text.lstrip().startswith("MIME-Version:"):
+        return "html"  # HTML, or a single-file web page (.mht) that Excel can also save
+    if text.lstrip().startswith("<"):
+        return "not_xlsx"  # other XML, e.g. "XML Spreadsheet 2003"
     if any(sep in text for sep in (",", ";", "\t", "\n", "\r")):
         return "csv"
     return "not_xlsx"
 
 
 def _as_text(head: bytes) -> str | None:
-    """The head decoded as text when it looks like text (UTF-8/UTF-16/cp1258 single-byte), else None."""
+    """The head decoded as text when it looks like text (UTF-8, UTF-16, else Vietnamese cp1258), else None."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
+        encodings = ["utf-16"]
     elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
-        encoding = "utf-16-le"
+        encodings = ["utf-16-le"]
     elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4 and head[1::2].count(0) == 0:
-        encoding = "utf-16-be"
+        encodings = ["utf-16-be"]
     else:
-        encoding = "utf-8-sig"
-    text = head.decode(encoding, errors="replace")
-    if not text:
-        return None
-    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
-    # A cut multi-byte character at the end of the head is fine; binary data is not.
-    return text if bad <= max(2, len(text) // 100) else None
+        encodings = ["utf-8-sig", "cp1258"]
+    for encoding in encodings:
+        text = head.decode(encoding, errors="replace")
+        bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
+        # A multi-byte character cut at the end of the head is fine; binary data is not.
+        if text and bad <= max(2, len(text) // 100):
+            return text
+    return None
 
 
 def _check_zip(data: bytes, settings: Settings) -> None:

@@ -8,6 +8,7 @@ import random
 import re
 import struct
 import time
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -135,6 +136,31 @@ def _random_bytes() -> bytes:
 def _csv() -> bytes:
     return "Mã đơn vị,Tên đơn vị,Loại đơn vị\r\nVHTT,Phòng Văn hóa và Thông tin,Phòng chuyên môn\r\n".encode(
         "utf-8-sig"
+    )
+
+
+def _cp1258_csv() -> bytes:
+    """A legacy Vietnamese Windows export: cp1258 (tone marks as combining bytes), not valid UTF-8."""
+    # cp1258 has precomposed â ê ô ơ ư ă đ but writes tone marks as separate combining characters.
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for char in unicodedata.normalize("NFC", "Mã đơn vị;Tên đơn vị\r\nXCB;UBND xã Cẩm Bình\r\n"):
+        base, *marks = unicodedata.normalize("NFD", char)
+        shape = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in tones))
+        out.append(shape + "".join(m for m in marks if m in tones))
+    return "".join(out).encode("cp1258")
+
+
+def _xml_spreadsheet_2003() -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="x"/></Workbook>'
+    )
+
+
+def _mht() -> bytes:
+    return (
+        b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="x"\r\n'
     )
 
 
@@ -399,7 +425,10 @@ CASES: list[HostileCase] = [
     HostileCase("one_byte", lambda: b"P", "not_xlsx"),
     HostileCase("random_bytes", _random_bytes, "not_xlsx"),
     HostileCase("csv_renamed", _csv, "csv"),
+    HostileCase("cp1258_csv_renamed", _cp1258_csv, "csv"),
     HostileCase("html_renamed", _html, "html"),
+    HostileCase("mht_renamed", _mht, "html"),
+    HostileCase("xml_spreadsheet_2003", _xml_spreadsheet_2003, "not_xlsx"),
     HostileCase("utf16_text_renamed", _utf16_text, "csv"),
     HostileCase("legacy_xls", lambda: _ole("Workbook", "\x05SummaryInformation"), "legacy_xls"),
     HostileCase("encrypted_ole", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "encrypted"),
