@@ -71,21 +71,26 @@ _ONE_DAY = timedelta(days=1)
 # internals: everything is computed on integer positions (unit row, type row, quarter) with bincount
 
 
-def _ts(day: date) -> pd.Timestamp:
-    return pd.Timestamp(day)
-
-
 def _as_datetime(values: pd.Series) -> pd.Series:
     return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
 
 
+def _day64(day: date) -> np.datetime64:
+    return np.datetime64(day, "D")
+
+
+def _datetimes(values: pd.Series) -> np.ndarray:
+    """A date column as a numpy datetime64 array (NaT for missing)."""
+    return _as_datetime(values).to_numpy()
+
+
 def _exists(units: pd.DataFrame, first: date, last: date) -> np.ndarray:
     """Boolean array: unit validity [valid_from, valid_to] (NaT = open) overlaps [first, last]."""
-    valid_from = _as_datetime(units["valid_from"])
-    valid_to = _as_datetime(units["valid_to"])
-    starts_in_time = valid_from.isna() | (valid_from < _ts(last + _ONE_DAY))
-    not_ended = valid_to.isna() | (valid_to >= _ts(first))
-    return (starts_in_time & not_ended).to_numpy(dtype=bool)
+    valid_from = _datetimes(units["valid_from"])
+    valid_to = _datetimes(units["valid_to"])
+    starts_in_time = np.isnat(valid_from) | (valid_from < _day64(last + _ONE_DAY))
+    not_ended = np.isnat(valid_to) | (valid_to >= _day64(first))
+    return starts_in_time & not_ended
 
 
 def _completion(actual: Any, planned: Any) -> np.ndarray:
@@ -104,8 +109,9 @@ def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
 
 
 def _dates_in(activities: pd.DataFrame, first: date, last: date) -> np.ndarray:
-    dates = _as_datetime(activities["date"])
-    return ((dates >= _ts(first)) & (dates < _ts(last + _ONE_DAY))).to_numpy(dtype=bool, na_value=False)
+    """Boolean array: the activity's date is within [first, last] (whole days)."""
+    dates = _datetimes(activities["date"])
+    return (dates >= _day64(first)) & (dates < _day64(last + _ONE_DAY))
 
 
 @dataclass
