@@ -19,6 +19,8 @@ from cchc_lib.settings import Settings, load_settings
 __all__ = ["read_untrusted", "read_trusted", "parse_isolated", "load_bytes", "READER", "PACKAGE_PARENT"]
 
 log = logging.getLogger(__name__)
+# Library logging: silent unless the application configures a handler (no stray lines on CLI stderr).
+log.addHandler(logging.NullHandler())
 
 READER = "cchc_lib.workbook:read_workbook"
 # The directory holding the cchc_lib package: the child finds the package there whatever the cwd.
