@@ -19,11 +19,14 @@ with frame.guard():
     units = frame.chosen_units
     year = frame.period.year
     # Reviews are judged at the end of the period, or today while the period is still running.
-    as_of = min(frame.period.bounds(frame.calendar, frame.cutoff_day)[1], date.today())
+    first_day, last_day = frame.period.bounds(frame.calendar, frame.cutoff_day)
+    as_of = min(last_day, date.today())
 
     ui.section("Rà soát Trang thông tin điện tử")
     if wb.portal_reviews is None:
         st.info(ABSENT.format(sheet="Rà soát Trang TTĐT"), icon=":material/info:")
+    elif first_day > date.today():
+        ui.empty_state()
     else:
         last = derive.last_reviews(wb.portal_reviews, units, as_of)
         summary = derive.review_summary(last)

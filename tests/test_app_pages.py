@@ -1,0 +1,290 @@
+"""AppTest of every screen: frame, headline figures against plain-pandas sums of the raw sheets, filters."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
+APP = str(ROOT / "app.py")
+PAGES = {
+    "Đơn vị": "pages/1_don_vi.py",
+    "Hoạt động": "pages/2_hoat_dong.py",
+    "Theo dõi chỉ đạo": "pages/3_theo_doi_chi_dao.py",
+}
+EMPTY = "Chưa có dữ liệu cho kỳ này"
+MENU = ["Tổng quan", "Đơn vị", "Hoạt động", "Theo dõi chỉ đạo"]
+
+pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
+
+
+# ---------------------------------------------------------------- independent figures (openpyxl + pandas)
+def _raw(sheet: str) -> pd.DataFrame:
+    """A sheet of the sample as written (header on the first row), read with openpyxl only."""
+    wb = load_workbook(SAMPLE, read_only=True, data_only=True)
+    rows = list(wb[sheet].iter_rows(values_only=True))
+    wb.close()
+    width = len(rows[0])
+    body = [tuple(row[:width]) + (None,) * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=rows[0])
+
+
+def vn_int(n: float) -> str:
+    return f"{round(n):,}".replace(",", ".")
+
+
+def vn_pct(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",") + " %"
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, pd.DataFrame]:
+    targets = _raw("Kế hoạch")
+    type_columns = [c for c in targets.columns if c not in ("Năm", "Quý", "Mã đơn vị")]
+    long = targets.melt(id_vars=["Năm", "Quý", "Mã đơn vị"], value_vars=type_columns, value_name="n").dropna(
+        subset=["n"]
+    )
+    acts = _raw("Hoạt động")
+    acts["Số lượng"] = acts["Số lượng"].fillna(1)
+    acts["Ngày"] = pd.to_datetime(acts["Ngày"])
+    return {
+        "targets": long,
+        "acts": acts,
+        "units": _raw("Đơn vị"),
+        "reviews": _raw("Rà soát Trang TTĐT"),
+        "funding": _raw("Kinh phí"),
+    }
+
+
+def year_2024(raw: dict[str, pd.DataFrame]) -> dict[str, object]:
+    """Whole calendar year 2024: every unit exists at some time in it, so every 2024 figure counts."""
+    targets = raw["targets"][raw["targets"]["Năm"] == 2024]
+    acts = raw["acts"][raw["acts"]["Ngày"].dt.year == 2024]
+    planned = targets.groupby("Mã đơn vị")["n"].sum()
+    actual = acts.groupby("Mã đơn vị")["Số lượng"].sum().reindex(planned.index, fill_value=0)
+    pct = actual / planned * 100
+    return {
+        "planned": float(planned.sum()),
+        "actual": int(acts["Số lượng"].sum()),
+        "units": len(raw["units"]),
+        "complete": int((pct >= 100).sum()),
+        "no_activity": int(((planned > 0) & (actual == 0)).sum()),
+        "rows": len(acts),
+        "acts": acts,
+        "planned_by_unit": planned,
+        "actual_by_unit": actual,
+    }
+
+
+# ---------------------------------------------------------------- helpers
+@pytest.fixture
+def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings pointing at a copy of the sample and an empty store (never the real data/store)."""
+    sample = tmp_path / "sample.xlsx"
+    shutil.copyfile(SAMPLE, sample)
+    path = tmp_path / "settings.toml"
+    path.write_text(f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(tmp_path / "store").as_posix()}"\n')
+    monkeypatch.setenv("CCHC_SETTINGS", str(path))
+    return path
+
+
+def run_page(title: str, state: dict[str, object] | None = None) -> AppTest:
+    """Start on the home page, then open `title` the way a direct link does (switch_page)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if title != "Tổng quan":
+        at.switch_page(PAGES[title]).run()
+    return at
+
+
+def metrics_of(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def assert_frame(at: AppTest, title: str) -> None:
+    """The shared frame: no exception, the page title, the Vietnamese menu, the period picker."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == [title]
+    assert [link.proto.label for link in at.sidebar.get("page_link")] == MENU
+    assert [s.label for s in at.sidebar.selectbox] == ["Năm", "Kỳ"]
+    assert at.sidebar.radio[0].label == "Lịch"
+    assert [m.label for m in at.sidebar.multiselect] == ["Loại đơn vị", "Đơn vị"]
+    assert any("Dữ liệu mẫu" in c.value for c in at.sidebar.caption)
+
+
+# ---------------------------------------------------------------- every page
+@pytest.mark.parametrize("title", MENU)
+def test_every_page_draws_the_frame_without_exception(settings_env: Path, title: str) -> None:
+    at = run_page(title)
+    assert_frame(at, title)
+    assert any("Năm 2024" in c.value and "01/01/2024 – 31/12/2024" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("title", MENU)
+def test_empty_period_shows_the_empty_state(settings_env: Path, title: str) -> None:
+    at = run_page(title, {"cchc.year": 2030})
+    assert not at.exception
+    assert any(EMPTY in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.metric or title == "Hoạt động"  # no headline figures for an empty period
+
+
+def test_period_and_filters_are_kept_across_pages(settings_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.sidebar.selectbox(key="_w.kind").set_value("Q2").run()
+    at.sidebar.radio(key="_w.calendar").set_value("report").run()
+    at.sidebar.multiselect(key="_w.unit_types").set_value(["Phòng chuyên môn"]).run()
+    at.switch_page(PAGES["Hoạt động"]).run()
+    assert at.sidebar.selectbox(key="_w.kind").value == "Q2"
+    assert at.sidebar.radio(key="_w.calendar").value == "report"
+    assert at.sidebar.multiselect(key="_w.unit_types").value == ["Phòng chuyên môn"]
+    # report calendar: Q2 runs 15/03–14/06
+    assert any("Quý II năm 2024" in c.value and "15/03/2024 – 14/06/2024" in c.value for c in at.caption)
+    at.switch_page("app.py").run()
+    assert at.sidebar.selectbox(key="_w.kind").value == "Q2"
+
+
+# ---------------------------------------------------------------- Tổng quan
+def test_home_headline_equals_independent_sums(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    expected = year_2024(raw)
+    at = run_page("Tổng quan")
+    figures = metrics_of(at)
+    assert figures["Tỷ lệ hoàn thành"] == vn_pct(expected["actual"] / expected["planned"] * 100)
+    assert (
+        figures["Đã thực hiện / kế hoạch"] == f"{vn_int(expected['actual'])} / {vn_int(expected['planned'])}"
+    )
+    assert figures["Đơn vị hoàn thành"] == f"{expected['complete']} / {expected['units']}"
+    assert figures["Đơn vị chưa có hoạt động"] == str(expected["no_activity"])
+    # same period last year exists in the sample (2023): the count delta is the plain difference
+    acts_2023 = raw["acts"][raw["acts"]["Ngày"].dt.year == 2023]["Số lượng"].sum()
+    delta = next(m for m in at.metric if m.label == "Đã thực hiện / kế hoạch").delta
+    assert delta == "+" + vn_int(expected["actual"] - acts_2023)
+
+
+def test_home_quarter_one_headline(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    targets = raw["targets"][raw["targets"]["Năm"] == 2024]
+    quarter = pd.to_numeric(targets["Quý"], errors="coerce")
+    planned = targets.loc[quarter == 1, "n"].sum() + targets.loc[quarter.isna(), "n"].sum() / 4
+    acts = raw["acts"]
+    actual = acts.loc[(acts["Ngày"] >= "2024-01-01") & (acts["Ngày"] <= "2024-03-31"), "Số lượng"].sum()
+    at = run_page("Tổng quan", {"cchc.kind": "Q1"})
+    assert metrics_of(at)["Tỷ lệ hoàn thành"] == vn_pct(actual / planned * 100)
+
+
+def test_home_unit_type_filter_changes_the_tables(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    at = run_page("Tổng quan")
+    by_unit = at.dataframe[1].value
+    assert len(by_unit) == len(raw["units"])
+    at.sidebar.multiselect(key="_w.unit_types").set_value(["Đơn vị sự nghiệp"]).run()
+    assert not at.exception
+    services = raw["units"][raw["units"]["Loại đơn vị"] == "Đơn vị sự nghiệp"]
+    assert sorted(at.dataframe[1].value["Tên đơn vị"]) == sorted(services["Tên đơn vị"])
+
+
+def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    expected = year_2024(raw)
+    idle_codes = expected["planned_by_unit"][
+        (expected["planned_by_unit"] > 0) & (expected["actual_by_unit"] == 0)
+    ].index
+    names = raw["units"].set_index("Mã đơn vị").loc[idle_codes, "Tên đơn vị"]
+    at = run_page("Tổng quan")
+    idle_table = at.dataframe[-1].value
+    assert sorted(idle_table["Tên đơn vị"]) == sorted(names)
+    assert len(at.get("download_button")) >= 6  # every summary table is downloadable
+
+
+def test_unexpected_error_becomes_a_vietnamese_message(
+    settings_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cchc_lib import metrics
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(metrics, "rollup", broken)
+    at = run_page("Tổng quan")
+    assert not at.exception
+    assert any("lỗi ngoài dự kiến" in e.value for e in at.error)
+    assert all("boom" not in e.value for e in at.error)
+
+
+# ---------------------------------------------------------------- Đơn vị
+def test_unit_page_figures_for_one_unit(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    expected = year_2024(raw)
+    code = "PVHTT"
+    planned, actual = expected["planned_by_unit"][code], expected["actual_by_unit"][code]
+    at = run_page("Đơn vị")
+    at.selectbox(key="_w.unit").set_value(code).run()
+    assert not at.exception
+    figures = metrics_of(at)
+    assert figures["Tỷ lệ hoàn thành"] == vn_pct(actual / planned * 100)
+    assert figures["Đã thực hiện / kế hoạch"] == f"{vn_int(actual)} / {vn_int(planned)}"
+    # rank among the unit's type: units of that type with a higher completion, plus one
+    units = raw["units"].set_index("Mã đơn vị")
+    peers = units.index[units["Loại đơn vị"] == units.loc[code, "Loại đơn vị"]]
+    pct = (expected["actual_by_unit"] / expected["planned_by_unit"] * 100)[peers]
+    assert figures["Thứ hạng trong nhóm"] == f"{int((pct > pct[code]).sum()) + 1} / {len(peers)}"
+    activity_list = at.dataframe[-1].value
+    assert len(activity_list) == int((expected["acts"]["Mã đơn vị"] == code).sum())
+    assert "Đường dẫn" in activity_list.columns
+
+
+# ---------------------------------------------------------------- Hoạt động
+def test_activities_page_totals_and_filters(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    acts = year_2024(raw)["acts"]
+    at = run_page("Hoạt động")
+    figures = metrics_of(at)
+    assert figures["Số dòng"] == vn_int(len(acts))
+    assert figures["Tổng số lượng"] == vn_int(acts["Số lượng"].sum())
+    assert len(at.dataframe[0].value) == min(len(acts), 1000)
+
+    at.multiselect(key="_w.act_types").set_value(["PHONG_SU"]).run()
+    reports = acts[acts["Loại hoạt động"] == "PHONG_SU"]
+    assert metrics_of(at)["Số dòng"] == vn_int(len(reports))
+    assert len(at.dataframe[0].value) == len(reports)
+    assert set(at.dataframe[0].value["Loại hoạt động"]) == {"Phóng sự"}
+
+    at.multiselect(key="_w.act_types").set_value([]).run()
+    at.text_input(key="_w.act_text").set_value("zalo").run()  # case and diacritics ignored
+    haystack = (
+        acts["Tiêu đề"].fillna("") + " " + acts["Ghi chú"].fillna("") + " " + acts["Kênh đăng tải"].fillna("")
+    )
+    hits = int(haystack.str.lower().str.contains("zalo").sum())
+    assert 0 < hits < len(acts)
+    assert metrics_of(at)["Số dòng"] == vn_int(hits)
+
+
+def test_activities_page_unit_filter_from_the_frame(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    acts = year_2024(raw)["acts"]
+    at = run_page("Hoạt động", {"cchc.unit_codes": ["XCB"]})
+    assert metrics_of(at)["Số dòng"] == vn_int(int((acts["Mã đơn vị"] == "XCB").sum()))
+    assert [b.proto.label for b in at.get("download_button")] == ["Tải Excel", "Tải CSV"]
+
+
+# ---------------------------------------------------------------- Theo dõi chỉ đạo
+def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    reviews = raw["reviews"]
+    reviewed = reviews[pd.to_datetime(reviews["Ngày rà soát"]) <= datetime(2024, 12, 31)][
+        "Mã đơn vị"
+    ].nunique()
+    funding = raw["funding"][raw["funding"]["Năm"] == 2024]
+    at = run_page("Theo dõi chỉ đạo")
+    figures = metrics_of(at)
+    assert figures["Đơn vị đã rà soát"] == f"{reviewed} / {len(raw['units'])}"
+    assert figures["Dự toán"] == vn_int(funding["Dự toán"].sum()) + " đ"
+    assert figures["Đã chi"] == vn_int(funding["Đã chi"].sum()) + " đ"
+    assert len(at.dataframe) == 3  # reviews, funding, initiatives
+
+
+def test_role_hook_lets_everyone_in_for_now() -> None:
+    from cchc_lib.web import role_allowed
+
+    assert role_allowed(None) and role_allowed("admin") and role_allowed("editor")
