@@ -682,6 +682,15 @@ def test_status_constants() -> None:
     }
 
 
+def test_status_constants_match_labels_module() -> None:
+    # cchc_lib/labels.py keeps its own copy for the screens; the two must not drift apart
+    from cchc_lib import labels
+
+    assert labels.STATUS_ORDER == STATUS_ORDER
+    assert labels.STATUS_LABELS == STATUS_LABELS
+    assert labels.QUARTER_LABELS == metrics.QUARTER_LABELS
+
+
 def test_units_without_activity(wb: Workbook) -> None:
     # calendar Q3: PNV planned 2 (TB: no Q3 target + 8/4 = 2; PS 0), actual 0; TTVH 0/0; XCB gone
     pva = plan_vs_actual(wb, Period(2024, "Q3"), CALENDAR)
