@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cchc_lib.labels import QUARTER_LABELS, STATUS_LABELS, STATUS_ORDER
 from cchc_lib.model import Workbook
 from cchc_lib.periods import CALENDAR, Period, assign_quarters, quarter_bounds
 
@@ -34,16 +35,7 @@ __all__ = [
     "breakdown",
 ]
 
-# Reporting status of a unit, best first; labels are what users read.
-STATUS_ORDER: tuple[str, ...] = ("complete", "near", "behind", "no_activity", "no_plan")
-STATUS_LABELS: dict[str, str] = {
-    "complete": "Hoàn thành",
-    "near": "Gần hoàn thành",
-    "behind": "Chưa hoàn thành",
-    "no_activity": "Chưa có hoạt động",
-    "no_plan": "Không có chỉ tiêu",
-}
-QUARTER_LABELS: dict[int, str] = {1: "Quý I", 2: "Quý II", 3: "Quý III", 4: "Quý IV"}
+# Status codes and Vietnamese labels live with the other labels (one place for user text).
 # Shown in breakdowns for an activity whose channel/reform area/... was left empty.
 BLANK_LABEL = "(không ghi)"
 
