@@ -1,0 +1,1 @@
+"""Browser tests: the real Streamlit server driven by Debian's Chromium through Playwright."""

@@ -1,0 +1,155 @@
+"""The dashboard in a real Chromium: every page by direct link, the filtered download, phone width."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.conftest import SAMPLE
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "": "Tổng quan",
+    "don_vi": "Đơn vị",
+    "hoat_dong": "Hoạt động",
+    "theo_doi_chi_dao": "Theo dõi chỉ đạo",
+}
+MENU = list(PAGES.values())
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def settle(page, timeout: int = 30_000) -> None:
+    """Wait until the app is connected and the script has finished."""
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def open_page(browser, url: str, viewport: dict[str, int]):
+    context = browser.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    page.goto(url)
+    settle(page)
+    return context, page
+
+
+def full_screenshot(page, path: Path) -> None:
+    """The whole main column: grow the viewport to the content height, then shoot."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().height"
+    )
+    page.set_viewport_size({"width": size["width"], "height": int(height) + 160})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+@pytest.mark.parametrize("path", ["don_vi", "theo_doi_chi_dao", "hoat_dong", ""])  # direct links first
+def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, path: str) -> None:
+    context, page = open_page(browser, f"{server}/{path}", DESKTOP)
+    try:
+        assert page.get_by_test_id("stException").count() == 0
+        assert page.locator("h1").first.inner_text().strip() == PAGES[path]
+        sidebar = page.get_by_test_id("stSidebar")
+        links = [t.strip().splitlines()[-1] for t in sidebar.get_by_test_id("stPageLink").all_inner_texts()]
+        assert links == MENU
+        assert sidebar.get_by_text("UBND huyện Cẩm Xuyên").count() >= 1
+        assert sidebar.get_by_text("Năm", exact=True).count() == 1
+        assert sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)").count() == 1
+        assert page.get_by_test_id("stSidebarNav").count() == 0  # the automatic file-name menu is hidden
+        assert page.get_by_text("Năm 2024").count() >= 1
+        full_screenshot(page, screenshots / f"{path or 'tong_quan'}_1280.png")
+    finally:
+        context.close()
+
+
+def _expected_zalo_rows() -> int:
+    """2024 activity rows whose title, note or channel mention Zalo (openpyxl + pandas on the raw sheet)."""
+    wb = load_workbook(SAMPLE, read_only=True)
+    rows = list(wb["Hoạt động"].iter_rows(values_only=True))
+    wb.close()
+    width = len(rows[0])
+    acts = pd.DataFrame([tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]], columns=rows[0])
+    acts = acts[pd.to_datetime(acts["Ngày"]).dt.year == 2024]
+    text = (
+        acts["Tiêu đề"].fillna("") + " " + acts["Ghi chú"].fillna("") + " " + acts["Kênh đăng tải"].fillna("")
+    )
+    return int(text.str.lower().str.contains("zalo").sum())
+
+
+def test_filtered_xlsx_download_holds_exactly_the_filtered_rows(
+    server: str, browser, screenshots: Path
+) -> None:
+    expected = _expected_zalo_rows()
+    context, page = open_page(browser, f"{server}/hoat_dong", DESKTOP)
+    try:
+        before = metric_value(page, "Số dòng")
+        search = page.get_by_placeholder("Tiêu đề, ghi chú, tên đơn vị…")
+        search.fill("zalo")
+        search.press("Enter")
+        page.wait_for_function(
+            "(before) => [...document.querySelectorAll('[data-testid=stMetric]')]"
+            ".some(m => m.innerText.includes('Số dòng') && !m.innerText.includes(before))",
+            arg=before,
+            timeout=30_000,
+        )
+        settle(page)
+        shown = metric_value(page, "Số dòng")
+        assert shown == f"{expected:,}".replace(",", ".")
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name="Tải Excel").click()
+        download = info.value
+        assert download.suggested_filename == "hoat_dong_2024.xlsx"
+        book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+        sheet = book.worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+        header_at = next(i for i, row in enumerate(values) if row and row[0] == "Ngày")
+        data_rows = [row for row in values[header_at + 1 :] if any(v is not None for v in row)]
+        assert len(data_rows) == expected
+        header = values[header_at]
+        columns = [header.index(name) for name in ("Tiêu đề", "Ghi chú", "Kênh đăng tải")]
+        assert all("zalo" in " ".join(str(r[c] or "") for c in columns).lower() for r in data_rows)
+        assert sheet.freeze_panes == f"A{header_at + 2}"
+
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name="Tải CSV").click()
+        csv = Path(info.value.path()).read_bytes()
+        assert csv.startswith(b"\xef\xbb\xbf")
+        assert len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")) == expected
+        page.screenshot(path=str(screenshots / "hoat_dong_loc_1280.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_phone_width_has_no_horizontal_scroll(server: str, browser, screenshots: Path, path: str) -> None:
+    context, page = open_page(browser, f"{server}/{path}", PHONE)
+    try:
+        assert page.get_by_test_id("stException").count() == 0
+        scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll_width <= inner_width
+        if path == "":
+            # the headline comes first: the completion rate is on the first screen
+            box = page.get_by_test_id("stMetric").first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+            assert "%" in metric_value(page, "Tỷ lệ hoàn thành")
+            assert metric_value(page, "Đơn vị hoàn thành").count("/") == 1
+        page.screenshot(path=str(screenshots / f"{path or 'tong_quan'}_390_first_screen.png"))
+        full_screenshot(page, screenshots / f"{path or 'tong_quan'}_390.png")
+        scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll_width <= inner_width
+    finally:
+        context.close()
