@@ -90,8 +90,8 @@ def test_xlsx_text_that_looks_like_formulas_stays_text() -> None:
     ws = load(data)["Hoạt động"]
     assert ws["A1"].value == '=HYPERLINK("x")' and ws["A1"].data_type == "s"
     values = [ws.cell(row=r, column=1).value for r in range(3, 3 + len(HOSTILE))]
-    # XML parsers turn a stored CR into LF: the text stays text, only the line ending changes
-    assert values == [v.replace("\r", "\n") for v in HOSTILE]
+    # openpyxl without lxml turns a stored CR into LF: the text stays text, only the line ending may change
+    assert all(got in (v, v.replace("\r", "\n")) for got, v in zip(values, HOSTILE, strict=True)), values
     assert all(ws.cell(row=r, column=1).data_type == "s" for r in range(3, 3 + len(HOSTILE)))
     xml = sheet_xml(data)
     assert "<f>" not in xml and "<f " not in xml
