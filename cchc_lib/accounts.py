@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -19,6 +18,8 @@ from typing import Any
 
 from filelock import FileLock
 
+from cchc_lib.atomic import atomic_write
+from cchc_lib.errors import UserError
 from cchc_lib.settings import PROJECT_ROOT
 
 __all__ = [
@@ -42,16 +43,8 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _ROLE_LABELS = {"viewer": "người xem", "unit": "đầu mối đơn vị", "admin": "quản trị viên"}
 
 
-class AccountError(Exception):
+class AccountError(UserError):
     """A refused account operation: `code` for programs, `message` (Vietnamese) for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -116,22 +109,6 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def _atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 class Accounts:
     """The accounts file (TOML) and its lockout state (JSON next to it, `<name>.state.json`).
 
@@ -188,7 +165,7 @@ class Accounts:
         lines.append("[oidc]")
         for email in sorted(raw["oidc"]):
             lines.append(f"{_toml_str(email)} = {_toml_str(str(raw['oidc'][email]))}")
-        _atomic_write_text(self.path, "\n".join(lines) + "\n")
+        atomic_write(self.path, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o600)
 
     def _lock(self) -> FileLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -296,7 +273,7 @@ class Accounts:
         keep = {
             k: v for k, v in state.items() if isinstance(v, dict) and now - v.get("last", 0) < self.lockout_s
         }
-        _atomic_write_text(self.state_path, json.dumps(keep, ensure_ascii=False))
+        atomic_write(self.state_path, (json.dumps(keep, ensure_ascii=False)).encode("utf-8"), mode=0o600)
 
     def _clear_failures(self, name: str) -> None:
         state = self._state()

@@ -6,6 +6,7 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
+from .errors import UserError
 from .schema import COUNT, DATE, MONEY, QUANTITY, QUARTER, SCORE, YEAR, YESNO
 from .text import clean_text, match_key
 
@@ -22,13 +23,8 @@ _YES = frozenset({"co", "x", "yes", "true", "1", "dat"})
 _NO = frozenset({"khong", "no", "false", "0", "chua"})
 
 
-class CellError(ValueError):
+class CellError(UserError):
     """A cell that cannot be read as its kind: `code` for the problem table, `message` in Vietnamese."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def is_blank(value: object) -> bool:

@@ -17,12 +17,13 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from cchc_lib.accounts import Account
+from cchc_lib.atomic import TEMP_PREFIX, atomic_write
+from cchc_lib.errors import UserError
 
 __all__ = ["KINDS", "Store", "StoreError", "Version"]
 
 KINDS = ("replace", "unit", "rollback")
 _ZIP_MAGIC = b"PK\x03\x04"
-_TEMP_PREFIX = ".tmp-"
 _VERSION_RE = re.compile(r"^(\d{6})\.(xlsx|json)$")
 _LOCK_TIMEOUT_S = 60.0
 
@@ -37,16 +38,8 @@ _LOCK_TIMEOUT_S = 60.0
 # together with version files numbered above the current pointer (written but never made current).
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A refused or failed store operation: `code` for programs, `message` (Vietnamese) for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -107,14 +100,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -133,25 +118,6 @@ def _disk_error(exc: OSError) -> StoreError:
         "io_error",
         f"Không ghi được dữ liệu lên đĩa ({exc.strerror or exc}). Dữ liệu hiện hành vẫn nguyên vẹn.",
     )
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically: temp file in the same folder, fsync, os.replace, fsync folder."""
-    folder = path.parent
-    tmp = folder / f"{_TEMP_PREFIX}{path.name}.{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(folder)
 
 
 class Store:
@@ -284,7 +250,7 @@ class Store:
         current = self.current_number() or 0
         for folder in (self.root, self.versions_dir):
             for entry in folder.iterdir():
-                if entry.name.startswith(_TEMP_PREFIX):
+                if entry.name.startswith(TEMP_PREFIX):
                     entry.unlink(missing_ok=True)
                     continue
                 match = _VERSION_RE.match(entry.name) if folder == self.versions_dir else None
@@ -542,11 +508,11 @@ class Store:
                     rollback_of=rollback_of,
                 )
                 try:
-                    _atomic_write(version.path, data)
+                    atomic_write(version.path, data)
                     meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-                    _atomic_write(self._meta_path(number), meta)
+                    atomic_write(self._meta_path(number), meta)
                     pointer = json.dumps({"number": number, "sha256": digest}).encode("utf-8")
-                    _atomic_write(self.pointer_path, pointer)  # the commit point
+                    atomic_write(self.pointer_path, pointer)  # the commit point
                 except OSError as exc:
                     with contextlib.suppress(OSError):
                         self._repair_locked()
