@@ -54,7 +54,7 @@ with frame.guard():
 
     ui.section("Kế hoạch và thực hiện theo loại hoạt động")
     by_type = metrics.rollup(pva, "activity_type")
-    ui.chart(charts.plan_actual_by_type(by_type), key="chart_type")
+    ui.chart(frame.figure("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
     if prev_pva is not None:
         by_type = by_type.merge(
             metrics.compare_with_previous(pva, prev_pva)[["activity_type", "actual_prev", "change"]],
@@ -71,7 +71,10 @@ with frame.guard():
 
     ui.section("Tỷ lệ hoàn thành theo đơn vị")
     classified = metrics.classify_units(pva, s.complete_pct, s.near_pct)
-    ui.chart(charts.completion_by_unit(classified, s.complete_pct, s.near_pct), key="chart_unit")
+    ui.chart(
+        frame.figure("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
+        key="chart_unit",
+    )
     ui.data_table(
         classified,
         columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
@@ -82,7 +85,10 @@ with frame.guard():
 
     ui.section("Theo loại đơn vị")
     by_unit_type = metrics.rollup(pva, "unit_type")
-    ui.chart(charts.completion_by_group(by_unit_type, "unit_type"), key="chart_unit_type")
+    ui.chart(
+        frame.figure("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
+        key="chart_unit_type",
+    )
     ui.data_table(
         by_unit_type,
         columns=["unit_type", "planned", "actual", "completion_pct"],
@@ -93,7 +99,7 @@ with frame.guard():
 
     ui.section(f"Diễn biến theo quý năm {frame.period.year}")
     series = frame.quarterly()
-    ui.chart(charts.quarter_trend(series), key="chart_quarter")
+    ui.chart(frame.figure("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
     ui.data_table(
         series,
         columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],
@@ -104,7 +110,7 @@ with frame.guard():
 
     ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
     matrix = frame.unit_matrix()
-    ui.chart(charts.unit_quarter_heatmap(matrix), key="chart_heatmap")
+    ui.chart(frame.figure("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
     ui.data_table(
         matrix,
         columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],

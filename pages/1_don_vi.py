@@ -55,7 +55,9 @@ with frame.guard():
 
     ui.section("Theo loại hoạt động")
     by_type = metrics.rollup(pva, "activity_type")
-    ui.chart(charts.plan_actual_by_type(by_type), key="unit_chart_type")
+    ui.chart(
+        frame.figure("unit_type", lambda: charts.plan_actual_by_type(by_type), code), key="unit_chart_type"
+    )
     ui.data_table(
         by_type,
         columns=["activity_name", "planned", "actual", "completion_pct"],
@@ -66,7 +68,9 @@ with frame.guard():
 
     ui.section(f"Theo quý năm {frame.period.year}")
     series = frame.quarterly(filters=only_unit)
-    ui.chart(charts.quarter_trend(series), key="unit_chart_quarter")
+    ui.chart(
+        frame.figure("unit_quarter", lambda: charts.quarter_trend(series), code), key="unit_chart_quarter"
+    )
     ui.data_table(
         series,
         columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],

@@ -74,8 +74,9 @@ with frame.guard():
                 placeholder="Tiêu đề, ghi chú, tên đơn vị…",
             )
 
+    rows = frame.matching_rows(text) if (text or "").strip() else None
     shown = derive.filter_activities(
-        acts, type_codes=type_codes, channels=channels, reform_areas=areas, text=text or ""
+        acts, type_codes=type_codes, channels=channels, reform_areas=areas, rows=rows
     )
     totals = derive.activity_totals(shown)
     ui.cards(

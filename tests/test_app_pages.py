@@ -114,7 +114,8 @@ def assert_frame(at: AppTest, title: str) -> None:
     """The shared frame: no exception, the page title, the Vietnamese menu, the period picker."""
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [title]
-    assert [link.proto.label for link in at.sidebar.get("page_link")] == MENU
+    labels = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert labels[: len(MENU)] == MENU  # later pages (upload, history, ...) add their own links
     assert [s.label for s in at.sidebar.selectbox] == ["Năm", "Kỳ"]
     assert at.sidebar.radio[0].label == "Lịch"
     assert [m.label for m in at.sidebar.multiselect] == ["Loại đơn vị", "Đơn vị"]
@@ -282,9 +283,3 @@ def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, p
     assert figures["Dự toán"] == vn_int(funding["Dự toán"].sum()) + " đ"
     assert figures["Đã chi"] == vn_int(funding["Đã chi"].sum()) + " đ"
     assert len(at.dataframe) == 3  # reviews, funding, initiatives
-
-
-def test_role_hook_lets_everyone_in_for_now() -> None:
-    from cchc_lib.web import role_allowed
-
-    assert role_allowed(None) and role_allowed("admin") and role_allowed("editor")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,7 @@ from cchc_lib import metrics
 from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
 from cchc_lib.settings import Settings
+from cchc_lib.web import derive
 
 __all__ = [
     "DataSource",
@@ -28,6 +31,8 @@ __all__ = [
     "cached_activities",
     "cached_quarterly",
     "cached_unit_matrix",
+    "matching_rows",
+    "cached_figure",
 ]
 
 LOG = logging.getLogger("cchc_lib.web")
@@ -220,3 +225,30 @@ def _matrix(path: str, stamp: str, filters: Filters, year: int, calendar: str, c
 def cached_unit_matrix(source: DataSource, settings: Settings, filters: Filters, year: int, calendar: str):
     """metrics.unit_quarter_matrix for the filtered workbook and `year`."""
     return _matrix(source.path, source.stamp, filters, year, calendar, settings.cutoff_day, settings)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _keys(path: str, stamp: str, _settings: Settings) -> pd.Series:
+    wb = _load(path, stamp, _settings)
+    return derive.search_keys(wb.activities, wb.units)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _matching(path: str, stamp: str, text: str, _settings: Settings):
+    return derive.rows_matching(_keys(path, stamp, _settings), text)
+
+
+def matching_rows(source: DataSource, settings: Settings, text: str):
+    """`row` numbers of the activities whose text holds every word of `text` (whole workbook, cached)."""
+    return _matching(source.path, source.stamp, text.strip(), settings)
+
+
+# Plotly figures take 20-40 ms each to build; a figure is rebuilt only when its inputs' key changes.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(key: tuple, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def cached_figure(key: tuple, build: Callable[[], Any]) -> Any:
+    """The figure `build()` makes, kept per `key` (data version, filters, period... and chart name)."""
+    return _figure(key, build)

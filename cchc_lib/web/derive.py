@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from cchc_lib.text import match_key
@@ -22,12 +23,15 @@ __all__ = [
     "initiatives_of_year",
     "last_reviews",
     "rank_in_group",
+    "rows_matching",
+    "search_keys",
     "review_summary",
 ]
 
 # A portal review older than one quarter (plus a few days' grace) is overdue.
 REVIEW_OVERDUE_DAYS = 92
 BLANK = "(không ghi)"
+_MARKS = "[\u0300-\u036f]"  # combining diacritical marks after NFD
 
 
 def distinct_values(activities: pd.DataFrame, column: str) -> list[str]:
@@ -46,18 +50,42 @@ def _in(values: pd.Series, chosen: list[str]) -> pd.Series:
     return mask.fillna(False).astype(bool)
 
 
+def search_keys(activities: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """Per activity row (index = the `row` column): title, note, channel and unit name, lower-cased
+    without diacritics (đ = d), for free-text search. Vectorised: computed once per data version."""
+    names = units.set_index("unit_code")["unit_name"]
+    text = (
+        activities["title"].fillna("").astype(str)
+        + " "
+        + activities["note"].fillna("").astype(str)
+        + " "
+        + activities["channel"].fillna("").astype(str)
+        + " "
+        + activities["unit_code"].map(names).fillna("").astype(str)
+    ).astype("string")
+    keys = text.str.lower().str.replace("đ", "d").str.normalize("NFD").str.replace(_MARKS, "", regex=True)
+    return pd.Series(keys.to_numpy(), index=activities["row"].to_numpy())
+
+
+def rows_matching(keys: pd.Series, text: str) -> np.ndarray:
+    """The `row` numbers whose search key holds every word of `text` (case and diacritics ignored)."""
+    hit = np.ones(len(keys), dtype=bool)
+    for word in match_key(text).split():
+        hit &= keys.str.contains(word, regex=False).fillna(False).to_numpy(dtype=bool)
+    return keys.index.to_numpy()[hit]
+
+
 def filter_activities(
     activities: pd.DataFrame,
     *,
     type_codes: list[str] | None = None,
     channels: list[str] | None = None,
     reform_areas: list[str] | None = None,
-    text: str = "",
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rows of `activities` (metrics.activities_in_period columns) matching every given filter.
 
-    Empty lists mean no filter; `text` matches title, note, unit name or channel ignoring case and
-    diacritics (every word must appear).
+    Empty lists mean no filter; `rows` (from rows_matching) keeps only those `row` numbers.
     """
     mask = pd.Series(True, index=activities.index)
     if type_codes:
@@ -66,22 +94,8 @@ def filter_activities(
         mask &= _in(activities["channel"], channels)
     if reform_areas:
         mask &= _in(activities["reform_area"], reform_areas)
-    words = match_key(text).split()
-    if words:
-        haystack = (
-            activities["title"].fillna("").astype(str)
-            + " "
-            + activities["note"].fillna("").astype(str)
-            + " "
-            + activities["unit_name"].fillna("").astype(str)
-            + " "
-            + activities["channel"].fillna("").astype(str)
-        )
-        keys = haystack[mask].map(match_key)
-        hit = pd.Series(True, index=keys.index)
-        for word in words:
-            hit &= keys.str.contains(word, regex=False)
-        mask &= hit.reindex(activities.index, fill_value=False)
+    if rows is not None:
+        mask &= activities["row"].isin(rows)
     return activities[mask]
 
 

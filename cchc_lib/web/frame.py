@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -92,6 +93,21 @@ class Frame:
         return data.cached_unit_matrix(
             self.source, self.settings, self.filters, self.period.year, self.calendar
         )
+
+    @property
+    def cache_key(self) -> tuple:
+        """Everything the page's figures depend on: data version, filters, period, calendar, thresholds."""
+        s = self.settings
+        return (self.source.key, self.filters, self.period.name, self.calendar, s.cutoff_day,
+                s.complete_pct, s.near_pct)  # fmt: skip
+
+    def figure(self, name: str, build: Callable[[], Any], *extra: object) -> Any:
+        """The chart `build()` makes, rebuilt only when the data, the choices or `extra` change."""
+        return data.cached_figure((name, self.cache_key, *extra), build)
+
+    def matching_rows(self, text: str) -> Any:
+        """`row` numbers of activities whose title/note/channel/unit name hold every word of `text`."""
+        return data.matching_rows(self.source, self.settings, text)
 
     @contextmanager
     def guard(self) -> Iterator[None]:

@@ -65,7 +65,7 @@ def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, pa
         assert page.locator("h1").first.inner_text().strip() == PAGES[path]
         sidebar = page.get_by_test_id("stSidebar")
         links = [t.strip().splitlines()[-1] for t in sidebar.get_by_test_id("stPageLink").all_inner_texts()]
-        assert links == MENU
+        assert links[: len(MENU)] == MENU  # pages added later append their links
         assert sidebar.get_by_text("UBND huyện Cẩm Xuyên").count() >= 1
         assert sidebar.get_by_text("Năm", exact=True).count() == 1
         assert sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)").count() == 1
