@@ -1,0 +1,143 @@
+"""Báo cáo: the periodic report for the chosen period (DOCX / PDF / XLSX annex) and the Excel templates."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cchc_lib import metrics, reports, templates
+from cchc_lib.formatting import fmt_int
+from cchc_lib.narrative import intro_paragraph, pct_text, report_sections
+from cchc_lib.web import page_frame
+from cchc_lib.web import render as ui
+from cchc_lib.web.state import persisted_widget
+
+frame = page_frame("Báo cáo")
+
+with frame.guard():
+    s = frame.settings
+    wb = frame.workbook  # the report always covers every unit, whatever the sidebar filters say
+    period, calendar = frame.period, frame.calendar
+    st.caption(
+        "Báo cáo tổng hợp toàn bộ cơ quan, đơn vị (không áp dụng bộ lọc đơn vị ở thanh bên). "
+        "Kỳ báo cáo và cách chốt số liệu chọn ở thanh bên."
+    )
+    pva = frame.pva(filters=((), ()))
+    head = metrics.headline(pva, s.complete_pct, s.near_pct)
+    if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
+        ui.empty_state()
+    else:
+        ui.cards(
+            [
+                ui.Card("Tỷ lệ hoàn thành", pct_text(head["completion_pct"])),
+                ui.Card("Đã thực hiện / kế hoạch", f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}"),
+                ui.Card(
+                    "Đơn vị hoàn thành",
+                    f"{fmt_int(head['by_status']['complete'])} / {fmt_int(head['units'])}",
+                ),
+                ui.Card("Đơn vị chưa có hoạt động", fmt_int(head["no_activity"])),
+            ],
+            per_row=2,
+        )
+
+    ui.section(f"Báo cáo {reports.report_title(period)}")
+    parts = reports.prepare_report(wb, period, calendar, s)
+    slug = f"bao_cao_cchc_{period.name}"
+
+    def _docx() -> bytes:
+        return reports.build_report(wb, period, calendar, s, parts=parts)
+
+    def _pdf() -> bytes:
+        return reports.docx_to_pdf(_docx())
+
+    def _xlsx() -> bytes:
+        return reports.build_annex(parts, s)
+
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Tải báo cáo (Word)",
+        data=_docx,
+        file_name=f"{slug}.docx",
+        mime=reports.DOCX_MIME,
+        on_click="ignore",
+        icon=":material/description:",
+        key="report_docx",
+        width="stretch",
+    )
+    if reports.pdf_available():
+        columns[1].download_button(
+            "Tải báo cáo (PDF)",
+            data=_pdf,
+            file_name=f"{slug}.pdf",
+            mime=reports.PDF_MIME,
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+            key="report_pdf",
+            width="stretch",
+        )
+    else:
+        columns[1].caption(
+            "Bản PDF cần LibreOffice trên máy chủ (chưa cài). Có thể mở tệp Word và lưu thành PDF."
+        )
+    columns[2].download_button(
+        "Tải phụ lục (Excel)",
+        data=_xlsx,
+        file_name=f"phu_luc_{slug}.xlsx",
+        mime=reports.XLSX_MIME,
+        on_click="ignore",
+        icon=":material/table_view:",
+        key="report_xlsx",
+        width="stretch",
+    )
+
+    with st.expander("Xem trước nội dung báo cáo", expanded=False):
+        st.markdown(ui.md_escape(intro_paragraph(parts.figures, s.organisation, s.plan_reference)))
+        for section in report_sections(parts.figures):
+            st.markdown(f"**{ui.md_escape(section.heading)}**")
+            for text in section.paragraphs:
+                st.markdown(ui.md_escape(text))
+
+    ui.section("Tệp mẫu nhập số liệu")
+    st.caption(
+        f"Mẫu theo đúng định dạng, sẵn danh sách đơn vị, loại hoạt động và chỉ tiêu năm {period.year}; "
+        "có danh sách chọn và trang hướng dẫn."
+    )
+    year = period.year
+
+    def _blank() -> bytes:
+        return templates.build_template(wb, s, year=year)
+
+    left, right = st.columns(2)
+    left.download_button(
+        "Tải mẫu chung",
+        data=_blank,
+        file_name=templates.template_file_name(year=year),
+        mime=reports.XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="template_blank",
+        width="stretch",
+    )
+    names = dict(zip(wb.units["unit_code"], wb.units["unit_name"], strict=False))
+    if names:
+        code = persisted_widget(
+            right.selectbox,
+            "template_unit",
+            list(names),
+            next(iter(names)),
+            label="Mẫu riêng cho đơn vị",
+            format_func=lambda c: names.get(c, c),
+        )
+
+        def _unit_template() -> bytes:
+            return templates.build_template(wb, s, unit_code=code, year=year)
+
+        right.download_button(
+            "Tải mẫu của đơn vị",
+            data=_unit_template,
+            file_name=templates.template_file_name(code, year),
+            mime=reports.XLSX_MIME,
+            on_click="ignore",
+            icon=":material/download:",
+            key="template_unit_download",
+            width="stretch",
+        )
