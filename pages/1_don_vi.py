@@ -10,6 +10,8 @@ from cchc_lib.web import derive, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget
 
+MAX_SHOWN = 1000  # rows sent to the browser; the download holds them all
+
 frame = page_frame("Đơn vị")
 
 with frame.guard():
@@ -95,7 +97,11 @@ with frame.guard():
         ui.empty_state()
     else:
         columns = ["date", "link", "type_name", "quantity", "title", "channel", "reform_area"]
-        ui.table(acts, columns=columns, link_columns=["link"])
+        if len(acts) > MAX_SHOWN:
+            st.caption(
+                f"Đang hiển thị {fmt_int(MAX_SHOWN)} / {fmt_int(len(acts))} dòng đầu; tải tệp Excel để xem đủ."
+            )
+        ui.list_table(acts, columns=columns, link_columns=["link"], max_rows=MAX_SHOWN)
         ui.download_xlsx(
             ui.prepare(acts, [*columns, "note"]),
             f"{code}_hoat_dong_{frame.period.name}.xlsx",

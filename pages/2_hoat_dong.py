@@ -49,7 +49,7 @@ with frame.guard():
             channels = persisted_widget(
                 st.multiselect,
                 "act_channels",
-                derive.distinct_values(acts, "channel"),
+                frame.distinct("channel"),
                 [],
                 multi=True,
                 label="Kênh đăng tải",
@@ -59,7 +59,7 @@ with frame.guard():
             areas = persisted_widget(
                 st.multiselect,
                 "act_areas",
-                derive.distinct_values(acts, "reform_area"),
+                frame.distinct("reform_area"),
                 [],
                 multi=True,
                 label="Lĩnh vực CCHC",
@@ -102,4 +102,4 @@ with frame.guard():
             f"Đang hiển thị {fmt_int(MAX_SHOWN)} / {fmt_int(len(shown))} dòng đầu. "
             "Tải tệp Excel hoặc CSV để xem đủ các dòng đã lọc."
         )
-    ui.table(shown, columns=COLUMNS, link_columns=["link"], max_rows=MAX_SHOWN, height=560)
+    ui.list_table(shown, columns=COLUMNS, link_columns=["link"], max_rows=MAX_SHOWN, height=560)

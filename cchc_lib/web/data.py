@@ -32,6 +32,7 @@ __all__ = [
     "cached_quarterly",
     "cached_unit_matrix",
     "matching_rows",
+    "cached_distinct",
     "cached_figure",
 ]
 
@@ -252,3 +253,18 @@ def _figure(key: tuple, _build: Callable[[], Any]) -> Any:
 def cached_figure(key: tuple, build: Callable[[], Any]) -> Any:
     """The figure `build()` makes, kept per `key` (data version, filters, period... and chart name)."""
     return _figure(key, build)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _distinct(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, column: str,
+              _s: Settings) -> list[str]:  # fmt: skip
+    return derive.distinct_values(_acts(path, stamp, filters, period, calendar, cutoff, _s), column)
+
+
+def cached_distinct(
+    source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str, column: str
+) -> list[str]:
+    """derive.distinct_values of the period's activities (options of the channel/area filters)."""
+    return _distinct(
+        source.path, source.stamp, filters, period, calendar, settings.cutoff_day, column, settings
+    )

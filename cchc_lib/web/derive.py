@@ -69,10 +69,11 @@ def search_keys(activities: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
 
 def rows_matching(keys: pd.Series, text: str) -> np.ndarray:
     """The `row` numbers whose search key holds every word of `text` (case and diacritics ignored)."""
-    hit = np.ones(len(keys), dtype=bool)
-    for word in match_key(text).split():
-        hit &= keys.str.contains(word, regex=False).fillna(False).to_numpy(dtype=bool)
-    return keys.index.to_numpy()[hit]
+    candidates = keys
+    for word in match_key(text).split():  # each further word only looks at the rows still matching
+        found = candidates.str.contains(word, regex=False).fillna(False).to_numpy(dtype=bool)
+        candidates = candidates[found]
+    return candidates.index.to_numpy()
 
 
 def filter_activities(

@@ -105,6 +105,12 @@ class Frame:
         """The chart `build()` makes, rebuilt only when the data, the choices or `extra` change."""
         return data.cached_figure((name, self.cache_key, *extra), build)
 
+    def distinct(self, column: str) -> list[str]:
+        """Distinct values of an activity column in the chosen period (for filter options)."""
+        return data.cached_distinct(
+            self.source, self.settings, self.filters, self.period.name, self.calendar, column
+        )
+
     def matching_rows(self, text: str) -> Any:
         """`row` numbers of activities whose title/note/channel/unit name hold every word of `text`."""
         return data.matching_rows(self.source, self.settings, text)

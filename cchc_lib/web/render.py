@@ -27,6 +27,7 @@ __all__ = [
     "download_xlsx",
     "empty_state",
     "is_empty",
+    "list_table",
     "md_escape",
     "pct_point_delta",
     "prepare",
@@ -170,6 +171,34 @@ def table(
         if label in shown.columns:
             config[label] = st.column_config.LinkColumn(label, display_text="Mở liên kết")
     st.dataframe(styler, hide_index=True, column_config=config, height=height)
+
+
+def list_table(
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    link_columns: Sequence[str] = (),
+    max_rows: int | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A long row list (activities) without a Styler, so thousands of rows stay fast: dates shown
+    dd/mm/yyyy and whole numbers through column_config; links clickable."""
+    if max_rows is not None and len(df) > max_rows:
+        df = df.head(max_rows)
+    shown = prepare(df, columns)
+    config: dict[str, Any] = {}
+    for name in columns:
+        label = msg.EXTRA_LABELS.get(name, COLUMN_LABELS.get(name, name))
+        if label not in shown.columns:
+            continue
+        series = shown[label]
+        if name in link_columns:
+            config[label] = st.column_config.LinkColumn(label, display_text="Mở liên kết")
+        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+            config[label] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
+        elif pd.api.types.is_integer_dtype(series.dtype):
+            config[label] = st.column_config.NumberColumn(label, format="%d")
+    st.dataframe(shown, hide_index=True, column_config=config, height=height)
 
 
 def data_table(
