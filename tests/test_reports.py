@@ -215,3 +215,42 @@ def test_pdf_renders(docx_bytes: bytes, tmp_path: Path) -> None:
         assert dark > 500, page  # text was drawn
     first, last = Image.open(pages[0]), Image.open(pages[-1])
     assert first.height > first.width and last.width > last.height
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["report", str(SAMPLE), "--period", "2024-Q5", "--out", "x.docx"], 2, "không hợp lệ"),
+        (["report", str(SAMPLE), "--period", "2024", "--out", "x.txt"], 2, "Không hỗ trợ định dạng"),
+        (["report", "/no/such.xlsx", "--period", "2024", "--out", "x.docx"], 2, "Không đọc được tệp"),
+        (["template", "--out", "t.xlsx", "--unit", "NOPE", "--source", str(SAMPLE)], 2, "Không có đơn vị mã"),
+    ],
+)
+def test_commands_refuse_bad_input(argv: list[str], code: int, message: str, tmp_path: Path) -> None:
+    import argparse
+
+    from cchc_lib import cli_report
+
+    parser = argparse.ArgumentParser()
+    cli_report.register(parser.add_subparsers())
+    argv = [str(tmp_path / a) if a in ("x.docx", "x.txt", "t.xlsx") else a for a in argv]
+    args = parser.parse_args(argv)
+    out, err = io.StringIO(), io.StringIO()
+    assert args.handler(args, Settings(), out, err) == code
+    assert message in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_report_command_writes_docx_and_xlsx(tmp_path: Path) -> None:
+    import argparse
+
+    from cchc_lib import cli_report
+
+    parser = argparse.ArgumentParser()
+    cli_report.register(parser.add_subparsers())
+    for name in ("r.docx", "r.xlsx"):
+        args = parser.parse_args(
+            ["report", str(SAMPLE), "--period", "2024-H1", "--out", str(tmp_path / name)]
+        )
+        out, err = io.StringIO(), io.StringIO()
+        assert args.handler(args, Settings(), out, err) == 0, err.getvalue()
+        assert (tmp_path / name).read_bytes()[:2] == b"PK"
