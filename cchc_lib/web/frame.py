@@ -138,16 +138,23 @@ def guard(where: str = "") -> Iterator[None]:
 def role_allowed(require_role: str | None) -> bool:
     """Access hook: may the current visitor see a page that requires `require_role`?
 
-    The auth module (later) plugs in here: it will look up the logged-in user and compare roles.
-    Until then every visitor is allowed on every page, whatever `require_role` says.
+    Delegates to auth.gate: the logged-in account's role against `require_role` (and the
+    `require_login` setting). An anonymous visitor who may not see the page gets the refusal and
+    the login form, and the script stops there.
     """
-    return True
+    from cchc_lib.web import auth
+
+    return auth.gate(require_role)
 
 
 def _menu() -> None:
+    from cchc_lib.web import auth
+
     for page, label, icon in msg.MENU:
-        if (PROJECT_ROOT / page).is_file():  # a page another task has not delivered yet is left out
+        # a page another task has not delivered yet is left out; so is a page the account may not open
+        if (PROJECT_ROOT / page).is_file() and auth.menu_visible(page):
             st.page_link(page, label=label, icon=icon)
+    auth.account_box()
 
 
 def _year_options(years: list[int], kept: object) -> list[int]:

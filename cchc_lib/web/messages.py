@@ -24,6 +24,10 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("pages/1_don_vi.py", "Đơn vị", ":material/apartment:"),
     ("pages/2_hoat_dong.py", "Hoạt động", ":material/list_alt:"),
     ("pages/3_theo_doi_chi_dao.py", "Theo dõi chỉ đạo", ":material/fact_check:"),
+    ("pages/4_cap_nhat_du_lieu.py", "Cập nhật dữ liệu", ":material/upload_file:"),
+    ("pages/5_bao_cao.py", "Báo cáo", ":material/description:"),
+    ("pages/6_lich_su.py", "Lịch sử phiên bản", ":material/history:"),
+    ("pages/7_tinh_hinh_bao_cao.py", "Tình hình báo cáo", ":material/assignment_turned_in:"),
 )
 
 # Period kinds offered by the picker, in display order: (Period.kind, label).

@@ -1,0 +1,209 @@
+"""Cập nhật dữ liệu: upload -> safe check -> problems + marked copy -> change preview -> confirm -> publish."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib.formatting import MISSING, fmt_int
+from cchc_lib.marking import mark_problems
+from cchc_lib.store import Store, StoreError
+from cchc_lib.submissions import prepare_update, publish_preview
+from cchc_lib.web import auth, page_frame
+from cchc_lib.web import render as ui
+from cchc_lib.web.reporting_view import fmt_when
+
+frame = page_frame("Cập nhật dữ liệu", require_role="unit")
+
+STATE = "cchc.upload"  # {"sig": ..., "preview": Preview | None, "error": str | None}
+DONE = "cchc.upload.done"  # the success message shown once after publishing
+REFUSAL = "cchc.upload.refusal"  # a refused confirmation, shown once above the fresh preview
+ROUND = "cchc.upload.round"  # bumped after publishing: a fresh, empty file uploader
+KIND_LABELS = {"replace": "Thay toàn bộ tệp dữ liệu", "unit": "Nộp số liệu của một đơn vị"}
+KIND_HELP = {
+    "replace": (
+        "Tệp tải lên trở thành toàn bộ dữ liệu của bảng theo dõi (đơn vị, kế hoạch, hoạt động...). "
+        "Phiên bản hiện hành vẫn được lưu và có thể khôi phục."
+    ),
+    "unit": (
+        "Chỉ dùng trang «Hoạt động» của tệp: mọi dòng phải thuộc đơn vị đã chọn. Các dòng hiện có của đơn vị "
+        "trong khoảng ngày của tệp nộp được thay bằng các dòng trong tệp; mọi số liệu khác giữ nguyên."
+    ),
+}
+LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+PROBLEM_HEADERS = {
+    "level": "Mức độ",
+    "sheet": "Trang tính",
+    "row": "Dòng",
+    "column": "Cột",
+    "message": "Nội dung",
+}
+CHANGE_HEADERS = {
+    "unit_name": "Đơn vị",
+    "type_name": "Loại hoạt động",
+    "rows_added": "Dòng thêm",
+    "rows_removed": "Dòng bỏ",
+    "actual_before": "Thực hiện trước",
+    "actual_after": "Thực hiện sau",
+}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems as the screen shows them: Vietnamese level, blanks as '—', row as plain text."""
+    shown = problems.assign(
+        level=problems["level"].map(LEVELS).fillna(problems["level"]),
+        row=problems["row"].astype("string").fillna(MISSING),
+        sheet=problems["sheet"].fillna(MISSING),
+        column=problems["column"].fillna(MISSING),
+    )
+    return shown[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
+
+
+def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None:
+    """Download of the uploaded workbook with problem cells highlighted (built on click)."""
+    stem = PurePath(file_name).stem or "tep"
+    st.download_button(
+        "Tải tệp đã đánh dấu lỗi",
+        data=lambda: mark_problems(data, problems),
+        file_name=f"{stem}_danh_dau_loi.xlsx",
+        mime=XLSX_MIME,
+        key="dl_marked",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Tệp của bạn với các ô lỗi tô màu, ghi chú tại ô, cột «Lỗi cần sửa» và trang «Danh sách lỗi».",
+    )
+
+
+with frame.guard():
+    account = auth.current_account()
+    if account is None:  # the frame lets only units and admins through; belt and braces
+        st.stop()
+    store = Store(frame.settings.store_path)
+    if message := st.session_state.pop(DONE, None):
+        st.success(message, icon=":material/check_circle:")
+    if message := st.session_state.pop(REFUSAL, None):
+        st.error(message, icon=":material/error:")
+    current = store.current()
+    if current is None:
+        st.caption("Chưa có phiên bản dữ liệu nào được công bố; bảng theo dõi đang hiển thị dữ liệu mẫu.")
+    else:
+        st.caption(
+            f"Dữ liệu hiện hành: phiên bản số {current.number}, cập nhật {fmt_when(current.created_at)} "
+            f"bởi {current.user}."
+        )
+
+    unit_code: str | None
+    if account.is_admin:
+        kind = st.radio(
+            "Loại cập nhật",
+            list(KIND_LABELS),
+            format_func=KIND_LABELS.get,
+            horizontal=True,
+            key="cchc.upload.kind",
+        )
+        unit_code = None
+        if kind == "unit":
+            names = dict(zip(frame.units["unit_code"], frame.units["unit_name"], strict=False))
+            unit_code = st.selectbox(
+                "Đơn vị nộp số liệu",
+                list(names),
+                format_func=lambda c: f"{names.get(c, c)} ({c})",
+                key="cchc.upload.unit",
+            )
+    else:
+        kind, unit_code = "unit", account.unit_code
+        name = frame.units.set_index("unit_code")["unit_name"].get(unit_code, unit_code)
+        st.markdown(f"Nộp số liệu của đơn vị **{ui.md_escape(name)}** ({ui.md_escape(unit_code)}).")
+    st.caption(KIND_HELP[kind])
+
+    round_no = st.session_state.get(ROUND, 0)
+    uploaded = st.file_uploader("Tệp Excel (.xlsx)", type=["xlsx"], key=f"cchc_upload_file_{round_no}")
+    if uploaded is None:
+        st.session_state.pop(STATE, None)
+        st.stop()
+    data = uploaded.getvalue()
+    # The preview is kept while the same file, kind and unit stay chosen, even if someone else publishes
+    # meanwhile: confirming it is then refused as stale (and a fresh preview is made), never silently redone.
+    sig = (hashlib.sha256(data).hexdigest(), uploaded.name, kind, unit_code, account.name)
+    state = st.session_state.get(STATE)
+    if not isinstance(state, dict) or state.get("sig") != sig:
+        state = {"sig": sig, "preview": None, "error": None}
+        try:
+            with st.spinner("Đang kiểm tra tệp…"):
+                state["preview"] = prepare_update(
+                    store,
+                    data,
+                    account=account,
+                    kind=kind,
+                    file_name=uploaded.name,
+                    unit_code=unit_code,
+                    settings=frame.settings,
+                )
+        except StoreError as exc:
+            state["error"] = exc.message
+        st.session_state[STATE] = state
+    if state["error"]:
+        st.error(state["error"], icon=":material/error:")
+        st.stop()
+    preview = state["preview"]
+
+    errors, warnings = preview.errors, preview.warnings
+    if not errors.empty:
+        st.error(
+            f"Tệp có {fmt_int(len(errors))} lỗi nên chưa thể cập nhật. Hãy sửa trong Excel rồi tải lên lại; "
+            "tệp đã đánh dấu lỗi giúp tìm nhanh từng ô.",
+            icon=":material/error:",
+        )
+        ui.section("Danh sách lỗi")
+        st.dataframe(problems_frame(preview.problems), hide_index=True)
+        marked_download(data, preview.problems, uploaded.name)
+        st.stop()
+    if not warnings.empty:
+        with st.expander(
+            f"{fmt_int(len(warnings))} cảnh báo (không chặn việc cập nhật)", icon=":material/warning:"
+        ):
+            st.dataframe(problems_frame(warnings), hide_index=True)
+            marked_download(data, warnings, uploaded.name)
+    for note in preview.notes:
+        st.info(note, icon=":material/info:")
+    if preview.duplicate:
+        st.stop()
+
+    ui.section("Xem trước thay đổi")
+    changes = preview.changes
+    ui.cards(
+        [
+            ui.Card("Dòng hoạt động thêm", fmt_int(int(changes["rows_added"].sum()))),
+            ui.Card("Dòng hoạt động bỏ", fmt_int(int(changes["rows_removed"].sum()))),
+            ui.Card("Số đơn vị thay đổi", fmt_int(changes["unit_code"].nunique())),
+        ],
+    )
+    if changes.empty:
+        st.caption(
+            "Số liệu hoạt động không thay đổi (có thể chỉ thay đổi danh mục, kế hoạch hoặc các trang khác)."
+        )
+    else:
+        st.dataframe(changes[list(CHANGE_HEADERS)].rename(columns=CHANGE_HEADERS), hide_index=True)
+    st.caption(
+        f"Sau khi cập nhật: {fmt_int(preview.rows or 0)} dòng hoạt động. Chưa có gì thay đổi cho đến khi bạn bấm "
+        "«Xác nhận cập nhật»."
+    )
+    if st.button("Xác nhận cập nhật", type="primary", icon=":material/publish:", key="cchc.upload.confirm"):
+        try:
+            version = publish_preview(store, preview, auth.current_account())
+        except StoreError as exc:
+            st.session_state.pop(STATE, None)
+            st.session_state[REFUSAL] = exc.message
+            st.rerun()
+        else:
+            st.session_state.pop(STATE, None)
+            st.session_state[ROUND] = round_no + 1
+            st.session_state[DONE] = (
+                f"Đã cập nhật dữ liệu: phiên bản số {version.number} ({fmt_when(version.created_at)}). "
+                "Các trang của bảng theo dõi đã dùng số liệu mới."
+            )
+            st.rerun()

@@ -1,0 +1,412 @@
+"""AppTest of the update screens: auth gate on direct links, upload -> problems -> preview -> publish,
+history and rollback, reporting status. Temp store and users file, never data/."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cchc_lib.accounts import Account, Accounts
+from cchc_lib.builder import build_xlsx
+from cchc_lib.sample_data import sample_spec
+from cchc_lib.store import Store
+from cchc_lib.web.auth import allowed
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
+APP = str(ROOT / "app.py")
+UPLOAD = "pages/4_cap_nhat_du_lieu.py"
+HISTORY = "pages/6_lich_su.py"
+REPORTING = "pages/7_tinh_hinh_bao_cao.py"
+REFUSED = "Bạn không có quyền xem trang này."
+PASSWORD = "mat-khau-dai-123"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
+
+
+def extra_rows(unit: str = "XCN", n: int = 3, day: date = date(2024, 11, 20)) -> list[dict]:
+    return [
+        {
+            "Ngày": day,
+            "Mã đơn vị": unit,
+            "Loại hoạt động": "TIN_BAI",
+            "Số lượng": 5,
+            "Tiêu đề": f"Tin bổ sung số {i + 1}",
+            "Kênh đăng tải": "Trang TTĐT xã",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def books() -> SimpleNamespace:
+    spec = sample_spec()
+    bad_rows = [
+        {
+            "Ngày": "31/02/2024",
+            "Mã đơn vị": "XCN",
+            "Loại hoạt động": "TIN_BAI",
+            "Số lượng": 1,
+            "Tiêu đề": "a",
+        },
+        {"Ngày": date(2024, 3, 1), "Mã đơn vị": "KHONGCO", "Loại hoạt động": "TIN_BAI", "Tiêu đề": "b"},
+    ]
+    return SimpleNamespace(
+        base=build_xlsx(spec),
+        good=build_xlsx(replace(spec, activities=spec.activities + extra_rows())),
+        bad=build_xlsx(replace(spec, activities=spec.activities + bad_rows)),
+        unit_own=build_xlsx(replace(spec, activities=extra_rows("XCN", 2))),
+        unit_other=build_xlsx(replace(spec, activities=extra_rows("XCN", 1) + extra_rows("XCS", 1))),
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """Settings with a temp store (sample as fallback) and a temp users file with three accounts."""
+    store_dir = tmp_path / "store"
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'sample_file = "{SAMPLE.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n')
+    users = tmp_path / "users.toml"
+    monkeypatch.setenv("CCHC_SETTINGS", str(settings))
+    monkeypatch.setenv("CCHC_USERS", str(users))
+    accounts = Accounts(users)
+    accounts.add("quantri", "admin", PASSWORD)
+    accounts.add("camnhuong", "unit", PASSWORD, "XCN")
+    accounts.add("nguoixem", "viewer", PASSWORD)
+    return SimpleNamespace(store=Store(store_dir), settings=settings, users=users, accounts=accounts)
+
+
+def page(path: str, user: str | None = None, *, via_app: bool = False) -> AppTest:
+    """Open `path` as a direct link does: its file runs first, without app.py (a first request after a
+    server restart), or, with `via_app`, after app.py ran in the session (switch_page)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user:
+        at.session_state["cchc.auth"] = {"name": user}
+    if via_app:
+        at.run()
+    at.switch_page(path).run()
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def assert_refused(at: AppTest) -> None:
+    assert not at.exception
+    assert REFUSED in texts(at, "warning")
+    assert len(at.get("file_uploader")) == 0
+    assert "Cập nhật dữ liệu" not in texts(at, "title")
+
+
+# ------------------------------------------------------------------------------------- the gate
+@pytest.mark.parametrize(
+    ("role", "need", "require_login", "expected"),
+    [
+        (None, None, False, True),
+        (None, None, True, False),
+        (None, "unit", False, False),
+        ("viewer", None, True, True),
+        ("viewer", "unit", False, False),
+        ("unit", "unit", False, True),
+        ("unit", "admin", False, False),
+        ("admin", "unit", True, True),
+        ("admin", "admin", False, True),
+        ("admin", "superuser", False, False),  # an unknown requirement admits nobody
+    ],
+)
+def test_allowed(role: str | None, need: str | None, require_login: bool, expected: bool) -> None:
+    account = Account("x", role, "XCN" if role == "unit" else None) if role else None
+    assert allowed(account, need, require_login) is expected
+
+
+@pytest.mark.parametrize("via_app", [False, True], ids=["direct", "switch_page"])
+def test_anonymous_cannot_reach_upload(env: SimpleNamespace, via_app: bool) -> None:
+    at = page(UPLOAD, via_app=via_app)
+    assert_refused(at)
+    assert any("đầu mối đơn vị và quản trị viên" in t for t in texts(at, "info"))
+    assert at.text_input(key="login_name_main") is not None  # the login form is offered
+
+
+@pytest.mark.parametrize("path", [UPLOAD, HISTORY])
+@pytest.mark.parametrize("via_app", [False, True], ids=["direct", "switch_page"])
+def test_viewer_cannot_reach_protected_pages(env: SimpleNamespace, path: str, via_app: bool) -> None:
+    at = page(path, "nguoixem", via_app=via_app)
+    assert_refused(at)
+    assert len(at.dataframe) == 0
+    labels = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert "Cập nhật dữ liệu" not in labels and "Lịch sử phiên bản" not in labels
+    assert "Tình hình báo cáo" in labels
+
+
+def test_login_form_wrong_then_right_password(env: SimpleNamespace) -> None:
+    at = page(UPLOAD)
+    at.text_input(key="login_name_main").input("quantri")
+    at.text_input(key="login_password_main").input("sai-mat-khau")
+    _submit(at)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in texts(at, "error")
+    assert_refused(at)
+    at.text_input(key="login_name_main").input("quantri")
+    at.text_input(key="login_password_main").input(PASSWORD)
+    _submit(at)
+    assert not at.exception
+    assert at.session_state["cchc.auth"] == {"name": "quantri"}
+    assert len(at.get("file_uploader")) == 1
+    assert "Thay toàn bộ tệp dữ liệu" in at.radio(key="cchc.upload.kind").options
+
+
+def _submit(at: AppTest) -> None:
+    [button] = [b for b in at.button if b.label == "Đăng nhập" and "login_main" in str(b.proto.form_id)]
+    button.click().run()
+
+
+def test_lockout_after_repeated_failures(env: SimpleNamespace) -> None:
+    at = page(UPLOAD)
+    for _ in range(5):
+        at.text_input(key="login_name_main").input("quantri")
+        at.text_input(key="login_password_main").input("sai-mat-khau")
+        _submit(at)
+    assert any("tạm khóa" in t for t in texts(at, "error"))
+    at.text_input(key="login_name_main").input("quantri")
+    at.text_input(key="login_password_main").input(PASSWORD)  # right password, but locked
+    _submit(at)
+    assert any("tạm khóa" in t for t in texts(at, "error"))
+    assert "cchc.auth" not in at.session_state
+
+
+def test_removed_account_is_logged_out(env: SimpleNamespace) -> None:
+    at = page(UPLOAD, "quantri")
+    assert len(at.get("file_uploader")) == 1
+    env.accounts.remove("quantri")
+    at.run()
+    assert_refused(at)
+
+
+def test_require_login_setting_hides_the_overview(env: SimpleNamespace) -> None:
+    env.settings.write_text(env.settings.read_text() + "require_login = true\n")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert REFUSED in texts(at, "warning")
+    assert len(at.metric) == 0
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["cchc.auth"] = {"name": "nguoixem"}
+    at.run()
+    assert not at.exception and len(at.metric) > 0
+
+
+def test_oidc_button_offered_and_email_mapped(env: SimpleNamespace) -> None:
+    env.accounts.set_oidc("chanh.vp@camxuyen.gov.vn", "admin")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(UPLOAD)
+    at.secrets["auth"] = {
+        "client_id": "x",
+        "client_secret": "y",
+        "server_metadata_url": "https://idp/.well-known",
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert any(b.label.startswith("Đăng nhập bằng tài khoản tổ chức") for b in at.button)
+    assert_refused(at)
+    at.user = {"is_logged_in": True, "email": "Chanh.VP@camxuyen.gov.vn"}
+    at.run()
+    assert not at.exception
+    assert len(at.get("file_uploader")) == 1
+    at.user = {"is_logged_in": True, "email": "la@example.com"}
+    at.run()
+    assert_refused(at)
+
+
+# ------------------------------------------------------------------------------------- upload
+def upload(at: AppTest, data: bytes, name: str) -> AppTest:
+    at.get("file_uploader")[0].upload(name, data, XLSX).run()
+    assert not at.exception
+    return at
+
+
+def test_admin_upload_with_errors_shows_problems_and_publishes_nothing(env, books) -> None:
+    at = upload(page(UPLOAD, "quantri"), books.bad, "co_loi.xlsx")
+    assert any("2 lỗi" in t for t in texts(at, "error"))
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["Mức độ", "Trang tính", "Dòng", "Cột", "Nội dung"]
+    messages = " | ".join(problems["Nội dung"])
+    assert "31/02/2024" in messages and "KHONGCO" in messages
+    assert set(problems["Trang tính"]) == {"Hoạt động"}
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp đã đánh dấu lỗi"]
+    assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    assert env.store.current() is None
+
+
+def test_admin_upload_good_preview_then_confirm_publishes(env, books) -> None:
+    Store(env.store.root).publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    at = upload(page(UPLOAD, "quantri"), books.good, "bo_sung.xlsx")
+    assert env.store.current_number() == 1  # nothing changes before the click
+    changes = at.dataframe[0].value
+    assert list(changes.columns) == [
+        "Đơn vị",
+        "Loại hoạt động",
+        "Dòng thêm",
+        "Dòng bỏ",
+        "Thực hiện trước",
+        "Thực hiện sau",
+    ]
+    [row] = changes.to_dict("records")
+    assert row["Đơn vị"] == "UBND xã Cẩm Nhượng" and row["Dòng thêm"] == 3 and row["Dòng bỏ"] == 0
+    assert row["Thực hiện sau"] - row["Thực hiện trước"] == 15
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Dòng hoạt động thêm"] == "3" and metrics["Số đơn vị thay đổi"] == "1"
+    [confirm] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    confirm.click().run()
+    assert not at.exception
+    current = env.store.current()
+    assert current.number == 2 and current.kind == "replace" and current.user == "quantri"
+    assert current.file_name == "bo_sung.xlsx"
+    assert any("phiên bản số 2" in t for t in texts(at, "success"))
+    assert len(at.dataframe) == 0  # the uploader starts empty again
+
+
+def test_first_publish_into_an_empty_store(env, books) -> None:
+    at = upload(page(UPLOAD, "quantri"), books.good, "dau_tien.xlsx")
+    [confirm] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    confirm.click().run()
+    assert env.store.current_number() == 1
+
+
+def test_identical_upload_is_recognised(env, books) -> None:
+    Store(env.store.root).publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    at = upload(page(UPLOAD, "quantri"), books.base, "lai.xlsx")
+    assert any("giống hệt" in t for t in texts(at, "info"))
+    assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
+
+
+def test_stale_preview_refused_on_confirm(env, books) -> None:
+    admin = Account("quantri", "admin")
+    env.store.publish(books.base, account=admin, kind="replace", file_name="goc.xlsx", base_version=None)
+    at = upload(page(UPLOAD, "quantri"), books.good, "bo_sung.xlsx")
+    env.store.publish(books.unit_own, account=admin, kind="replace", file_name="khac.xlsx", base_version=1)
+    [confirm] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    confirm.click().run()
+    assert any("Bản xem trước đã cũ" in t for t in texts(at, "error"))
+    assert env.store.current_number() == 2
+
+
+def test_unit_uploader_submits_only_its_own_unit(env, books) -> None:
+    env.store.publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    at = page(UPLOAD, "camnhuong")
+    assert len(at.main.get("radio")) == 0  # no choice of kind or unit
+    assert any("UBND xã Cẩm Nhượng" in t for t in texts(at, "markdown"))
+    at = upload(at, books.unit_other, "nop.xlsx")
+    problems = at.dataframe[0].value
+    assert any("thuộc đơn vị XCS" in m for m in problems["Nội dung"])
+    assert env.store.current_number() == 1
+    at = upload(at, books.unit_own, "nop.xlsx")
+    [confirm] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    confirm.click().run()
+    current = env.store.current()
+    assert current.number == 2 and current.kind == "unit" and current.unit_code == "XCN"
+
+
+def test_unreadable_file_message(env) -> None:
+    at = upload(page(UPLOAD, "quantri"), b"day khong phai excel", "sai.xlsx")
+    assert texts(at, "error")  # the safety check's Vietnamese message
+    assert len(at.get("download_button")) == 0  # never mark a file that was not read safely
+    assert env.store.current() is None
+
+
+# ------------------------------------------------------------------------------------- history
+def test_history_and_rollback_with_confirmation(env, books) -> None:
+    admin = Account("quantri", "admin")
+    env.store.publish(books.base, account=admin, kind="replace", file_name="goc.xlsx", base_version=None)
+    env.store.publish(books.good, account=admin, kind="replace", file_name="bo_sung.xlsx", base_version=1)
+    at = page(HISTORY, "quantri")
+    assert not at.exception
+    versions = at.dataframe[0].value
+    assert list(versions["Số"]) == [2, 1]
+    assert list(versions["Tệp"]) == ["bo_sung.xlsx", "goc.xlsx"]
+    assert list(versions["Hiện hành"]) == ["✔", ""]
+    assert versions["Thời gian"].str.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}").all()
+    at.selectbox(key="cchc.rollback.choice").select(1).run()
+    at.button(key="cchc.rollback.ask").click().run()
+    assert env.store.current_number() == 2  # asking is not doing
+    assert any("Khôi phục phiên bản 1" in t for t in texts(at, "warning"))
+    at.button(key="cchc.rollback.yes").click().run()
+    assert not at.exception
+    current = env.store.current()
+    assert current.number == 3 and current.kind == "rollback" and current.rollback_of == 1
+    assert any("dữ liệu hiện hành là phiên bản số 3" in t for t in texts(at, "success"))
+    audit = at.dataframe[1].value
+    assert audit["Thao tác"].iloc[0] == "Khôi phục phiên bản 1"
+
+
+def test_history_unit_account_sees_versions_but_cannot_roll_back(env, books) -> None:
+    env.store.publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    at = page(HISTORY, "camnhuong")
+    assert not at.exception
+    assert len(at.dataframe) == 1
+    assert not [b for b in at.button if "Khôi phục" in b.label]
+
+
+# ------------------------------------------------------------------------------------- reporting
+def test_reporting_page_without_versions(env) -> None:
+    at = page(REPORTING)
+    assert not at.exception
+    assert any("chưa có phiên bản dữ liệu nào" in t for t in texts(at, "info"))
+
+
+def test_reporting_page_counts_units(env, books) -> None:
+    env.store.publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    # Independently: units of the sample with activity rows in the 2024 report year (15/12/2023-14/12/2024).
+    acts = pd.read_excel(SAMPLE, sheet_name="Hoạt động", engine="openpyxl")
+    units = pd.read_excel(SAMPLE, sheet_name="Đơn vị", engine="openpyxl")
+    day = pd.to_datetime(acts["Ngày"])
+    active = set(acts.loc[(day >= "2023-12-15") & (day <= "2024-12-14"), "Mã đơn vị"])
+    idle = sorted(set(units["Mã đơn vị"]) - active)
+    assert len(units) == 47 and len(idle) == 3
+    at = page(REPORTING)  # default period: the whole year 2024
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # Every unit exists at some time in 2024. The rows came in the store's first version, published
+    # today, long after the 2024 deadline: "baseline" for the active units, "missing" for the idle ones.
+    assert metrics["Đã nộp"] == f"{47 - len(idle)} / 47"
+    assert metrics["Trễ hạn"] == "0" and metrics["Chưa nộp"] == str(len(idle))
+    table = at.dataframe[0].value
+    assert list(table["Tình trạng"]).count("Có từ dữ liệu ban đầu") == 47 - len(idle)
+    names = dict(zip(units["Mã đơn vị"], units["Tên đơn vị"], strict=True))
+    missing = table[table["Tình trạng"] == "Chưa nộp (quá hạn)"]
+    assert sorted(missing["Tên đơn vị"]) == sorted(names[c] for c in idle)
+    assert list(table["Tình trạng"].iloc[:3]) == ["Chưa nộp (quá hạn)"] * 3  # the missing ones come first
