@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from . import cli, cli_store
+from . import cli, cli_report, cli_store
 from .settings import load_settings
 
-COMMAND_MODULES = (cli, cli_store)
+COMMAND_MODULES = (cli, cli_store, cli_report)
 
 
 class _Parser(argparse.ArgumentParser):
