@@ -7,7 +7,7 @@ import streamlit as st
 from cchc_lib.formatting import fmt_int
 from cchc_lib.web import derive, page_frame
 from cchc_lib.web import render as ui
-from cchc_lib.web.state import persisted_widget
+from cchc_lib.web.state import persisted_widget, remembered
 
 MAX_SHOWN = 1000  # rows sent to the browser; downloads always hold every filtered row
 COLUMNS = [
@@ -33,7 +33,10 @@ with frame.guard():
 
     types = frame.workbook.activity_types
     type_names = dict(zip(types["type_code"], types["type_name"], strict=False))
-    with st.expander("Lọc hoạt động", expanded=True, icon=":material/filter_list:"):
+    # Folded by default so a phone shows the totals first; the label says when filters are on.
+    active = sum(bool(remembered(name)) for name in ("act_types", "act_channels", "act_areas", "act_text"))
+    label = f"Lọc hoạt động · đang áp dụng {active} điều kiện" if active else "Lọc hoạt động"
+    with st.expander(label, expanded=False, icon=":material/filter_list:"):
         left, right = st.columns(2)
         with left:
             type_codes = persisted_widget(

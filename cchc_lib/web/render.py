@@ -198,7 +198,7 @@ def list_table(
             config[label] = st.column_config.DateColumn(label, format="DD/MM/YYYY")
         elif pd.api.types.is_integer_dtype(series.dtype):
             config[label] = st.column_config.NumberColumn(label, format="%d")
-    st.dataframe(shown, hide_index=True, column_config=config, height=height)
+    st.dataframe(shown, hide_index=True, column_config=config, height=height, placeholder=MISSING)
 
 
 def data_table(
