@@ -283,3 +283,23 @@ def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, p
     assert figures["Dự toán"] == vn_int(funding["Dự toán"].sum()) + " đ"
     assert figures["Đã chi"] == vn_int(funding["Đã chi"].sum()) + " đ"
     assert len(at.dataframe) == 3  # reviews, funding, initiatives
+
+
+def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Path) -> None:
+    from cchc_lib.accounts import Account
+    from cchc_lib.store import Store
+
+    store = Store(settings_env.parent / "store")
+    version = store.publish(
+        SAMPLE.read_bytes(),
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="mau.xlsx",
+        base_version=None,
+    )
+    at = run_page("Hoạt động")
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    stamp = version.created_at.strftime("%d/%m/%Y")
+    assert any("phiên bản số 1" in c and stamp in c and "quantri" in c for c in captions), captions
+    assert not any("Dữ liệu mẫu" in c for c in captions)
