@@ -52,10 +52,9 @@ def best_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def library_calls(path: Path, repeat: int) -> None:
-    from cchc_lib import metrics
+    from cchc_lib import metrics, selection
     from cchc_lib.periods import Period
     from cchc_lib.sandbox import read_trusted
-    from cchc_lib.web import derive
 
     started = time.perf_counter()
     wb = read_trusted(path).workbook
@@ -90,24 +89,24 @@ def library_calls(path: Path, repeat: int) -> None:
         one = metrics.filter_workbook(wb, unit_codes=[code])
         metrics.plan_vs_actual(one, period, cal, cut)
         peers = metrics.filter_workbook(wb, unit_types=[str(wb.units["unit_type"].iloc[3])])
-        derive.rank_in_group(metrics.classify_units(metrics.plan_vs_actual(peers, period, cal, cut)), code)
+        selection.rank_in_group(metrics.classify_units(metrics.plan_vs_actual(peers, period, cal, cut)), code)
         metrics.quarterly_series(one, period.year, cal, cut)
         metrics.activities_in_period(one, period, cal, cut)
 
     acts_all = metrics.activities_in_period(wb, Period(2024, ""), cal, cut)
     started = time.perf_counter()
-    keys = derive.search_keys(wb.activities, wb.units)
+    keys = selection.search_keys(wb.activities, wb.units)
     print(f"search keys (once per data version): {time.perf_counter() - started:.2f} s")
 
     def activities_period_change() -> None:
         acts = metrics.activities_in_period(wb, period, cal, cut)
-        shown = derive.filter_activities(acts, type_codes=["TIN_BAI"])
-        derive.activity_totals(shown)
+        shown = selection.filter_activities(acts, type_codes=["TIN_BAI"])
+        selection.activity_totals(shown)
 
     def activities_text_search() -> None:
-        rows = derive.rows_matching(keys, "chuyển đổi số")
-        shown = derive.filter_activities(acts_all, type_codes=["TIN_BAI"], rows=rows)
-        derive.activity_totals(shown)
+        rows = selection.rows_matching(keys, "chuyển đổi số")
+        shown = selection.filter_activities(acts_all, type_codes=["TIN_BAI"], rows=rows)
+        selection.activity_totals(shown)
 
     print(f"\nlibrary calls per rerun after a filter change (best / median of {repeat}, ms):")
     for name, fn in [

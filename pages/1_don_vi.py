@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cchc_lib import charts, metrics
+from cchc_lib import charts, metrics, selection
 from cchc_lib.formatting import fmt_int, fmt_pct
-from cchc_lib.web import derive, page_frame
+from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget
 
@@ -38,7 +38,7 @@ with frame.guard():
         st.stop()
 
     peers = metrics.classify_units(frame.pva(filters=((unit_type,), ())), s.complete_pct, s.near_pct)
-    rank, ranked_count, ranked = derive.rank_in_group(peers, code)
+    rank, ranked_count, ranked = selection.rank_in_group(peers, code)
     own = peers.loc[peers["unit_code"] == code]
     status = str(own["status_label"].iloc[0]) if len(own) else "—"
     ui.cards(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from cchc_lib import selection
 from cchc_lib.formatting import fmt_int
-from cchc_lib.web import derive, page_frame
+from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget, remembered
 
@@ -78,10 +79,10 @@ with frame.guard():
             )
 
     rows = frame.matching_rows(text) if (text or "").strip() else None
-    shown = derive.filter_activities(
+    shown = selection.filter_activities(
         acts, type_codes=type_codes, channels=channels, reform_areas=areas, rows=rows
     )
-    totals = derive.activity_totals(shown)
+    totals = selection.activity_totals(shown)
     ui.cards(
         [
             ui.Card("Số dòng", fmt_int(totals["rows"])),

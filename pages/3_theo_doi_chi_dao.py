@@ -6,8 +6,9 @@ from datetime import date
 
 import streamlit as st
 
+from cchc_lib import followup
 from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd
-from cchc_lib.web import derive, page_frame
+from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 
 ABSENT = "Tệp dữ liệu không có trang “{sheet}”: nội dung này chưa được theo dõi."
@@ -28,8 +29,8 @@ with frame.guard():
     elif first_day > date.today():
         ui.empty_state()
     else:
-        last = derive.last_reviews(wb.portal_reviews, units, as_of)
-        summary = derive.review_summary(last)
+        last = followup.last_reviews(wb.portal_reviews, units, as_of)
+        summary = followup.review_summary(last)
         if not summary["reviewed"]:
             ui.empty_state()
         else:
@@ -41,7 +42,7 @@ with frame.guard():
                     ui.Card(
                         "Quá hạn rà soát",
                         fmt_int(summary["overdue"]),
-                        help=f"Chưa rà soát hoặc lần gần nhất cách cuối kỳ quá {derive.REVIEW_OVERDUE_DAYS} ngày.",
+                        help=f"Chưa rà soát hoặc lần gần nhất cách cuối kỳ quá {followup.REVIEW_OVERDUE_DAYS} ngày.",
                     ),
                     ui.Card("Điểm trung bình lần gần nhất", fmt_num(summary["mean_score"])),
                 ]
@@ -70,11 +71,11 @@ with frame.guard():
     if wb.funding is None:
         st.info(ABSENT.format(sheet="Kinh phí"), icon=":material/info:")
     else:
-        funds = derive.funding_by_unit(wb.funding, units, year)
+        funds = followup.funding_by_unit(wb.funding, units, year)
         if ui.is_empty(funds):
             ui.empty_state()
         else:
-            money = derive.funding_totals(funds)
+            money = followup.funding_totals(funds)
             ui.cards(
                 [
                     ui.Card("Dự toán", fmt_vnd(money["allocated"])),
@@ -94,7 +95,7 @@ with frame.guard():
     if wb.initiatives is None:
         st.info(ABSENT.format(sheet="Sáng kiến"), icon=":material/info:")
     else:
-        items = derive.initiatives_of_year(wb.initiatives, units, year)
+        items = followup.initiatives_of_year(wb.initiatives, units, year)
         if ui.is_empty(items):
             ui.empty_state()
         else:

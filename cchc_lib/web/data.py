@@ -12,11 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import metrics
+from cchc_lib import metrics, selection
 from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
 from cchc_lib.settings import Settings
-from cchc_lib.web import derive
 
 __all__ = [
     "DataSource",
@@ -231,12 +230,12 @@ def cached_unit_matrix(source: DataSource, settings: Settings, filters: Filters,
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _keys(path: str, stamp: str, _settings: Settings) -> pd.Series:
     wb = _load(path, stamp, _settings)
-    return derive.search_keys(wb.activities, wb.units)
+    return selection.search_keys(wb.activities, wb.units)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _matching(path: str, stamp: str, text: str, _settings: Settings):
-    return derive.rows_matching(_keys(path, stamp, _settings), text)
+    return selection.rows_matching(_keys(path, stamp, _settings), text)
 
 
 def matching_rows(source: DataSource, settings: Settings, text: str):
@@ -258,13 +257,13 @@ def cached_figure(key: tuple, build: Callable[[], Any]) -> Any:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _distinct(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, column: str,
               _s: Settings) -> list[str]:  # fmt: skip
-    return derive.distinct_values(_acts(path, stamp, filters, period, calendar, cutoff, _s), column)
+    return selection.distinct_values(_acts(path, stamp, filters, period, calendar, cutoff, _s), column)
 
 
 def cached_distinct(
     source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str, column: str
 ) -> list[str]:
-    """derive.distinct_values of the period's activities (options of the channel/area filters)."""
+    """selection.distinct_values of the period's activities (options of the channel/area filters)."""
     return _distinct(
         source.path, source.stamp, filters, period, calendar, settings.cutoff_day, column, settings
     )
