@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
 ]
 
 if not CHROMIUM.exists():
+    if os.environ.get("CCHC_REQUIRE_BROWSER"):  # set by the README test command: CI must not skip these
+        raise RuntimeError("CCHC_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
     pytest.skip("Debian chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
