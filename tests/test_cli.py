@@ -145,3 +145,29 @@ def test_unit_merged_mid_year_appears_only_where_it_exists(tmp_path: Path) -> No
     q3 = json.loads(run("summary", str(path), "--period", "2024-Q3", "--format", "json").stdout)
     assert {r["unit_code"] for r in q1} == {"OLD"}
     assert {r["unit_code"] for r in q3} == {"NEW"}
+
+
+CLI_HOSTILE = [
+    "empty",
+    "encrypted_ole",
+    "truncated_zip",
+    "zip_bomb",
+    "billion_laughs",
+    "far_cell_no_dimension",
+    "xlsm_vba_project",
+]
+
+
+@pytest.mark.parametrize("name", CLI_HOSTILE)
+def test_hostile_files_end_in_exit_2_with_one_vietnamese_line(tmp_path: Path, name: str) -> None:
+    from cchc_lib.safety import MESSAGES
+    from tests.hostile import CASES
+
+    case = next(c for c in CASES if c.name == name)
+    path = tmp_path / f"{name}.xlsx"
+    path.write_bytes(case.build())
+    for command in (("validate", str(path), "--format", "json"), ("summary", str(path), "--period", "2024")):
+        done = run(*command)  # run() has a 120 s timeout: a hang fails the test
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert done.stderr.strip().splitlines() == [f"Không đọc được tệp: {MESSAGES[case.code]}"]
