@@ -44,10 +44,8 @@ PROBLEM_HEADERS = {
 CHANGE_HEADERS = {
     "unit_name": "Đơn vị",
     "type_name": "Loại hoạt động",
-    "rows_added": "Dòng thêm",
-    "rows_removed": "Dòng bỏ",
-    "actual_before": "Thực hiện trước",
-    "actual_after": "Thực hiện sau",
+    "rows": "Dòng thêm / bỏ",
+    "actual": "Thực hiện trước → sau",
 }
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -175,19 +173,27 @@ with frame.guard():
 
     ui.section("Xem trước thay đổi")
     changes = preview.changes
-    ui.cards(
-        [
-            ui.Card("Dòng hoạt động thêm", fmt_int(int(changes["rows_added"].sum()))),
-            ui.Card("Dòng hoạt động bỏ", fmt_int(int(changes["rows_removed"].sum()))),
-            ui.Card("Số đơn vị thay đổi", fmt_int(changes["unit_code"].nunique())),
-        ],
+    st.markdown(
+        f"**{fmt_int(int(changes['rows_added'].sum()))}** dòng hoạt động thêm · "
+        f"**{fmt_int(int(changes['rows_removed'].sum()))}** dòng bỏ · "
+        f"**{fmt_int(changes['unit_code'].nunique())}** đơn vị thay đổi"
     )
     if changes.empty:
         st.caption(
             "Số liệu hoạt động không thay đổi (có thể chỉ thay đổi danh mục, kế hoạch hoặc các trang khác)."
         )
     else:
-        st.dataframe(changes[list(CHANGE_HEADERS)].rename(columns=CHANGE_HEADERS), hide_index=True)
+        shown = changes.assign(
+            rows=[
+                f"+{fmt_int(a)} / −{fmt_int(r)}"
+                for a, r in zip(changes["rows_added"], changes["rows_removed"], strict=True)
+            ],
+            actual=[
+                f"{fmt_int(b)} → {fmt_int(a)}"
+                for b, a in zip(changes["actual_before"], changes["actual_after"], strict=True)
+            ],
+        )
+        st.dataframe(shown[list(CHANGE_HEADERS)].rename(columns=CHANGE_HEADERS), hide_index=True)
     st.caption(
         f"Sau khi cập nhật: {fmt_int(preview.rows or 0)} dòng hoạt động. Chưa có gì thay đổi cho đến khi bạn bấm "
         "«Xác nhận cập nhật»."

@@ -39,9 +39,9 @@ OVERVIEW_HEADERS = {
     "submitted": "Đã nộp",
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
-    "baseline": "Có từ dữ liệu ban đầu",
-    "missing": "Chưa nộp (quá hạn)",
-    "not_due": "Chưa nộp (chưa đến hạn)",
+    "baseline": "Dữ liệu ban đầu",
+    "missing": "Quá hạn chưa nộp",
+    "not_due": "Chưa đến hạn",
 }
 
 with frame.guard():

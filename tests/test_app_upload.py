@@ -253,19 +253,15 @@ def test_admin_upload_good_preview_then_confirm_publishes(env, books) -> None:
     at = upload(page(UPLOAD, "quantri"), books.good, "bo_sung.xlsx")
     assert env.store.current_number() == 1  # nothing changes before the click
     changes = at.dataframe[0].value
-    assert list(changes.columns) == [
-        "Đơn vị",
-        "Loại hoạt động",
-        "Dòng thêm",
-        "Dòng bỏ",
-        "Thực hiện trước",
-        "Thực hiện sau",
-    ]
+    assert list(changes.columns) == ["Đơn vị", "Loại hoạt động", "Dòng thêm / bỏ", "Thực hiện trước → sau"]
     [row] = changes.to_dict("records")
-    assert row["Đơn vị"] == "UBND xã Cẩm Nhượng" and row["Dòng thêm"] == 3 and row["Dòng bỏ"] == 0
-    assert row["Thực hiện sau"] - row["Thực hiện trước"] == 15
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Dòng hoạt động thêm"] == "3" and metrics["Số đơn vị thay đổi"] == "1"
+    assert row["Đơn vị"] == "UBND xã Cẩm Nhượng" and row["Dòng thêm / bỏ"] == "+3 / −0"
+    before, after = (int(x) for x in row["Thực hiện trước → sau"].split(" → "))
+    assert after - before == 15
+    assert any(
+        "**3** dòng hoạt động thêm · **0** dòng bỏ · **1** đơn vị thay đổi" in t
+        for t in texts(at, "markdown")
+    )
     [confirm] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
     confirm.click().run()
     assert not at.exception
@@ -410,3 +406,45 @@ def test_reporting_page_counts_units(env, books) -> None:
     missing = table[table["Tình trạng"] == "Chưa nộp (quá hạn)"]
     assert sorted(missing["Tên đơn vị"]) == sorted(names[c] for c in idle)
     assert list(table["Tình trạng"].iloc[:3]) == ["Chưa nộp (quá hạn)"] * 3  # the missing ones come first
+
+
+OVERVIEW_SCRIPT = """
+from cchc_lib.web import page_frame
+from cchc_lib.web.reporting_view import render_reporting_status
+
+render_reporting_status(page_frame("Tổng quan"))
+"""
+
+
+def overview_block(tmp_path: Path) -> AppTest:
+    """The compact block as app.py would call it, from an entry script next to a link to pages/."""
+    folder = tmp_path / "entry"
+    folder.mkdir()
+    (folder / "app.py").write_text(OVERVIEW_SCRIPT, encoding="utf-8")
+    (folder / "pages").symlink_to(ROOT / "pages")
+    return AppTest.from_file(str(folder / "app.py"), default_timeout=60).run()
+
+
+def test_overview_block_without_versions(env, tmp_path: Path) -> None:
+    at = overview_block(tmp_path)
+    assert not at.exception
+    assert "Tình hình nộp báo cáo — Năm 2024" in texts(at, "subheader")
+    assert any("chưa có phiên bản dữ liệu nào" in t for t in texts(at, "caption"))
+
+
+def test_overview_block_counts(env, books, tmp_path: Path) -> None:
+    env.store.publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+    at = overview_block(tmp_path)
+    assert not at.exception
+    # 44 of the sample's 47 units have 2024 rows (see test_reporting_page_counts_units)
+    assert "Đã nộp **44/47** đơn vị · đúng hạn **0** · trễ hạn **0** · chưa nộp **3**" in texts(
+        at, "markdown"
+    )
+    assert "Kỳ báo cáo 15/12/2023 – 14/12/2024 · hạn nộp 19/12/2024" in texts(at, "caption")
+    assert [link.proto.label for link in at.main.get("page_link")] == ["Xem chi tiết tình hình báo cáo"]

@@ -1,0 +1,288 @@
+"""Updating data in a real Chromium: direct-link refusal, login, problems + marked copy, publish, rollback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+
+from cchc_lib.accounts import Account, Accounts
+from cchc_lib.builder import build_xlsx
+from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER
+from cchc_lib.sample_data import sample_spec
+from cchc_lib.store import Store
+from tests.browser.conftest import ROOT, SAMPLE, _free_port
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "mat-khau-dai-123"
+REFUSED = "Bạn không có quyền xem trang này."
+FIGURE = "Đã thực hiện / kế hoạch"
+ERROR_FILL = "FFFFC7CE"
+ADDED = 3 * 5  # the good workbook adds three 2024 rows of 5 items each
+
+
+def _start(folder: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CCHC_SETTINGS": str(folder / "settings.toml"),
+        "CCHC_USERS": str(folder / "users.toml"),
+    }
+    log = (folder / "server.log").open("wb")
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.fileWatcherType", "none"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"streamlit did not start; see {folder / 'server.log'}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """A server of its own (it publishes): temp store seeded with the sample as version 1, temp users."""
+    if not SAMPLE.is_file():
+        pytest.skip("the bundled sample workbook is missing")
+    folder = tmp_path_factory.mktemp("upload_server")
+    sample = folder / "sample.xlsx"
+    shutil.copyfile(SAMPLE, sample)
+    store_dir = folder / "store"
+    (folder / "settings.toml").write_text(
+        f'sample_file = "{sample.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n'
+    )
+    accounts = Accounts(folder / "users.toml")
+    accounts.add("quantri", "admin", PASSWORD)
+    accounts.add("nguoixem", "viewer", PASSWORD)
+    store = Store(store_dir)
+    store.publish(
+        sample.read_bytes(),
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="mau.xlsx",
+        base_version=None,
+        rows=len(sample_spec().activities),
+    )
+    spec = sample_spec()
+    extra = [
+        {
+            "Ngày": date(2024, 11, 20),
+            "Mã đơn vị": "XCN",
+            "Loại hoạt động": "TIN_BAI",
+            "Số lượng": 5,
+            "Tiêu đề": f"Tin {i}",
+        }
+        for i in range(3)
+    ]
+    bad = [
+        {"Ngày": "31/02/2024", "Mã đơn vị": "XCN", "Loại hoạt động": "TIN_BAI", "Tiêu đề": "ngày sai"},
+        {
+            "Ngày": date(2024, 3, 1),
+            "Mã đơn vị": "KHONGCO",
+            "Loại hoạt động": "TIN_BAI",
+            "Tiêu đề": "đơn vị sai",
+        },
+    ]
+    good_path, bad_path = folder / "bo_sung.xlsx", folder / "co_loi.xlsx"
+    good_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + extra)))
+    bad_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + bad)))
+    bad_rows = len(spec.activities) + 2, len(spec.activities) + 3  # header on row 1
+    process, base = _start(folder)
+    try:
+        yield SimpleNamespace(
+            base=base, store=store, folder=folder, good=good_path, bad=bad_path, bad_rows=bad_rows
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def settle(page, timeout: int = 60_000) -> None:
+    """Wait until the app is connected and the script has finished."""
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def shot(page, path: Path) -> None:
+    """The whole main column: grow the viewport to the content height, then shoot."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().height"
+    )
+    page.set_viewport_size({"width": size["width"], "height": int(height) + 160})
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
+def main(page):
+    return page.get_by_test_id("stMain")
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def actual_of(figure: str) -> int:
+    """'12.345 / 13.000' -> 12345."""
+    return int(figure.split("/")[0].strip().replace(".", ""))
+
+
+def login(page, name: str) -> None:
+    area = main(page)
+    area.get_by_label("Tên đăng nhập").fill(name)
+    area.get_by_label("Mật khẩu").fill(PASSWORD)
+    area.get_by_role("button", name="Đăng nhập").click()
+    settle(page)
+
+
+def go(page, label: str) -> None:
+    """Follow a menu link (keeps the session, hence the login; a full page load would start a new one)."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=label).click()
+    page.wait_for_timeout(500)
+    settle(page)
+
+
+def upload(page, path: Path) -> None:
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    page.wait_for_timeout(500)
+    settle(page)
+
+
+def test_viewer_cannot_reach_upload_by_direct_link(site, browser, screenshots: Path) -> None:
+    """The first request after the server started is a direct link to the upload page."""
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(f"{site.base}/cap_nhat_du_lieu")
+        settle(page)
+        assert page.get_by_text(REFUSED).count() == 1
+        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
+        shot(page, screenshots / "cap_nhat_tu_choi_1280.png")
+        login(page, "nguoixem")  # a logged-in viewer is refused too
+        assert page.get_by_text(REFUSED).count() == 1
+        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
+        assert page.get_by_text("Đăng nhập: nguoixem").count() == 1
+        page.goto(f"{site.base}/lich_su")
+        settle(page)
+        assert page.get_by_text(REFUSED).count() == 1
+        assert page.get_by_test_id("stDataFrame").count() == 0
+    finally:
+        context.close()
+
+
+def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screenshots: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(site.base)
+        settle(page)
+        before = actual_of(metric_value(page, FIGURE))
+
+        page.goto(f"{site.base}/cap_nhat_du_lieu")
+        settle(page)
+        login(page, "quantri")
+        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 1
+
+        # 1. a workbook with errors: the problem table and the marked copy, nothing published
+        upload(page, site.bad)
+        assert page.get_by_text("Tệp có 2 lỗi").count() == 1
+        assert main(page).get_by_test_id("stDataFrame").count() == 1
+        assert page.get_by_role("button", name="Xác nhận cập nhật").count() == 0
+        shot(page, screenshots / "cap_nhat_loi_1280.png")
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Tải tệp đã đánh dấu lỗi").click()
+        marked = site.folder / "marked.xlsx"
+        info.value.save_as(marked)
+        assert info.value.suggested_filename == "co_loi_danh_dau_loi.xlsx"
+        book = load_workbook(marked)
+        assert book.sheetnames[0] == LIST_SHEET
+        sheet = book["Hoạt động"]
+        headers = [c.value for c in sheet[1]]
+        problem_col = headers.index(PROBLEM_HEADER) + 1
+        date_col = headers.index("Ngày") + 1
+        bad_date_row, bad_unit_row = site.bad_rows
+        assert sheet.cell(bad_date_row, date_col).value == "31/02/2024"
+        assert sheet.cell(bad_date_row, date_col).fill.start_color.rgb == ERROR_FILL
+        assert "31/02/2024" in sheet.cell(bad_date_row, problem_col).value
+        assert "KHONGCO" in sheet.cell(bad_unit_row, problem_col).value
+        assert sheet.cell(bad_date_row - 1, problem_col).value is None
+        assert [r[4] for r in book[LIST_SHEET].iter_rows(min_row=2, values_only=True)] and book[
+            LIST_SHEET
+        ].max_row == 3
+        assert site.store.current_number() == 1
+
+        # 2. a good workbook: preview, confirm, a new version, the overview figure changes
+        upload(page, site.good)
+        assert page.get_by_text("Xem trước thay đổi").count() == 1
+        assert site.store.current_number() == 1  # nothing changes before the click
+        shot(page, screenshots / "cap_nhat_xem_truoc_1280.png")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(800)
+        shot(page, screenshots / "cap_nhat_xem_truoc_390.png")
+        page.set_viewport_size(DESKTOP)
+        page.get_by_role("button", name="Xác nhận cập nhật").click()
+        settle(page)
+        assert page.get_by_text("Đã cập nhật dữ liệu: phiên bản số 2").count() == 1
+        assert site.store.current_number() == 2
+        go(page, "Tổng quan")
+        assert actual_of(metric_value(page, FIGURE)) == before + ADDED
+        assert page.get_by_test_id("stException").count() == 0
+
+        # 3. roll back to version 1 (with confirmation): the figure returns
+        go(page, "Lịch sử phiên bản")
+        assert page.get_by_text("Đăng nhập: quantri").count() == 1
+        shot(page, screenshots / "lich_su_1280.png")
+        page.get_by_role("button", name="Khôi phục phiên bản này…").click()
+        settle(page)
+        assert site.store.current_number() == 2  # asking is not doing
+        page.get_by_role("button", name="Xác nhận khôi phục").click()
+        settle(page)
+        assert page.get_by_text("dữ liệu hiện hành là phiên bản số 3").count() == 1
+        assert site.store.current().rollback_of == 1
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(800)
+        shot(page, screenshots / "lich_su_390.png")
+        page.set_viewport_size(DESKTOP)
+        go(page, "Tổng quan")
+        assert actual_of(metric_value(page, FIGURE)) == before
+
+        # 4. the reporting status page
+        go(page, "Tình hình báo cáo")
+        assert page.get_by_test_id("stException").count() == 0
+        assert page.get_by_text("Các đơn vị").count() >= 1
+        shot(page, screenshots / "tinh_hinh_bao_cao_1280.png")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(800)
+        shot(page, screenshots / "tinh_hinh_bao_cao_390.png")
+    finally:
+        context.close()
