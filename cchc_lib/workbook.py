@@ -195,25 +195,31 @@ def _holds_numbers(rows: list[list[object]], position: int) -> bool:
     return False
 
 
-def _data_rows(rows: list[list[object]], first_row: int, name: str, log: ProblemLog) -> list[int]:
-    """Indices into `rows` of the data rows: blank rows dropped, total rows dropped with a warning."""
+def _data_rows(
+    rows: list[list[object]], first_row: int, name: str, positions: list[int], log: ProblemLog
+) -> list[int]:
+    """Indices into `rows` of the data rows: total rows dropped with a warning, blank rows dropped.
+
+    A row is blank when every column that is read (`positions`) is blank, so rows holding only a
+    pre-filled STT number or an ignored column are skipped too.
+    """
     keep: list[int] = []
     for index, row in enumerate(rows):
         first = next((c for c in row if c != "" and c is not None), None)
         if first is None:
             continue
-        if isinstance(first, str):
-            if not first.strip() and all(is_blank(c) for c in row):
-                continue
-            if match_key(first) in TOTAL_ROW_KEYS:
-                log.warning(
-                    "total_row",
-                    name,
-                    first_row + index,
-                    None,
-                    f"Dòng '{clean_text(first)}' là dòng tổng: được bỏ qua, không cộng vào số liệu.",
-                )
-                continue
+        if isinstance(first, str) and match_key(first) in TOTAL_ROW_KEYS:
+            log.warning(
+                "total_row",
+                name,
+                first_row + index,
+                None,
+                f"Dòng '{clean_text(first)}' là dòng tổng: được bỏ qua, không cộng vào số liệu.",
+            )
+            continue
+        width = len(row)
+        if all(p >= width or is_blank(row[p]) for p in positions):
+            continue
         keep.append(index)
     return keep
 
@@ -226,7 +232,7 @@ def _parse_rows(
     columns: dict[int, Column],
     log: ProblemLog,
 ) -> pd.DataFrame:
-    keep = _data_rows(rows, first_row, name, log)
+    keep = _data_rows(rows, first_row, name, sorted(columns), log)
     data: dict[str, list[object]] = {"row": [first_row + i for i in keep]}
     for position, column in columns.items():
         raw = [rows[i][position] if position < len(rows[i]) else "" for i in keep]

@@ -357,3 +357,23 @@ def test_unit_types_come_from_settings() -> None:
     )
     assert list(read_workbook(data).problems["code"]) == ["unknown_unit_type"]
     assert read_workbook(data, Settings(unit_types=("Sở, ngành", "Xã, phường"))).ok
+
+
+def test_rows_with_only_a_prefilled_stt_or_ignored_column_are_blank() -> None:
+    data = make_xlsx(
+        {
+            "Đơn vị": [UNIT_HEADERS, ["PNV", "Phòng Nội vụ", "Phòng chuyên môn"]],
+            "Kế hoạch": [["Năm", "Mã đơn vị", "TIN_BAI"], [2024, "PNV", 2]],
+            "Hoạt động": [
+                ["STT", *ACTIVITY_HEADERS, "Người nhập"],
+                [1, date(2024, 1, 2), "PNV", "TIN_BAI", None, "t", "An"],
+                [2, None, None, None, None, None, None],  # template row numbered in advance
+                [3, None, None, None, None, None, "An"],  # only an ignored column
+                [4, "  ", "\u00a0", None, None, None, None],  # only spaces
+            ],
+        }
+    )
+    result = read_workbook(data)
+    assert result.ok, result.problems
+    assert len(result.workbook.activities) == 1
+    assert list(result.problems["code"]) == ["extra_column"]
