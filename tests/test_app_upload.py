@@ -448,3 +448,19 @@ def test_overview_block_counts(env, books, tmp_path: Path) -> None:
     )
     assert "Kỳ báo cáo 15/12/2023 – 14/12/2024 · hạn nộp 19/12/2024" in texts(at, "caption")
     assert [link.proto.label for link in at.main.get("page_link")] == ["Xem chi tiết tình hình báo cáo"]
+
+
+def test_sidebar_login_then_logout(env: SimpleNamespace) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(REPORTING).run()
+    at.sidebar.text_input(key="login_name_sidebar").input("quantri")
+    at.sidebar.text_input(key="login_password_sidebar").input(PASSWORD)
+    [button] = [b for b in at.sidebar.button if b.label == "Đăng nhập"]
+    button.click().run()
+    assert at.session_state["cchc.auth"] == {"name": "quantri"}
+    assert any("quantri" in t for t in texts(at.sidebar, "caption"))
+    at.switch_page(UPLOAD).run()
+    assert len(at.get("file_uploader")) == 1
+    at.sidebar.button(key="logout").click().run()
+    assert "cchc.auth" not in at.session_state
+    assert_refused(at)
