@@ -8,6 +8,7 @@ from cchc_lib import charts, metrics
 from cchc_lib.formatting import fmt_int, fmt_pct
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web.reporting_view import render_reporting_status
 
 frame = page_frame("Tổng quan")
 
@@ -51,6 +52,7 @@ with frame.guard():
         per_row=2,
     )
     ui.status_badges(head["by_status"])
+    render_reporting_status(frame)
 
     ui.section("Kế hoạch và thực hiện theo loại hoạt động")
     by_type = metrics.rollup(pva, "activity_type")
