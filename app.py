@@ -20,7 +20,12 @@ with frame.guard():
         ui.empty_state()
         st.stop()
     prev_pva = frame.previous_pva()
-    prev = metrics.headline(prev_pva, s.complete_pct, s.near_pct) if prev_pva is not None else None
+    # Changes are measured over the types tracked last year too (same basis both years).
+    now, prev = (
+        metrics.comparable_headlines(pva, prev_pva, s.complete_pct, s.near_pct)
+        if prev_pva is not None
+        else (head, None)
+    )
     slug = frame.period.name
 
     ui.cards(
@@ -28,14 +33,14 @@ with frame.guard():
             ui.Card(
                 "Tỷ lệ hoàn thành",
                 fmt_pct(head["completion_pct"]),
-                delta=ui.pct_point_delta(head["completion_pct"], prev and prev["completion_pct"]),
+                delta=ui.pct_point_delta(now["completion_pct"], prev and prev["completion_pct"]),
                 delta_description=ui.SAME_PERIOD,
                 help="Tổng số hoạt động đã thực hiện so với kế hoạch của kỳ.",
             ),
             ui.Card(
                 "Đã thực hiện / kế hoạch",
                 f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}",
-                delta=ui.count_delta(head["actual"], prev and prev["actual"]),
+                delta=ui.count_delta(now["actual"], prev and prev["actual"]),
                 delta_description=ui.SAME_PERIOD,
             ),
             ui.Card(

@@ -28,6 +28,7 @@ __all__ = [
     "classify_units",
     "units_without_activity",
     "headline",
+    "comparable_headlines",
     "quarterly_series",
     "unit_quarter_matrix",
     "previous_year_pva",
@@ -360,6 +361,19 @@ def headline(pva: pd.DataFrame, complete_pct: float = 100.0, near_pct: float = 7
         "by_status": {status: int(counts.get(status, 0)) for status in STATUS_ORDER},
         "no_activity": int((statuses["actual"] == 0).sum()),
     }
+
+
+def comparable_headlines(
+    pva: pd.DataFrame, prev_pva: pd.DataFrame, complete_pct: float = 100.0, near_pct: float = 70.0
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Headlines of this period and of the same period last year over the activity types tracked
+    last year only (a type with planned or actual > 0 in `prev_pva`), so that a type added to the
+    plan this year does not show as growth. Returns (current, previous) as `headline` dicts."""
+    totals = prev_pva.groupby("activity_type", sort=False)[["planned", "actual"]].sum()
+    tracked = totals.index[(totals["planned"] > 0) | (totals["actual"] > 0)]
+    current = pva[pva["activity_type"].isin(tracked)]
+    previous = prev_pva[prev_pva["activity_type"].isin(tracked)]
+    return headline(current, complete_pct, near_pct), headline(previous, complete_pct, near_pct)
 
 
 def quarterly_series(

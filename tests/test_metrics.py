@@ -16,6 +16,7 @@ from cchc_lib.metrics import (
     activities_in_period,
     breakdown,
     classify_units,
+    comparable_headlines,
     compare_with_previous,
     filter_workbook,
     headline,
@@ -968,3 +969,23 @@ def test_breakdown_by_unit_type(wb: Workbook) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # speed guard (a per-row Python loop over 200,000 activities would take seconds, not milliseconds)
+
+
+def test_comparable_headlines_use_only_types_tracked_last_year() -> None:
+    def pva(rows: list[tuple[str, str, float, int]]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=["unit_code", "activity_type", "planned", "actual"])
+        frame["unit_name"], frame["unit_type"], frame["activity_name"] = (
+            frame["unit_code"],
+            "T",
+            frame["activity_type"],
+        )
+        frame["completion_pct"] = frame["actual"] / frame["planned"].where(frame["planned"] > 0) * 100
+        return frame
+
+    # this year: TB 8/10 for A, NEW 50/50 for A (a type not tracked last year), TB 2/10 for B
+    now = pva([("A", "TB", 10, 8), ("A", "NEW", 50, 50), ("B", "TB", 10, 2)])
+    # last year: TB 5/10 and 1/10; NEW had neither plan nor activity
+    before = pva([("A", "TB", 10, 5), ("A", "NEW", 0, 0), ("B", "TB", 10, 1)])
+    current, previous = comparable_headlines(now, before)
+    assert (current["actual"], current["planned"], current["completion_pct"]) == (10, 20.0, 50.0)
+    assert (previous["actual"], previous["planned"], previous["completion_pct"]) == (6, 20.0, 30.0)
