@@ -11,7 +11,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from .metrics import plan_vs_actual
+from .metrics import PVA_COLUMNS, plan_vs_actual
 from .model import ReadResult
 from .periods import CALENDAR, CALENDARS, PeriodError, parse_period
 from .safety import UnsafeFile
@@ -21,16 +21,7 @@ from .settings import Settings
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "register", "summary_records"]
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
-SUMMARY_COLUMNS = [
-    "unit_code",
-    "unit_name",
-    "unit_type",
-    "activity_type",
-    "activity_name",
-    "planned",
-    "actual",
-    "completion_pct",
-]
+SUMMARY_COLUMNS = PVA_COLUMNS  # cli.md: exactly the plan_vs_actual columns
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

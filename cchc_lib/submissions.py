@@ -464,37 +464,46 @@ def _types_written_as_codes(ws: Any, columns: dict[str, int], old: pd.DataFrame,
     return True
 
 
+def _refuse(
+    store: Store, preview: Preview, account: Account | None, exc: StoreError, data: bytes | None = None
+) -> None:
+    """Check permission (a refusal there wins), log the refusal `exc` in the audit log, raise it."""
+    store.authorize(account, preview.kind, preview.unit_code, file_name=preview.file_name)
+    extra = {"data": data} if data is not None else {}
+    store.log_refusal(
+        account,
+        kind=preview.kind,
+        code=exc.code,
+        message=exc.message,
+        file_name=preview.file_name,
+        unit_code=preview.unit_code,
+        **extra,
+    )
+    raise exc
+
+
 def publish_preview(store: Store, preview: Preview, account: Account | None) -> Version:
     """Publish a preview made by `prepare_update` (permission, staleness and duplicates checked again)."""
     if preview.data is None or not preview.errors.empty:
-        exc = StoreError(
-            "invalid", "Tệp còn lỗi nên chưa thể cập nhật. Hãy sửa các lỗi trong danh sách rồi tải lên lại."
-        )
-        store.authorize(account, preview.kind, preview.unit_code, file_name=preview.file_name)
-        store.log_refusal(
+        _refuse(
+            store,
+            preview,
             account,
-            kind=preview.kind,
-            code=exc.code,
-            message=exc.message,
-            file_name=preview.file_name,
-            unit_code=preview.unit_code,
+            StoreError(
+                "invalid",
+                "Tệp còn lỗi nên chưa thể cập nhật. Hãy sửa các lỗi trong danh sách rồi tải lên lại.",
+            ),
         )
-        raise exc
     if preview.duplicate and preview.kind == "unit":
-        exc = StoreError(
-            "duplicate", "Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì để cập nhật."
-        )
-        store.authorize(account, preview.kind, preview.unit_code, file_name=preview.file_name)
-        store.log_refusal(
+        _refuse(
+            store,
+            preview,
             account,
-            kind=preview.kind,
-            code=exc.code,
-            message=exc.message,
-            file_name=preview.file_name,
+            StoreError(
+                "duplicate", "Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì để cập nhật."
+            ),
             data=preview.data,
-            unit_code=preview.unit_code,
         )
-        raise exc
     return store.publish(
         preview.data,
         account=account,

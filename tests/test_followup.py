@@ -16,25 +16,6 @@ UNITS = pd.DataFrame(
         "unit_type": ["Phòng", "Xã", "Xã"],
     }
 )
-ACTS = pd.DataFrame(
-    {
-        "row": [2, 3, 4, 5, 6],
-        "unit_code": ["A", "B", "B", "C", "A"],
-        "unit_name": [
-            "Phòng Nội vụ",
-            "UBND xã Cẩm Bình",
-            "UBND xã Cẩm Bình",
-            "Đài truyền thanh",
-            "Phòng Nội vụ",
-        ],
-        "type_code": ["TIN_BAI", "TIN_BAI", "PHONG_SU", "PHAT_THANH", "TIN_BAI"],
-        "quantity": [1, 2, 1, 12, 1],
-        "title": ["Chuyển đổi số", "Cải cách TTHC", None, "Phát thanh CCHC", "Dịch vụ công"],
-        "note": [None, "đăng lại Zalo", None, None, None],
-        "channel": ["Trang TTĐT huyện", "Zalo OA", None, "Đài truyền thanh xã", "Trang TTĐT huyện"],
-        "reform_area": ["Chính quyền số", "Cải cách TTHC", "Cải cách TTHC", None, "Cải cách TTHC"],
-    }
-)
 
 
 def test_last_reviews_and_summary() -> None:
