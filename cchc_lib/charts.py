@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from cchc_lib.formatting import fmt_int, fmt_num, fmt_pct
 from cchc_lib.labels import QUARTER_LABELS, STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
@@ -47,19 +50,68 @@ ACTUAL_WIDTH = 0.38
 AXIS_COUNT = "Số lượng"
 AXIS_PCT = "Tỷ lệ hoàn thành (%)"
 NO_DATA = "Chưa có dữ liệu cho kỳ này"
+TEMPLATE = "plotly_white"
 
 
-def _layout(fig: go.Figure, height: int, *, legend: bool = True, top: int = 36) -> go.Figure:
-    """The house look: white, compact margins, legend on top, Vietnamese separators, no drag-zoom."""
-    fig.update_layout(
-        template="plotly_white",
-        separators=",.",
-        height=height,
-        autosize=True,
-        margin={"l": 8, "r": 16, "t": top, "b": 8},
-        font={"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOR},
-        showlegend=legend,
-        legend={
+# The figures are built as plain dicts (traces + layout) and wrapped without plotly's per-property
+# validation, which costs 20-35 ms a chart (most of a page rerun). `go.Figure(..., _validate=False)`
+# is the switch plotly itself uses for its bundled templates (plotly/io/_templates.py); the trade-off
+# is that a misspelt property would reach the browser, so tests/test_charts.py re-validates every
+# chart (`go.Figure(fig.to_dict())`) on the sample workbook. Figures, not bare dicts, are returned:
+# st.plotly_chart re-validates a dict (and rejects one without traces) but only copies a Figure.
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A Figure from trace dicts (each with "type") and a layout dict, without property validation."""
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+@cache
+def _template() -> dict[str, Any]:
+    """The house template as data: what the validator expands `template="plotly_white"` to.
+
+    Shared between figures: go.Figure deep-copies its layout, so no figure can alter it.
+    """
+    return pio.templates[TEMPLATE].to_plotly_json()
+
+
+def _merge(into: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """`update` written into `into` like fig.update_layout: nested dicts merged, other values replaced."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def _axis(**extra: Any) -> dict[str, Any]:
+    """The house axis (no drag-zoom, light grid, small ticks and title), with `extra` merged in."""
+    axis = {
+        "fixedrange": True,
+        "automargin": True,
+        "gridcolor": GRID_COLOR,
+        "zeroline": False,
+        "title": {"font": {"size": 12}, "standoff": 6},
+        "tickfont": {"size": 12},
+    }
+    return _merge(axis, extra)
+
+
+def _layout(height: int, *, legend: bool = True, top: int = 36, **extra: Any) -> dict[str, Any]:
+    """The house look: white, compact margins, legend on top, Vietnamese separators, no drag-zoom.
+
+    `extra` (e.g. xaxis=..., barmode=...) is merged in like fig.update_layout.
+    """
+    layout = {
+        "template": _template(),
+        "separators": ",.",
+        "height": height,
+        "autosize": True,
+        "margin": {"l": 8, "r": 16, "t": top, "b": 8},
+        "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOR},
+        "showlegend": legend,
+        "legend": {
             "orientation": "h",
             "yanchor": "bottom",
             "y": 1.0,
@@ -68,28 +120,30 @@ def _layout(fig: go.Figure, height: int, *, legend: bool = True, top: int = 36) 
             "font": {"size": 12},
             "itemclick": "toggle",
         },
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
-        dragmode=False,
-        bargap=0.25,
-        plot_bgcolor="white",
-    )
-    axis = {
-        "fixedrange": True,
-        "automargin": True,
-        "gridcolor": GRID_COLOR,
-        "zeroline": False,
-        "title_font": {"size": 12},
-        "title_standoff": 6,
-        "tickfont": {"size": 12},
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
+        "dragmode": False,
+        "bargap": 0.25,
+        "plot_bgcolor": "white",
+        "xaxis": _axis(),
+        "yaxis": _axis(),
     }
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(**axis)
-    return fig
+    return _merge(layout, extra)
 
 
 def _short(text: Any, limit: int = LABEL_MAX_CHARS) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _category_axis(labels: list[str], **extra: Any) -> dict[str, Any]:
+    """A category axis listing `labels` top to bottom, long ones shortened (full text in hover)."""
+    return {
+        "autorange": "reversed",
+        "tickmode": "array",
+        "tickvals": labels,
+        "ticktext": [_short(x) for x in labels],
+        **extra,
+    }
 
 
 def _unique_labels(names: pd.Series, codes: pd.Series | None = None) -> list[str]:
@@ -98,13 +152,16 @@ def _unique_labels(names: pd.Series, codes: pd.Series | None = None) -> list[str
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1
+    if len(seen) == len(names):
+        return names
+    code_list = codes.tolist() if codes is not None else None
     out: list[str] = []
     counter: dict[str, int] = {}
     for i, name in enumerate(names):
         if seen[name] == 1:
             out.append(name)
-        elif codes is not None:
-            out.append(f"{name} ({codes.iloc[i]})")
+        elif code_list is not None:
+            out.append(f"{name} ({code_list[i]})")
         else:
             counter[name] = counter.get(name, 0) + 1
             out.append(f"{name} ({counter[name]})")
@@ -122,35 +179,55 @@ def _status_of(pct: float, actual: float, planned: float, complete_pct: float, n
     return "near" if pct >= near_pct else "behind"
 
 
-def _pct_range(values: pd.Series, thresholds: tuple[float, ...]) -> list[float]:
-    top = max([*thresholds, float(values.max()) if values.notna().any() else 0.0])
+def _pct_range(values: list[float], thresholds: tuple[float, ...]) -> list[float]:
+    present = [v for v in values if not math.isnan(v)]
+    top = max([*thresholds, max(present) if present else 0.0])
     return [0, top * 1.22 + 2]
 
 
-def _threshold_lines(fig: go.Figure, near_pct: float, complete_pct: float) -> None:
-    """Dashed vertical lines at the two thresholds, drawn over the bars, labelled just above the plot
-    (the near label to the left of its line, the complete label to the right, so they never collide)."""
+def _threshold_lines(near_pct: float, complete_pct: float) -> tuple[list[dict], list[dict]]:
+    """(shapes, annotations): dashed vertical lines at the two thresholds, drawn over the bars,
+    labelled just above the plot (the near label to the left of its line, the complete label to the
+    right, so they never collide)."""
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     for value, color, anchor, dash in (
         (near_pct, STATUS_COLORS["near"], "right", "dot"),
         (complete_pct, STATUS_COLORS["complete"], "left", "dash"),
     ):
         # slate lines: a green line would vanish over the green bars it is meant to measure
-        fig.add_vline(x=value, line={"color": THRESHOLD_COLOR, "width": 1.5, "dash": dash}, layer="above")
-        fig.add_annotation(
-            x=value,
-            xref="x",
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            xanchor=anchor,
-            text=fmt_pct(value, 0),
-            showarrow=False,
-            font={"size": 11, "color": color},
+        # (the shape fig.add_vline makes: full plot height via the y domain)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": value,
+                "x1": value,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"color": THRESHOLD_COLOR, "width": 1.5, "dash": dash},
+                "layer": "above",
+            }
         )
+        annotations.append(
+            {
+                "x": value,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "xanchor": anchor,
+                "text": fmt_pct(value, 0),
+                "showarrow": False,
+                "font": {"size": 11, "color": color},
+            }
+        )
+    return shapes, annotations
 
 
-def _status_key(fig: go.Figure, statuses: list[str]) -> None:
-    """The colour key as the figure title, flush with the figure's left edge.
+def _status_key(statuses: list[str]) -> dict[str, Any]:
+    """Layout update: the colour key as the figure title, flush with the figure's left edge.
 
     A horizontal legend wraps at the plot-area width, which long unit names make narrow on a phone
     (one entry per line over the bars); the title can span the whole figure.
@@ -158,9 +235,9 @@ def _status_key(fig: go.Figure, statuses: list[str]) -> None:
     present = [s for s in STATUS_ORDER if s in set(statuses)]
     items = [f"<span style='color:{STATUS_COLORS[s]}'>■</span> {STATUS_LABELS[s]}" for s in present]
     lines = [line for line in ("   ".join(items[:3]), "   ".join(items[3:])) if line]
-    fig.update_layout(
-        showlegend=False,
-        title={
+    return {
+        "showlegend": False,
+        "title": {
             "text": "<br>".join(lines),
             "xref": "container",
             "x": 0.02,
@@ -172,26 +249,30 @@ def _status_key(fig: go.Figure, statuses: list[str]) -> None:
             "pad": {"b": 22 + 18 * (len(lines) - 1)},
             "font": {"size": 12, "color": TEXT_COLOR},
         },
-        margin={"t": 30 + 18 * len(lines)},
-    )
+        "margin": {"t": 30 + 18 * len(lines)},
+    }
 
 
 def empty_figure(message: str = NO_DATA) -> go.Figure:
     """A blank figure that says `message` in the middle (no axes)."""
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 15, "color": "#6B7785"},
+    annotation = {
+        "text": message,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": 15, "color": "#6B7785"},
+    }
+    layout = _layout(
+        220,
+        legend=False,
+        top=8,
+        annotations=[annotation],
+        xaxis={"visible": False},
+        yaxis={"visible": False},
     )
-    _layout(fig, 220, legend=False, top=8)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return _figure([], layout)
 
 
 def plan_actual_by_type(rollup_by_type: pd.DataFrame) -> go.Figure:
@@ -207,56 +288,57 @@ def plan_actual_by_type(rollup_by_type: pd.DataFrame) -> go.Figure:
     names = _unique_labels(df["activity_name"], df.get("activity_type"))
     planned = df["planned"].astype(float).tolist()
     actual = df["actual"].astype(float).tolist()
-    pct_text = [fmt_pct(p) for p in df["completion_pct"]]
+    pct_text = [fmt_pct(p) for p in df["completion_pct"].tolist()]
     custom = [[fmt_num(p, 1).removesuffix(",0"), t] for p, t in zip(planned, pct_text, strict=True)]
-    fig = go.Figure()
-    fig.add_bar(
-        name="Kế hoạch",
-        y=names,
-        x=planned,
-        orientation="h",
-        width=PLAN_WIDTH,
-        marker={"color": PLAN_COLOR},
-        customdata=custom,
-        hovertemplate="<b>%{y}</b><br>Kế hoạch: %{customdata[0]}<extra></extra>",
-    )
-    fig.add_bar(
-        name="Thực hiện",
-        y=names,
-        x=actual,
-        orientation="h",
-        width=ACTUAL_WIDTH,
-        marker={"color": ACTUAL_COLOR},
-        customdata=custom,
-        hovertemplate=(
-            "<b>%{y}</b><br>Thực hiện: %{x:,.0f}<br>Kế hoạch: %{customdata[0]}"
-            "<br>Hoàn thành: %{customdata[1]}<extra></extra>"
-        ),
-    )
     ends = [max(p, a) for p, a in zip(planned, actual, strict=True)]
-    fig.add_scatter(
-        name="Tỷ lệ hoàn thành",
-        y=names,
-        x=ends,
-        mode="text",
-        text=[f"  {t}" for t in pct_text],
-        textposition="middle right",
-        textfont={"size": 13, "color": TEXT_COLOR},
-        showlegend=False,
-        hoverinfo="skip",
-        cliponaxis=False,
-    )
+    data = [
+        {
+            "type": "bar",
+            "name": "Kế hoạch",
+            "y": names,
+            "x": planned,
+            "orientation": "h",
+            "width": PLAN_WIDTH,
+            "marker": {"color": PLAN_COLOR},
+            "customdata": custom,
+            "hovertemplate": "<b>%{y}</b><br>Kế hoạch: %{customdata[0]}<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": "Thực hiện",
+            "y": names,
+            "x": actual,
+            "orientation": "h",
+            "width": ACTUAL_WIDTH,
+            "marker": {"color": ACTUAL_COLOR},
+            "customdata": custom,
+            "hovertemplate": (
+                "<b>%{y}</b><br>Thực hiện: %{x:,.0f}<br>Kế hoạch: %{customdata[0]}"
+                "<br>Hoàn thành: %{customdata[1]}<extra></extra>"
+            ),
+        },
+        {
+            "type": "scatter",
+            "name": "Tỷ lệ hoàn thành",
+            "y": names,
+            "x": ends,
+            "mode": "text",
+            "text": [f"  {t}" for t in pct_text],
+            "textposition": "middle right",
+            "textfont": {"size": 13, "color": TEXT_COLOR},
+            "showlegend": False,
+            "hoverinfo": "skip",
+            "cliponaxis": False,
+        },
+    ]
     top = max(ends) if ends and max(ends) > 0 else 1.0
-    fig.update_layout(barmode="overlay")
-    fig.update_xaxes(title_text=AXIS_COUNT, range=[0, top * 1.3], tickformat=",~f")
-    fig.update_yaxes(
-        title_text=None,
-        autorange="reversed",
-        tickmode="array",
-        tickvals=names,
-        ticktext=[_short(n) for n in names],
+    layout = _layout(
+        110 + ROW_PX * 2 * len(names),
+        barmode="overlay",
+        xaxis={"title": {"text": AXIS_COUNT}, "range": [0, top * 1.3], "tickformat": ",~f"},
+        yaxis=_category_axis(names),
     )
-    return _layout(fig, 110 + ROW_PX * 2 * len(names))
+    return _figure(data, layout)
 
 
 def _completion_bars(
@@ -268,54 +350,62 @@ def _completion_bars(
     hover_title: str,
 ) -> go.Figure:
     """Horizontal completion-% bars, one trace per status (legend = status), in `labels` order."""
-    pct = df["completion_pct"].astype(float)
-    fig = go.Figure()
+    pct = df["completion_pct"].astype(float).tolist()
+    planned = df["planned"].tolist()
+    actual = df["actual"].tolist()
+    rows_of: dict[str, list[int]] = {}
+    for i, status in enumerate(statuses):
+        rows_of.setdefault(status, []).append(i)
+    data: list[dict[str, Any]] = []
     for status in STATUS_ORDER:
-        rows = [i for i, s in enumerate(statuses) if s == status]
+        rows = rows_of.get(status)
         if not rows:
             continue
-        sub = df.iloc[rows]
-        values = pct.iloc[rows]
-        text = [fmt_pct(v) for v in values.tolist()]
+        values = [pct[i] for i in rows]
+        pct_text = [fmt_pct(v) for v in values]
         if status in ("no_activity", "no_plan"):
             text = [STATUS_LABELS[status].lower()] * len(rows)
+        else:
+            text = pct_text
         custom = [
-            [fmt_num(p, 1).removesuffix(",0"), fmt_int(a), fmt_pct(v)]
-            for p, a, v in zip(sub["planned"], sub["actual"], values, strict=True)
+            [fmt_num(planned[i], 1).removesuffix(",0"), fmt_int(actual[i]), t]
+            for i, t in zip(rows, pct_text, strict=True)
         ]
-        fig.add_bar(
-            name=STATUS_LABELS[status],
-            y=[labels[i] for i in rows],
-            x=values.fillna(0).tolist(),
-            orientation="h",
-            marker={"color": STATUS_COLORS[status]},
-            text=text,
-            textposition="outside",
-            textfont={"size": 12, "color": TEXT_COLOR},
-            cliponaxis=False,
-            customdata=custom,
-            hovertemplate=(
-                f"<b>%{{y}}</b><br>{hover_title}: {STATUS_LABELS[status]}"
-                "<br>Thực hiện: %{customdata[1]} / kế hoạch %{customdata[0]}"
-                "<br>Hoàn thành: %{customdata[2]}<extra></extra>"
-            ),
+        data.append(
+            {
+                "type": "bar",
+                "name": STATUS_LABELS[status],
+                "y": [labels[i] for i in rows],
+                "x": [0.0 if math.isnan(v) else v for v in values],
+                "orientation": "h",
+                "marker": {"color": STATUS_COLORS[status]},
+                "text": text,
+                "textposition": "outside",
+                "textfont": {"size": 12, "color": TEXT_COLOR},
+                "cliponaxis": False,
+                "customdata": custom,
+                "hovertemplate": (
+                    f"<b>%{{y}}</b><br>{hover_title}: {STATUS_LABELS[status]}"
+                    "<br>Thực hiện: %{customdata[1]} / kế hoạch %{customdata[0]}"
+                    "<br>Hoàn thành: %{customdata[2]}<extra></extra>"
+                ),
+            }
         )
-    fig.update_layout(barmode="overlay", bargap=0.3)
-    fig.update_xaxes(title_text=AXIS_PCT, range=_pct_range(pct, (complete_pct, near_pct)), ticksuffix=" %")
-    fig.update_yaxes(
-        title_text=None,
-        type="category",
-        categoryorder="array",
-        categoryarray=labels,
-        autorange="reversed",
-        tickmode="array",
-        tickvals=labels,
-        ticktext=[_short(x) for x in labels],
+    shapes, annotations = _threshold_lines(near_pct, complete_pct)
+    layout = _layout(
+        140 + ROW_PX * len(labels),
+        top=72,
+        barmode="overlay",
+        shapes=shapes,
+        annotations=annotations,
+        xaxis={
+            "title": {"text": AXIS_PCT},
+            "range": _pct_range(pct, (complete_pct, near_pct)),
+            "ticksuffix": " %",
+        },
+        yaxis=_category_axis(labels, type="category", categoryorder="array", categoryarray=labels),
     )
-    _threshold_lines(fig, near_pct, complete_pct)
-    _layout(fig, 140 + ROW_PX * len(labels), top=72)
-    _status_key(fig, statuses)
-    return fig
+    return _figure(data, _merge(layout, _status_key(statuses)))
 
 
 def completion_by_unit(
@@ -331,14 +421,16 @@ def completion_by_unit(
         return empty_figure()
     df = classified.reset_index(drop=True)
     order = df["completion_pct"].astype(float).sort_values(ascending=False, na_position="last", kind="stable")
-    df = df.loc[order.index].reset_index(drop=True)
+    df = df.take(order.index).reset_index(drop=True)
     labels = _unique_labels(df["unit_name"], df.get("unit_code"))
     if "status" in df.columns:
         statuses = df["status"].astype(str).tolist()
     else:
         statuses = [
             _status_of(p, a, pl, complete_pct, near_pct)
-            for p, a, pl in zip(df["completion_pct"], df["actual"], df["planned"], strict=True)
+            for p, a, pl in zip(
+                df["completion_pct"].tolist(), df["actual"].tolist(), df["planned"].tolist(), strict=True
+            )
         ]
     return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại")
 
@@ -360,7 +452,9 @@ def completion_by_group(
     labels = _unique_labels(df[label_col])
     statuses = [
         _status_of(p, a, pl, complete_pct, near_pct)
-        for p, a, pl in zip(df["completion_pct"], df["actual"], df["planned"], strict=True)
+        for p, a, pl in zip(
+            df["completion_pct"].tolist(), df["actual"].tolist(), df["planned"].tolist(), strict=True
+        )
     ]
     return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại")
 
@@ -377,50 +471,65 @@ def quarter_trend(series: pd.DataFrame) -> go.Figure:
     if "label" in df.columns:
         x = df["label"].astype(str).tolist()
     else:
-        x = [QUARTER_LABELS.get(int(q), str(q)) for q in df["quarter"]]
-    pct = [fmt_pct(v) for v in df["completion_pct"]]
-    fig = go.Figure()
-    fig.add_bar(
-        name="Kế hoạch quý",
-        x=x,
-        y=df["planned"].astype(float).tolist(),
-        width=0.7,
-        marker={"color": PLAN_COLOR},
-        hovertemplate="<b>%{x}</b><br>Kế hoạch: %{y:,.1~f}<extra></extra>",
-    )
-    fig.add_bar(
-        name="Thực hiện quý",
-        x=x,
-        y=df["actual"].astype(float).tolist(),
-        width=0.36,
-        marker={"color": ACTUAL_COLOR},
-        customdata=pct,
-        hovertemplate="<b>%{x}</b><br>Thực hiện: %{y:,.0f}<br>Hoàn thành: %{customdata}<extra></extra>",
-    )
-    fig.add_scatter(
-        name="Kế hoạch lũy kế",
-        x=x,
-        y=df["cumulative_planned"].astype(float).tolist(),
-        mode="lines+markers",
-        line={"color": CUMULATIVE_PLAN_COLOR, "width": 2, "dash": "dash"},
-        marker={"size": 6},
-        hovertemplate="<b>%{x}</b><br>Kế hoạch lũy kế: %{y:,.1~f}<extra></extra>",
-    )
-    fig.add_scatter(
-        name="Thực hiện lũy kế",
-        x=x,
-        y=df["cumulative_actual"].astype(float).tolist(),
-        mode="lines+markers",
-        line={"color": STATUS_COLORS["complete"], "width": 2.5},
-        marker={"size": 7},
-        hovertemplate="<b>%{x}</b><br>Thực hiện lũy kế: %{y:,.0f}<extra></extra>",
-    )
-    fig.update_layout(barmode="overlay", hovermode="closest")
-    fig.update_yaxes(title_text=AXIS_COUNT, tickformat=",~f", rangemode="tozero")
+        x = [QUARTER_LABELS.get(int(q), str(q)) for q in df["quarter"].tolist()]
+    pct = [fmt_pct(v) for v in df["completion_pct"].tolist()]
+    data = [
+        {
+            "type": "bar",
+            "name": "Kế hoạch quý",
+            "x": x,
+            "y": df["planned"].astype(float).tolist(),
+            "width": 0.7,
+            "marker": {"color": PLAN_COLOR},
+            "hovertemplate": "<b>%{x}</b><br>Kế hoạch: %{y:,.1~f}<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "name": "Thực hiện quý",
+            "x": x,
+            "y": df["actual"].astype(float).tolist(),
+            "width": 0.36,
+            "marker": {"color": ACTUAL_COLOR},
+            "customdata": pct,
+            "hovertemplate": "<b>%{x}</b><br>Thực hiện: %{y:,.0f}<br>Hoàn thành: %{customdata}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "name": "Kế hoạch lũy kế",
+            "x": x,
+            "y": df["cumulative_planned"].astype(float).tolist(),
+            "mode": "lines+markers",
+            "line": {"color": CUMULATIVE_PLAN_COLOR, "width": 2, "dash": "dash"},
+            "marker": {"size": 6},
+            "hovertemplate": "<b>%{x}</b><br>Kế hoạch lũy kế: %{y:,.1~f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "name": "Thực hiện lũy kế",
+            "x": x,
+            "y": df["cumulative_actual"].astype(float).tolist(),
+            "mode": "lines+markers",
+            "line": {"color": STATUS_COLORS["complete"], "width": 2.5},
+            "marker": {"size": 7},
+            "hovertemplate": "<b>%{x}</b><br>Thực hiện lũy kế: %{y:,.0f}<extra></extra>",
+        },
+    ]
     # the completion % sits under each quarter name: on the bars it would collide with the lines
     ticktext = [f"<b>{q}</b><br><span style='font-size:11px'>{p}</span>" for q, p in zip(x, pct, strict=True)]
-    fig.update_xaxes(title_text=None, type="category", tickmode="array", tickvals=x, ticktext=ticktext)
-    return _layout(fig, 360, top=64)
+    layout = _layout(
+        360,
+        top=64,
+        barmode="overlay",
+        hovermode="closest",
+        yaxis={"title": {"text": AXIS_COUNT}, "tickformat": ",~f", "rangemode": "tozero"},
+        xaxis={
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": x,
+            "ticktext": ticktext,
+        },
+    )
+    return _figure(data, layout)
 
 
 HEAT_ZMAX = 110.0  # completion above 100 % is drawn like 100 %: a visible green band in the key
@@ -455,78 +564,80 @@ def unit_quarter_heatmap(matrix: pd.DataFrame) -> go.Figure:
     units = df.drop_duplicates("unit_code")[["unit_code", "unit_name"]].reset_index(drop=True)
     labels = _unique_labels(units["unit_name"], units["unit_code"])
     quarters = sorted(int(q) for q in df["quarter"].dropna().unique())
-    by_cell = df.set_index(["unit_code", df["quarter"].astype(int)])
+    # (unit, quarter) -> (planned, actual, completion %), the first row where a pair repeats
+    cells: dict[tuple[Any, int], tuple[Any, Any, float]] = {}
+    for code, q, planned, actual, pct in zip(
+        df["unit_code"].tolist(),
+        df["quarter"].tolist(),
+        df["planned"].tolist(),
+        df["actual"].tolist(),
+        df["completion_pct"].tolist(),
+        strict=True,
+    ):
+        cells.setdefault((code, int(q)), (planned, actual, float(pct)))
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     custom: list[list[list[str]]] = []
-    for code in units["unit_code"]:
+    for code in units["unit_code"].tolist():
         z_row: list[float | None] = []
         t_row: list[str] = []
         c_row: list[list[str]] = []
         for q in quarters:
-            if (code, q) in by_cell.index:
-                row = by_cell.loc[(code, q)]
-                if isinstance(row, pd.DataFrame):
-                    row = row.iloc[0]
-                pct = float(row["completion_pct"])
-                z_row.append(None if pd.isna(pct) else pct)
-                t_row.append(fmt_int(row["actual"]))
-                c_row.append(
-                    [fmt_num(row["planned"], 1).removesuffix(",0"), fmt_int(row["actual"]), fmt_pct(pct)]
-                )
-            else:
+            cell = cells.get((code, q))
+            if cell is None:
                 z_row.append(None)
                 t_row.append("")
                 c_row.append(["—", "—", "—"])
+                continue
+            planned, actual, pct = cell
+            z_row.append(None if math.isnan(pct) else pct)
+            t_row.append(fmt_int(actual))
+            c_row.append([fmt_num(planned, 1).removesuffix(",0"), fmt_int(actual), fmt_pct(pct)])
         z.append(z_row)
         text.append(t_row)
         custom.append(c_row)
-    x = [QUARTER_LABELS.get(q, str(q)) for q in quarters]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=x,
-            y=labels,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 12},
-            customdata=custom,
-            zmin=0,
-            zmax=HEAT_ZMAX,
-            xgap=2,
-            ygap=2,
-            colorscale=_status_colorscale(),
-            colorbar={
-                "orientation": "h",
-                "y": -0.02,
-                "yanchor": "top",
-                "x": 0,
-                "xanchor": "left",
-                "len": 0.6,
-                "thickness": 10,
-                "title": {"text": "Hoàn thành (%)", "side": "top", "font": {"size": 11}},
-                "tickvals": [0, DEFAULT_NEAR_PCT, DEFAULT_COMPLETE_PCT],
-                "ticktext": ["0", fmt_num(DEFAULT_NEAR_PCT, 0), fmt_num(DEFAULT_COMPLETE_PCT, 0)],
-                "tickfont": {"size": 11},
-            },
-            hovertemplate=(
-                "<b>%{y}</b> · %{x}<br>Thực hiện: %{customdata[1]} / kế hoạch %{customdata[0]}"
-                "<br>Hoàn thành: %{customdata[2]}<extra></extra>"
-            ),
-        )
+    heat = {
+        "type": "heatmap",
+        "z": z,
+        "x": [QUARTER_LABELS.get(q, str(q)) for q in quarters],
+        "y": labels,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 12},
+        "customdata": custom,
+        "zmin": 0,
+        "zmax": HEAT_ZMAX,
+        "xgap": 2,
+        "ygap": 2,
+        "colorscale": _status_colorscale(),
+        "colorbar": {
+            "orientation": "h",
+            "y": -0.02,
+            "yanchor": "top",
+            "x": 0,
+            "xanchor": "left",
+            "len": 0.6,
+            "thickness": 10,
+            "title": {"text": "Hoàn thành (%)", "side": "top", "font": {"size": 11}},
+            "tickvals": [0, DEFAULT_NEAR_PCT, DEFAULT_COMPLETE_PCT],
+            "ticktext": ["0", fmt_num(DEFAULT_NEAR_PCT, 0), fmt_num(DEFAULT_COMPLETE_PCT, 0)],
+            "tickfont": {"size": 11},
+        },
+        "hovertemplate": (
+            "<b>%{y}</b> · %{x}<br>Thực hiện: %{customdata[1]} / kế hoạch %{customdata[0]}"
+            "<br>Hoàn thành: %{customdata[2]}<extra></extra>"
+        ),
+    }
+    layout = _layout(
+        120 + ROW_PX * len(labels),
+        legend=False,
+        top=30,
+        plot_bgcolor="#EEF1F4",
+        margin={"b": 60},
+        xaxis={"side": "top", "showgrid": False},
+        yaxis=_category_axis(labels, showgrid=False),
     )
-    fig.update_xaxes(title_text=None, side="top", showgrid=False)
-    fig.update_yaxes(
-        title_text=None,
-        autorange="reversed",
-        showgrid=False,
-        tickmode="array",
-        tickvals=labels,
-        ticktext=[_short(x) for x in labels],
-    )
-    _layout(fig, 120 + ROW_PX * len(labels), legend=False, top=30)
-    fig.update_layout(plot_bgcolor="#EEF1F4", margin={"b": 60})
-    return fig
+    return _figure([heat], layout)
 
 
 def status_donut(headline: Mapping[str, Any]) -> go.Figure:
@@ -541,35 +652,34 @@ def status_donut(headline: Mapping[str, Any]) -> go.Figure:
         return empty_figure()
     values = [int(by_status[s]) for s in statuses]
     units = int(headline.get("units") or sum(values))
-    fig = go.Figure(
-        go.Pie(
-            labels=[STATUS_LABELS[s] for s in statuses],
-            values=values,
-            hole=0.62,
-            sort=False,
-            direction="clockwise",
-            marker={"colors": [STATUS_COLORS[s] for s in statuses], "line": {"color": "white", "width": 2}},
-            texttemplate="%{value}",
-            textposition="inside",
-            textfont={"size": 13, "color": "white"},
-            hovertemplate="<b>%{label}</b><br>%{value:,.0f} đơn vị (%{percent:.1%})<extra></extra>",
-        )
+    pie = {
+        "type": "pie",
+        "labels": [STATUS_LABELS[s] for s in statuses],
+        "values": values,
+        "hole": 0.62,
+        "sort": False,
+        "direction": "clockwise",
+        "marker": {"colors": [STATUS_COLORS[s] for s in statuses], "line": {"color": "white", "width": 2}},
+        "texttemplate": "%{value}",
+        "textposition": "inside",
+        "textfont": {"size": 13, "color": "white"},
+        "hovertemplate": "<b>%{label}</b><br>%{value:,.0f} đơn vị (%{percent:.1%})<extra></extra>",
+    }
+    annotation = {
+        "text": f"<b>{fmt_int(units)}</b><br>đơn vị",
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": 18, "color": TEXT_COLOR},
+    }
+    layout = _layout(340, top=8, annotations=[annotation], margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    # the legend under the donut (`legend=` of _layout only switches it on or off)
+    _merge(
+        layout["legend"], {"orientation": "h", "yanchor": "top", "y": -0.02, "xanchor": "center", "x": 0.5}
     )
-    fig.add_annotation(
-        text=f"<b>{fmt_int(units)}</b><br>đơn vị",
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 18, "color": TEXT_COLOR},
-    )
-    _layout(fig, 340, top=8)
-    fig.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.02, "xanchor": "center", "x": 0.5},
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-    )
-    return fig
+    return _figure([pie], layout)
 
 
 def breakdown_bar(breakdown_df: pd.DataFrame, title: str) -> go.Figure:
@@ -582,33 +692,35 @@ def breakdown_bar(breakdown_df: pd.DataFrame, title: str) -> go.Figure:
     df = breakdown_df.reset_index(drop=True)
     labels = _unique_labels(df["value"])
     quantity = df["quantity"].astype(float).tolist()
-    share = [fmt_pct(v) for v in df["share_pct"]]
-    text = [f"{fmt_int(q)} · {s}" for q, s in zip(quantity, share, strict=True)]
-    fig = go.Figure()
-    fig.add_bar(
-        name=AXIS_COUNT,
-        y=labels,
-        x=quantity,
-        orientation="h",
-        marker={"color": NEUTRAL_COLOR},
-        text=text,
-        textposition="outside",
-        textfont={"size": 12, "color": TEXT_COLOR},
-        cliponaxis=False,
-        customdata=share,
-        hovertemplate="<b>%{y}</b><br>Số lượng: %{x:,.0f}<br>Tỷ trọng: %{customdata}<extra></extra>",
-    )
+    share = [fmt_pct(v) for v in df["share_pct"].tolist()]
+    bar = {
+        "type": "bar",
+        "name": AXIS_COUNT,
+        "y": labels,
+        "x": quantity,
+        "orientation": "h",
+        "marker": {"color": NEUTRAL_COLOR},
+        "text": [f"{fmt_int(q)} · {s}" for q, s in zip(quantity, share, strict=True)],
+        "textposition": "outside",
+        "textfont": {"size": 12, "color": TEXT_COLOR},
+        "cliponaxis": False,
+        "customdata": share,
+        "hovertemplate": "<b>%{y}</b><br>Số lượng: %{x:,.0f}<br>Tỷ trọng: %{customdata}<extra></extra>",
+    }
     top = max(quantity) if quantity and max(quantity) > 0 else 1.0
-    fig.update_xaxes(title_text=AXIS_COUNT, range=[0, top * 1.6], tickformat=",~f")
-    fig.update_yaxes(
-        title_text=None,
-        autorange="reversed",
-        tickmode="array",
-        tickvals=labels,
-        ticktext=[_short(x) for x in labels],
+    layout = _layout(
+        100 + ROW_PX * len(labels),
+        legend=False,
+        top=40,
+        xaxis={"title": {"text": AXIS_COUNT}, "range": [0, top * 1.6], "tickformat": ",~f"},
+        yaxis=_category_axis(labels),
+        title={
+            "text": title,
+            "x": 0.02,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "font": {"size": 15},
+        },
     )
-    _layout(fig, 100 + ROW_PX * len(labels), legend=False, top=40)
-    fig.update_layout(
-        title={"text": title, "x": 0.02, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 15}}
-    )
-    return fig
+    return _figure([bar], layout)

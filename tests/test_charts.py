@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
-from cchc_lib import charts
+from cchc_lib import charts, metrics
 from cchc_lib.labels import STATUS_COLORS
+from cchc_lib.periods import Period
+from cchc_lib.sandbox import read_trusted
+from cchc_lib.settings import Settings
 
 NAN = math.nan
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "cam_xuyen_2024.xlsx"
 
 
 def by_type_frame() -> pd.DataFrame:
@@ -274,3 +281,63 @@ def test_figures_serialise() -> None:
     # the screens hand figures to st.plotly_chart, which serialises them to JSON
     for fig in (charts.plan_actual_by_type(by_type_frame()), charts.completion_by_unit(classified_frame())):
         assert '"separators":",."' in fig.to_json().replace(" ", "")
+
+
+# The charts skip plotly's property validation at runtime (it cost 20-35 ms a figure), so these tests
+# run it: every chart the screens draw from the bundled sample must pass plotly's validator unchanged.
+
+
+def sample_figures() -> list[tuple[str, go.Figure]]:
+    wb = read_trusted(SAMPLE, Settings()).workbook
+    figures: list[tuple[str, go.Figure]] = []
+    for kind in ("Q2", "9M", ""):
+        for unit_types in (None, [str(wb.units["unit_type"].iloc[-1])]):
+            fwb = metrics.filter_workbook(wb, unit_types=unit_types) if unit_types else wb
+            period = Period(2024, kind)
+            pva = metrics.plan_vs_actual(fwb, period, "report", 15)
+            acts = metrics.activities_in_period(fwb, period, "report", 15)
+            tag = f"{kind or 'năm'} {unit_types or 'all'}"
+            figures += [
+                (f"type {tag}", charts.plan_actual_by_type(metrics.rollup(pva, "activity_type"))),
+                (f"unit {tag}", charts.completion_by_unit(metrics.classify_units(pva), 90, 60)),
+                (
+                    f"unit_type {tag}",
+                    charts.completion_by_group(metrics.rollup(pva, "unit_type"), "unit_type"),
+                ),
+                (f"quarter {tag}", charts.quarter_trend(metrics.quarterly_series(fwb, 2024, "report", 15))),
+                (
+                    f"heatmap {tag}",
+                    charts.unit_quarter_heatmap(metrics.unit_quarter_matrix(fwb, 2024, "report", 15)),
+                ),
+                (f"donut {tag}", charts.status_donut(metrics.headline(pva))),
+                (f"channel {tag}", charts.breakdown_bar(metrics.breakdown(acts, "channel"), "Theo kênh")),
+            ]
+    figures.append(("empty", charts.empty_figure()))
+    return figures
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
+def test_every_sample_chart_passes_plotly_validation() -> None:
+    figures = sample_figures()
+    kinds = {name.split()[0] for name, fig in figures if fig.data}
+    assert kinds == {"type", "unit", "unit_type", "quarter", "heatmap", "donut", "channel"}  # real data
+    for name, fig in figures:
+        sent = json.loads(pio.to_json(fig, validate=False))  # what st.plotly_chart sends
+        validated = go.Figure(fig.to_dict())  # raises ValueError on an unknown property or bad value
+        assert json.loads(pio.to_json(validated, validate=True)) == sent, name  # validation changes nothing
+
+
+def test_template_is_what_plotly_expands_the_name_to() -> None:
+    fig = charts.empty_figure()
+    expected = go.Layout(template="plotly_white").to_plotly_json()["template"]
+    assert fig.to_dict()["layout"]["template"] == expected
+    fig.layout.template.layout.paper_bgcolor = "red"  # a figure's template is its own copy
+    assert charts.empty_figure().to_dict()["layout"]["template"] == expected
+
+
+def test_revalidation_catches_a_bad_property() -> None:
+    # the check above is not vacuous: an unvalidated figure keeps a misspelt property...
+    fig = charts._figure([{"type": "bar", "x": [1], "colour": "red"}], {"heigth": 300})
+    # ...which re-validation rejects
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure(fig.to_dict())
