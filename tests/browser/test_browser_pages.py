@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import SAMPLE
+from tests.browser.helpers import full_screenshot, settle
 
 pytestmark = pytest.mark.browser
 
@@ -24,32 +25,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def settle(page, timeout: int = 30_000) -> None:
-    """Wait until the app is connected and the script has finished."""
-    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=timeout)
-    page.wait_for_timeout(500)
-
-
 def open_page(browser, url: str, viewport: dict[str, int]):
     context = browser.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN")
     page = context.new_page()
     page.goto(url)
     settle(page)
     return context, page
-
-
-def full_screenshot(page, path: Path) -> None:
-    """The whole main column: grow the viewport to the content height, then shoot."""
-    size = page.viewport_size
-    height = page.evaluate(
-        "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().height"
-    )
-    page.set_viewport_size({"width": size["width"], "height": int(height) + 160})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(size)
 
 
 def metric_value(page, label: str) -> str:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -22,7 +17,8 @@ from cchc_lib.builder import build_xlsx
 from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER
 from cchc_lib.sample_data import sample_spec
 from cchc_lib.store import Store
-from tests.browser.conftest import ROOT, SAMPLE, _free_port
+from tests.browser.conftest import SAMPLE
+from tests.browser.helpers import full_screenshot, running_server, settle
 
 pytestmark = pytest.mark.browser
 
@@ -33,33 +29,6 @@ REFUSED = "Bạn không có quyền xem trang này."
 FIGURE = "Đã thực hiện / kế hoạch"
 ERROR_FILL = "FFFFC7CE"
 ADDED = 3 * 5  # the good workbook adds three 2024 rows of 5 items each
-
-
-def _start(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CCHC_SETTINGS": str(folder / "settings.toml"),
-        "CCHC_USERS": str(folder / "users.toml"),
-    }
-    log = (folder / "server.log").open("wb")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.fileWatcherType", "none"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"streamlit did not start; see {folder / 'server.log'}")
-        time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -110,37 +79,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     good_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + extra)))
     bad_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + bad)))
     bad_rows = len(spec.activities) + 2, len(spec.activities) + 3  # header on row 1
-    process, base = _start(folder)
-    try:
+    env = {"CCHC_SETTINGS": str(folder / "settings.toml"), "CCHC_USERS": str(folder / "users.toml")}
+    with running_server(folder, env) as base:
         yield SimpleNamespace(
             base=base, store=store, folder=folder, good=good_path, bad=bad_path, bad_rows=bad_rows
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def settle(page, timeout: int = 60_000) -> None:
-    """Wait until the app is connected and the script has finished."""
-    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=timeout)
-    page.wait_for_timeout(500)
-
-
-def shot(page, path: Path) -> None:
-    """The whole main column: grow the viewport to the content height, then shoot."""
-    size = page.viewport_size
-    height = page.evaluate(
-        "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().height"
-    )
-    page.set_viewport_size({"width": size["width"], "height": int(height) + 160})
-    page.wait_for_timeout(1200)
-    page.screenshot(path=str(path))
-    page.set_viewport_size(size)
 
 
 def main(page):
@@ -187,7 +130,7 @@ def test_viewer_cannot_reach_upload_by_direct_link(site, browser, screenshots: P
         settle(page)
         assert page.get_by_text(REFUSED).count() == 1
         assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
-        shot(page, screenshots / "cap_nhat_tu_choi_1280.png")
+        full_screenshot(page, screenshots / "cap_nhat_tu_choi_1280.png")
         login(page, "nguoixem")  # a logged-in viewer is refused too
         assert page.get_by_text(REFUSED).count() == 1
         assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
@@ -218,7 +161,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         assert page.get_by_text("Tệp có 2 lỗi").count() == 1
         assert main(page).get_by_test_id("stDataFrame").count() == 1
         assert page.get_by_role("button", name="Xác nhận cập nhật").count() == 0
-        shot(page, screenshots / "cap_nhat_loi_1280.png")
+        full_screenshot(page, screenshots / "cap_nhat_loi_1280.png")
         with page.expect_download() as info:
             page.get_by_role("button", name="Tải tệp đã đánh dấu lỗi").click()
         marked = site.folder / "marked.xlsx"
@@ -245,10 +188,10 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         upload(page, site.good)
         assert page.get_by_text("Xem trước thay đổi").count() == 1
         assert site.store.current_number() == 1  # nothing changes before the click
-        shot(page, screenshots / "cap_nhat_xem_truoc_1280.png")
+        full_screenshot(page, screenshots / "cap_nhat_xem_truoc_1280.png")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(800)
-        shot(page, screenshots / "cap_nhat_xem_truoc_390.png")
+        full_screenshot(page, screenshots / "cap_nhat_xem_truoc_390.png")
         page.set_viewport_size(DESKTOP)
         page.get_by_role("button", name="Xác nhận cập nhật").click()
         settle(page)
@@ -261,7 +204,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         # 3. roll back to version 1 (with confirmation): the figure returns
         go(page, "Lịch sử phiên bản")
         assert page.get_by_text("Đăng nhập: quantri").count() == 1
-        shot(page, screenshots / "lich_su_1280.png")
+        full_screenshot(page, screenshots / "lich_su_1280.png")
         page.get_by_role("button", name="Khôi phục phiên bản này…").click()
         settle(page)
         assert site.store.current_number() == 2  # asking is not doing
@@ -271,7 +214,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         assert site.store.current().rollback_of == 1
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(800)
-        shot(page, screenshots / "lich_su_390.png")
+        full_screenshot(page, screenshots / "lich_su_390.png")
         page.set_viewport_size(DESKTOP)
         go(page, "Tổng quan")
         assert actual_of(metric_value(page, FIGURE)) == before
@@ -280,9 +223,9 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         go(page, "Tình hình báo cáo")
         assert page.get_by_test_id("stException").count() == 0
         assert page.get_by_text("Các đơn vị").count() >= 1
-        shot(page, screenshots / "tinh_hinh_bao_cao_1280.png")
+        full_screenshot(page, screenshots / "tinh_hinh_bao_cao_1280.png")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(800)
-        shot(page, screenshots / "tinh_hinh_bao_cao_390.png")
+        full_screenshot(page, screenshots / "tinh_hinh_bao_cao_390.png")
     finally:
         context.close()

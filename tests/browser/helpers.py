@@ -1,0 +1,81 @@
+"""Shared pieces of the browser tests: a Streamlit server process, waiting for a page, screenshots."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# A page has settled when its script is idle and the frame (the sidebar menu) has been drawn: the
+# script state alone is also "notRunning" for a moment before the first run starts.
+_SETTLED = (
+    "() => document.querySelector('[data-test-script-state=notRunning]') !== null"
+    " && document.querySelectorAll('[data-testid=stPageLink]').length > 0"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with extra environment `env`; yields its base URL."""
+    port = free_port()
+    log = (folder / "server.log").open("wb")
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.fileWatcherType", "none"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {folder / 'server.log'}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def settle(page, timeout: int = 60_000) -> None:
+    """Wait until the app is connected, the script has finished and the frame is drawn."""
+    page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_function(_SETTLED, timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def full_screenshot(page, path: Path, pause_ms: int = 1500) -> None:
+    """The whole main column: grow the viewport to the content height, then shoot."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "document.querySelector('[data-testid=stMainBlockContainer]').getBoundingClientRect().height"
+    )
+    page.set_viewport_size({"width": size["width"], "height": int(height) + 160})
+    page.wait_for_timeout(pause_ms)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
