@@ -13,6 +13,7 @@ The workbook is cached in benchmarks/out/ (shared with bench_summary.py).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import pickle
 import statistics
@@ -122,6 +123,11 @@ def library_calls(path: Path, repeat: int) -> None:
 
 def apptest_reruns(path: Path, repeat: int) -> None:
     from streamlit.testing.v1 import AppTest
+
+    # AppTest runs pages outside a server: silence Streamlit's "missing ScriptRunContext" warnings.
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     folder = Path(tempfile.mkdtemp(prefix="bench_pages_"))
     settings = folder / "settings.toml"
