@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from cchc_lib import charts, metrics
-from cchc_lib.formatting import fmt_int, fmt_pct
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import render_reporting_status
@@ -28,34 +27,7 @@ with frame.guard():
     )
     slug = frame.period.name
 
-    ui.cards(
-        [
-            ui.Card(
-                "Tỷ lệ hoàn thành",
-                fmt_pct(head["completion_pct"]),
-                delta=ui.pct_point_delta(now["completion_pct"], prev and prev["completion_pct"]),
-                delta_description=ui.SAME_PERIOD,
-                help="Tổng số hoạt động đã thực hiện so với kế hoạch của kỳ.",
-            ),
-            ui.Card(
-                "Đã thực hiện / kế hoạch",
-                f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}",
-                delta=ui.count_delta(now["actual"], prev and prev["actual"]),
-                delta_description=ui.SAME_PERIOD,
-            ),
-            ui.Card(
-                "Đơn vị hoàn thành",
-                f"{fmt_int(head['by_status']['complete'])} / {fmt_int(head['units'])}",
-                help=f"Đơn vị đạt từ {fmt_pct(s.complete_pct, 0)} kế hoạch trở lên.",
-            ),
-            ui.Card(
-                "Đơn vị chưa có hoạt động",
-                fmt_int(head["no_activity"]),
-                help="Đơn vị có chỉ tiêu nhưng chưa có hoạt động nào trong kỳ.",
-            ),
-        ],
-        per_row=2,
-    )
+    ui.headline_cards(head, s.complete_pct, now=now, prev=prev)
     ui.status_badges(head["by_status"])
     render_reporting_status(frame)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cchc_lib import metrics, reports, templates
-from cchc_lib.formatting import fmt_int
-from cchc_lib.narrative import intro_paragraph, pct_text, report_sections
+from cchc_lib.narrative import intro_paragraph, report_sections
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget
@@ -26,18 +25,7 @@ with frame.guard():
     if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
         ui.empty_state()
     else:
-        ui.cards(
-            [
-                ui.Card("Tỷ lệ hoàn thành", pct_text(head["completion_pct"])),
-                ui.Card("Đã thực hiện / kế hoạch", f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}"),
-                ui.Card(
-                    "Đơn vị hoàn thành",
-                    f"{fmt_int(head['by_status']['complete'])} / {fmt_int(head['units'])}",
-                ),
-                ui.Card("Đơn vị chưa có hoạt động", fmt_int(head["no_activity"])),
-            ],
-            per_row=2,
-        )
+        ui.headline_cards(head, s.complete_pct)
 
     ui.section(f"Báo cáo {reports.report_title(period)}")
     parts = reports.prepare_report(wb, period, calendar, s)

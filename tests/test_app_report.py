@@ -51,6 +51,7 @@ def test_report_page_figures_downloads_and_preview(settings_env: Path) -> None:
         "Đơn vị hoàn thành",
         "Đơn vị chưa có hoạt động",
     ]
+    assert at.metric[0].value.endswith(" %")  # 87,5 % as on every other page
     labels = buttons(at)
     for label in ("Tải báo cáo (Word)", "Tải phụ lục (Excel)", "Tải mẫu chung", "Tải mẫu của đơn vị"):
         assert label in labels

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import MISSING, fmt_int, fmt_num, vn_styler
+from cchc_lib.formatting import MISSING, fmt_int, fmt_num, fmt_pct, vn_styler
 from cchc_lib.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
 from cchc_lib.web import messages as msg
 
@@ -105,6 +105,47 @@ def count_delta(current: float | None, previous: float | None) -> str | None:
         return None
     change = current - previous
     return f"{'+' if change >= 0 else ''}{fmt_int(change)}"
+
+
+def headline_cards(
+    head: Mapping[str, Any],
+    complete_pct: float,
+    *,
+    now: Mapping[str, Any] | None = None,
+    prev: Mapping[str, Any] | None = None,
+) -> None:
+    """The four headline figures of a `metrics.headline` dict; with `now`/`prev` (comparable
+    headlines of this and last year) the first two carry the change against last year."""
+    compare = now is not None and prev is not None
+    described = SAME_PERIOD if compare else None
+    cards(
+        [
+            Card(
+                "Tỷ lệ hoàn thành",
+                fmt_pct(head["completion_pct"]),
+                delta=pct_point_delta(now["completion_pct"], prev["completion_pct"]) if compare else None,
+                delta_description=described,
+                help="Tổng số hoạt động đã thực hiện so với kế hoạch của kỳ.",
+            ),
+            Card(
+                "Đã thực hiện / kế hoạch",
+                f"{fmt_int(head['actual'])} / {fmt_int(head['planned'])}",
+                delta=count_delta(now["actual"], prev["actual"]) if compare else None,
+                delta_description=described,
+            ),
+            Card(
+                "Đơn vị hoàn thành",
+                f"{fmt_int(head['by_status']['complete'])} / {fmt_int(head['units'])}",
+                help=f"Đơn vị đạt từ {fmt_pct(complete_pct, 0)} kế hoạch trở lên.",
+            ),
+            Card(
+                "Đơn vị chưa có hoạt động",
+                fmt_int(head["no_activity"]),
+                help="Đơn vị có chỉ tiêu nhưng chưa có hoạt động nào trong kỳ.",
+            ),
+        ],
+        per_row=2,
+    )
 
 
 _BADGE_COLORS = {
