@@ -79,6 +79,8 @@ def funding_totals(funds: pd.DataFrame) -> dict[str, float | None]:
         "spent": spent,
         "spent_pct": spent / allocated * 100 if allocated else None,
     }
+
+
 def initiatives_of_year(initiatives: pd.DataFrame, units: pd.DataFrame, year: int) -> pd.DataFrame:
     """Initiatives of `year` for the units in `units`, with unit_name: year, unit_code, unit_name, name, ..."""
     rows = initiatives[initiatives["year"] == year]

@@ -157,14 +157,14 @@ with frame.guard():
             icon=":material/error:",
         )
         ui.section("Danh sách lỗi")
-        st.dataframe(problems_frame(preview.problems), hide_index=True)
+        st.dataframe(problems_frame(preview.problems), hide_index=True, placeholder=MISSING)
         marked_download(data, preview.problems, uploaded.name)
         st.stop()
     if not warnings.empty:
         with st.expander(
             f"{fmt_int(len(warnings))} cảnh báo (không chặn việc cập nhật)", icon=":material/warning:"
         ):
-            st.dataframe(problems_frame(warnings), hide_index=True)
+            st.dataframe(problems_frame(warnings), hide_index=True, placeholder=MISSING)
             marked_download(data, warnings, uploaded.name)
     for note in preview.notes:
         st.info(note, icon=":material/info:")
@@ -193,7 +193,9 @@ with frame.guard():
                 for b, a in zip(changes["actual_before"], changes["actual_after"], strict=True)
             ],
         )
-        st.dataframe(shown[list(CHANGE_HEADERS)].rename(columns=CHANGE_HEADERS), hide_index=True)
+        st.dataframe(
+            shown[list(CHANGE_HEADERS)].rename(columns=CHANGE_HEADERS), hide_index=True, placeholder=MISSING
+        )
     st.caption(
         f"Sau khi cập nhật: {fmt_int(preview.rows or 0)} dòng hoạt động. Chưa có gì thay đổi cho đến khi bạn bấm "
         "«Xác nhận cập nhật»."

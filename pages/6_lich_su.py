@@ -83,7 +83,7 @@ with frame.guard():
 
     st.subheader("Các phiên bản", divider="gray")
     st.caption("Mỗi lần cập nhật tạo một phiên bản mới; không phiên bản nào bị sửa hay xóa.")
-    st.dataframe(versions_frame(history, current), hide_index=True)
+    st.dataframe(versions_frame(history, current), hide_index=True, placeholder=MISSING)
 
     if account.is_admin:
         st.subheader("Khôi phục phiên bản cũ", divider="gray")
@@ -149,4 +149,4 @@ with frame.guard():
         st.caption(
             f"Mọi lần công bố, khôi phục và lần bị từ chối ({AUDIT_ROWS} mục gần nhất, mới nhất trước)."
         )
-        st.dataframe(audit_frame(store.audit()), hide_index=True)
+        st.dataframe(audit_frame(store.audit()), hide_index=True, placeholder=MISSING)

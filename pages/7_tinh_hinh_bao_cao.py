@@ -83,7 +83,7 @@ with frame.guard():
         user=status["user"].fillna(MISSING),
     ).sort_values(["_order", "unit_name"], kind="stable")
     shown = shown[list(HEADERS)].rename(columns=HEADERS)
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(shown, hide_index=True, placeholder=MISSING)
     ui.download_xlsx(
         shown,
         f"tinh_hinh_bao_cao_{frame.period.name}.xlsx",
@@ -101,6 +101,6 @@ with frame.guard():
             ],
             deadline=overview["deadline"].map(fmt_date),
         )[list(OVERVIEW_HEADERS)].rename(columns=OVERVIEW_HEADERS)
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table, hide_index=True, placeholder=MISSING)
     with st.expander("Cách tính", icon=":material/help:"):
         st.markdown(RULES.format(grace=s.submission_grace_days))

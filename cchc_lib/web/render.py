@@ -211,7 +211,7 @@ def table(
         label = COLUMN_LABELS.get(column, column)
         if label in shown.columns:
             config[label] = st.column_config.LinkColumn(label, display_text="Mở liên kết")
-    st.dataframe(styler, hide_index=True, column_config=config, height=height)
+    st.dataframe(styler, hide_index=True, column_config=config, height=height, placeholder=MISSING)
 
 
 def list_table(

@@ -66,7 +66,15 @@ def settle(page, timeout: int = 60_000) -> None:
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_function(_SETTLED, timeout=timeout)
-    page.wait_for_timeout(500)
+    # Then until the page stops changing: the browser may still be drawing the last elements.
+    deadline_ms, previous = timeout, -1
+    while deadline_ms > 0:
+        count = page.evaluate("document.querySelectorAll('[data-testid=stApp] *').length")
+        if count == previous:
+            break
+        previous = count
+        page.wait_for_timeout(500)
+        deadline_ms -= 500
 
 
 def full_screenshot(page, path: Path, pause_ms: int = 1500) -> None:

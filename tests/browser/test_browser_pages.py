@@ -39,7 +39,9 @@ def metric_value(page, label: str) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text().strip()
 
 
-@pytest.mark.parametrize("path", ["don_vi", "theo_doi_chi_dao", "hoat_dong", "bao_cao", ""])  # direct links first
+@pytest.mark.parametrize(
+    "path", ["don_vi", "theo_doi_chi_dao", "hoat_dong", "bao_cao", ""]
+)  # direct links first
 def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, path: str) -> None:
     context, page = open_page(browser, f"{server}/{path}", DESKTOP)
     try:
@@ -50,7 +52,7 @@ def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, pa
         assert links[: len(MENU)] == MENU and "Báo cáo" in links
         assert sidebar.get_by_text("UBND huyện Cẩm Xuyên").count() >= 1
         assert sidebar.get_by_text("Năm", exact=True).count() == 1
-        assert sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)").count() == 1
+        assert sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)").count() == 1, sidebar.inner_text()
         assert page.get_by_test_id("stSidebarNav").count() == 0  # the automatic file-name menu is hidden
         assert page.get_by_text("Năm 2024").count() >= 1
         full_screenshot(page, screenshots / f"{path or 'tong_quan'}_1280.png")
