@@ -25,11 +25,8 @@ __all__ = [
     "workbook_years",
     "unit_options",
     "filtered_workbook",
-    "cached_pva",
-    "cached_previous_pva",
+    "cached_metric",
     "cached_activities",
-    "cached_quarterly",
-    "cached_unit_matrix",
     "matching_rows",
     "cached_distinct",
     "cached_figure",
@@ -171,26 +168,38 @@ def filtered_workbook(source: DataSource, settings: Settings, filters: Filters) 
     return _filtered(source.path, source.stamp, filters, settings)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _pva(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, _s: Settings):
+# Metric tables of the filtered workbook: name -> (metrics function, keyed on a period name or a year).
+_METRICS: dict[str, tuple[Callable[..., Any], bool]] = {
+    "pva": (metrics.plan_vs_actual, True),
+    "previous_pva": (metrics.previous_year_pva, True),
+    "quarterly": (metrics.quarterly_series, False),
+    "unit_matrix": (metrics.unit_quarter_matrix, False),
+}
+
+
+@st.cache_data(max_entries=192, show_spinner=False)
+def _metric(
+    name: str,
+    path: str,
+    stamp: str,
+    filters: Filters,
+    when: str | int,
+    calendar: str,
+    cutoff: int,
+    _s: Settings,
+):
+    function, by_period = _METRICS[name]
     wb = _filtered(path, stamp, filters, _s)
-    return metrics.plan_vs_actual(wb, parse_period(period), calendar, cutoff)
+    return function(wb, parse_period(when) if by_period else when, calendar, cutoff)
 
 
-def cached_pva(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
-    """metrics.plan_vs_actual for the filtered workbook and `period` (a period name)."""
-    return _pva(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _prev(path: str, stamp: str, filters: Filters, period: str, calendar: str, cutoff: int, _s: Settings):
-    wb = _filtered(path, stamp, filters, _s)
-    return metrics.previous_year_pva(wb, parse_period(period), calendar, cutoff)
-
-
-def cached_previous_pva(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
-    """metrics.previous_year_pva (None when the earlier period holds no data)."""
-    return _prev(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
+def cached_metric(
+    name: str, source: DataSource, settings: Settings, filters: Filters, when: str | int, calendar: str
+) -> Any:
+    """A metrics table of the filtered workbook, cached per data version and choices: "pva"
+    (plan_vs_actual) and "previous_pva" (previous_year_pva, None without data) take a period name;
+    "quarterly" (quarterly_series) and "unit_matrix" (unit_quarter_matrix) take a year."""
+    return _metric(name, source.path, source.stamp, filters, when, calendar, settings.cutoff_day, settings)
 
 
 # Activity rows can be 200,000 long: shared like the workbook (readers never mutate them).
@@ -203,28 +212,6 @@ def _acts(path: str, stamp: str, filters: Filters, period: str, calendar: str, c
 def cached_activities(source: DataSource, settings: Settings, filters: Filters, period: str, calendar: str):
     """metrics.activities_in_period for the filtered workbook (shared frame: do not modify)."""
     return _acts(source.path, source.stamp, filters, period, calendar, settings.cutoff_day, settings)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _quarterly(path: str, stamp: str, filters: Filters, year: int, calendar: str, cutoff: int, _s: Settings):
-    wb = _filtered(path, stamp, filters, _s)
-    return metrics.quarterly_series(wb, year, calendar, cutoff)
-
-
-def cached_quarterly(source: DataSource, settings: Settings, filters: Filters, year: int, calendar: str):
-    """metrics.quarterly_series for the filtered workbook and `year`."""
-    return _quarterly(source.path, source.stamp, filters, year, calendar, settings.cutoff_day, settings)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _matrix(path: str, stamp: str, filters: Filters, year: int, calendar: str, cutoff: int, _s: Settings):
-    wb = _filtered(path, stamp, filters, _s)
-    return metrics.unit_quarter_matrix(wb, year, calendar, cutoff)
-
-
-def cached_unit_matrix(source: DataSource, settings: Settings, filters: Filters, year: int, calendar: str):
-    """metrics.unit_quarter_matrix for the filtered workbook and `year`."""
-    return _matrix(source.path, source.stamp, filters, year, calendar, settings.cutoff_day, settings)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -66,14 +66,14 @@ class Frame:
     def pva(self, period: Period | None = None, filters: data.Filters | None = None) -> pd.DataFrame:
         """metrics.plan_vs_actual for the chosen period (or `period`) and filters (or `filters`)."""
         chosen = self.period if period is None else period
-        return data.cached_pva(
-            self.source, self.settings, filters or self.filters, chosen.name, self.calendar
+        return data.cached_metric(
+            "pva", self.source, self.settings, filters or self.filters, chosen.name, self.calendar
         )
 
     def previous_pva(self) -> pd.DataFrame | None:
         """metrics.previous_year_pva: the same period last year, or None without data."""
-        return data.cached_previous_pva(
-            self.source, self.settings, self.filters, self.period.name, self.calendar
+        return data.cached_metric(
+            "previous_pva", self.source, self.settings, self.filters, self.period.name, self.calendar
         )
 
     def activities(self, filters: data.Filters | None = None) -> pd.DataFrame:
@@ -84,14 +84,14 @@ class Frame:
 
     def quarterly(self, filters: data.Filters | None = None) -> pd.DataFrame:
         """metrics.quarterly_series for the chosen year."""
-        return data.cached_quarterly(
-            self.source, self.settings, filters or self.filters, self.period.year, self.calendar
+        return data.cached_metric(
+            "quarterly", self.source, self.settings, filters or self.filters, self.period.year, self.calendar
         )
 
     def unit_matrix(self) -> pd.DataFrame:
         """metrics.unit_quarter_matrix for the chosen year."""
-        return data.cached_unit_matrix(
-            self.source, self.settings, self.filters, self.period.year, self.calendar
+        return data.cached_metric(
+            "unit_matrix", self.source, self.settings, self.filters, self.period.year, self.calendar
         )
 
     @property
