@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SAMPLE
 from tests.browser.helpers import full_screenshot, settle
@@ -45,16 +46,16 @@ def metric_value(page, label: str) -> str:
 def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, path: str) -> None:
     context, page = open_page(browser, f"{server}/{path}", DESKTOP)
     try:
-        assert page.get_by_test_id("stException").count() == 0
+        expect(page.get_by_test_id("stException")).to_have_count(0)
         assert page.locator("h1").first.inner_text().strip() == PAGES[path]
         sidebar = page.get_by_test_id("stSidebar")
         links = [t.strip().splitlines()[-1] for t in sidebar.get_by_test_id("stPageLink").all_inner_texts()]
         assert links[: len(MENU)] == MENU and "Báo cáo" in links
-        assert sidebar.get_by_text("UBND huyện Cẩm Xuyên").count() >= 1
-        assert sidebar.get_by_text("Năm", exact=True).count() == 1
-        assert sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)").count() == 1, sidebar.inner_text()
-        assert page.get_by_test_id("stSidebarNav").count() == 0  # the automatic file-name menu is hidden
-        assert page.get_by_text("Năm 2024").count() >= 1
+        expect(sidebar.get_by_text("UBND huyện Cẩm Xuyên").first).to_be_attached()
+        expect(sidebar.get_by_text("Năm", exact=True)).to_have_count(1)
+        expect(sidebar.get_by_text("Theo kỳ báo cáo (chốt ngày 15)")).to_have_count(1)
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)  # the automatic file-name menu is hidden
+        expect(page.get_by_text("Năm 2024").first).to_be_attached()
         full_screenshot(page, screenshots / f"{path or 'tong_quan'}_1280.png")
     finally:
         context.close()
@@ -123,7 +124,7 @@ def test_filtered_xlsx_download_holds_exactly_the_filtered_rows(
 def test_phone_width_has_no_horizontal_scroll(server: str, browser, screenshots: Path, path: str) -> None:
     context, page = open_page(browser, f"{server}/{path}", PHONE)
     try:
-        assert page.get_by_test_id("stException").count() == 0
+        expect(page.get_by_test_id("stException")).to_have_count(0)
         scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll_width <= inner_width
         if path == "":

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from cchc_lib.accounts import Account, Accounts
 from cchc_lib.builder import build_xlsx
@@ -128,17 +129,17 @@ def test_viewer_cannot_reach_upload_by_direct_link(site, browser, screenshots: P
     try:
         page.goto(f"{site.base}/cap_nhat_du_lieu")
         settle(page)
-        assert page.get_by_text(REFUSED).count() == 1
-        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
+        expect(page.get_by_text(REFUSED)).to_have_count(1)
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
         full_screenshot(page, screenshots / "cap_nhat_tu_choi_1280.png")
         login(page, "nguoixem")  # a logged-in viewer is refused too
-        assert page.get_by_text(REFUSED).count() == 1
-        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
-        assert page.get_by_text("Đăng nhập: nguoixem").count() == 1
+        expect(page.get_by_text(REFUSED)).to_have_count(1)
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
+        expect(page.get_by_text("Đăng nhập: nguoixem")).to_have_count(1)
         page.goto(f"{site.base}/lich_su")
         settle(page)
-        assert page.get_by_text(REFUSED).count() == 1
-        assert page.get_by_test_id("stDataFrame").count() == 0
+        expect(page.get_by_text(REFUSED)).to_have_count(1)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     finally:
         context.close()
 
@@ -154,13 +155,13 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         page.goto(f"{site.base}/cap_nhat_du_lieu")
         settle(page)
         login(page, "quantri")
-        assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 1
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1)
 
         # 1. a workbook with errors: the problem table and the marked copy, nothing published
         upload(page, site.bad)
-        assert page.get_by_text("Tệp có 2 lỗi").count() == 1
-        assert main(page).get_by_test_id("stDataFrame").count() == 1
-        assert page.get_by_role("button", name="Xác nhận cập nhật").count() == 0
+        expect(page.get_by_text("Tệp có 2 lỗi")).to_have_count(1)
+        expect(main(page).get_by_test_id("stDataFrame")).to_have_count(1)
+        expect(page.get_by_role("button", name="Xác nhận cập nhật")).to_have_count(0)
         full_screenshot(page, screenshots / "cap_nhat_loi_1280.png")
         with page.expect_download() as info:
             page.get_by_role("button", name="Tải tệp đã đánh dấu lỗi").click()
@@ -186,7 +187,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
 
         # 2. a good workbook: preview, confirm, a new version, the overview figure changes
         upload(page, site.good)
-        assert page.get_by_text("Xem trước thay đổi").count() == 1
+        expect(page.get_by_text("Xem trước thay đổi")).to_have_count(1)
         assert site.store.current_number() == 1  # nothing changes before the click
         full_screenshot(page, screenshots / "cap_nhat_xem_truoc_1280.png")
         page.set_viewport_size(PHONE)
@@ -195,22 +196,22 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         page.set_viewport_size(DESKTOP)
         page.get_by_role("button", name="Xác nhận cập nhật").click()
         settle(page)
-        assert page.get_by_text("Đã cập nhật dữ liệu: phiên bản số 2").count() == 1
+        expect(page.get_by_text("Đã cập nhật dữ liệu: phiên bản số 2")).to_have_count(1)
         assert site.store.current_number() == 2
         go(page, "Tổng quan")
         assert actual_of(metric_value(page, FIGURE)) == before + ADDED
-        assert page.get_by_test_id("stException").count() == 0
+        expect(page.get_by_test_id("stException")).to_have_count(0)
 
         # 3. roll back to version 1 (with confirmation): the figure returns
         go(page, "Lịch sử phiên bản")
-        assert page.get_by_text("Đăng nhập: quantri").count() == 1
+        expect(page.get_by_text("Đăng nhập: quantri")).to_have_count(1)
         full_screenshot(page, screenshots / "lich_su_1280.png")
         page.get_by_role("button", name="Khôi phục phiên bản này…").click()
         settle(page)
         assert site.store.current_number() == 2  # asking is not doing
         page.get_by_role("button", name="Xác nhận khôi phục").click()
         settle(page)
-        assert page.get_by_text("dữ liệu hiện hành là phiên bản số 3").count() == 1
+        expect(page.get_by_text("dữ liệu hiện hành là phiên bản số 3")).to_have_count(1)
         assert site.store.current().rollback_of == 1
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(800)
@@ -221,8 +222,8 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
 
         # 4. the reporting status page
         go(page, "Tình hình báo cáo")
-        assert page.get_by_test_id("stException").count() == 0
-        assert page.get_by_text("Các đơn vị").count() >= 1
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_text("Các đơn vị").first).to_be_attached()
         full_screenshot(page, screenshots / "tinh_hinh_bao_cao_1280.png")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(800)
