@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from cchc_lib import charts, metrics
@@ -9,19 +10,32 @@ from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import render_reporting_status
 
+
+def with_previous_year(
+    by_type: pd.DataFrame, pva: pd.DataFrame, prev_pva: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The by-type roll-up with last year's actual and the change, when last year has data."""
+    if prev_pva is None:
+        return by_type
+    previous = metrics.compare_with_previous(pva, prev_pva)[["activity_type", "actual_prev", "change"]]
+    return by_type.merge(previous, on="activity_type", how="left")
+
+
 frame = page_frame("Tổng quan")
 
 with frame.guard():
     s = frame.settings
     pva = frame.pva()
-    head = metrics.headline(pva, s.complete_pct, s.near_pct)
+    head = frame.memo("headline", lambda: metrics.headline(pva, s.complete_pct, s.near_pct))
     if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
         ui.empty_state()
         st.stop()
     prev_pva = frame.previous_pva()
     # Changes are measured over the types tracked last year too (same basis both years).
     now, prev = (
-        metrics.comparable_headlines(pva, prev_pva, s.complete_pct, s.near_pct)
+        frame.memo(
+            "comparable", lambda: metrics.comparable_headlines(pva, prev_pva, s.complete_pct, s.near_pct)
+        )
         if prev_pva is not None
         else (head, None)
     )
@@ -32,16 +46,10 @@ with frame.guard():
     render_reporting_status(frame)
 
     ui.section("Kế hoạch và thực hiện theo loại hoạt động")
-    by_type = metrics.rollup(pva, "activity_type")
-    ui.chart(frame.figure("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
-    if prev_pva is not None:
-        by_type = by_type.merge(
-            metrics.compare_with_previous(pva, prev_pva)[["activity_type", "actual_prev", "change"]],
-            on="activity_type",
-            how="left",
-        )
+    by_type = frame.memo("by_type", lambda: metrics.rollup(pva, "activity_type"))
+    ui.chart(frame.memo("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
     ui.data_table(
-        by_type,
+        frame.memo("by_type_vs_prev", lambda: with_previous_year(by_type, pva, prev_pva)),
         columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
         file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
         key="dl_type",
@@ -49,9 +57,9 @@ with frame.guard():
     )
 
     ui.section("Tỷ lệ hoàn thành theo đơn vị")
-    classified = metrics.classify_units(pva, s.complete_pct, s.near_pct)
+    classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
     ui.chart(
-        frame.figure("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
+        frame.memo("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
         key="chart_unit",
     )
     ui.data_table(
@@ -63,9 +71,9 @@ with frame.guard():
     )
 
     ui.section("Theo loại đơn vị")
-    by_unit_type = metrics.rollup(pva, "unit_type")
+    by_unit_type = frame.memo("by_unit_type", lambda: metrics.rollup(pva, "unit_type"))
     ui.chart(
-        frame.figure("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
+        frame.memo("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
         key="chart_unit_type",
     )
     ui.data_table(
@@ -78,7 +86,7 @@ with frame.guard():
 
     ui.section(f"Diễn biến theo quý năm {frame.period.year}")
     series = frame.quarterly()
-    ui.chart(frame.figure("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
+    ui.chart(frame.memo("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
     ui.data_table(
         series,
         columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],
@@ -89,7 +97,7 @@ with frame.guard():
 
     ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
     matrix = frame.unit_matrix()
-    ui.chart(frame.figure("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
+    ui.chart(frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
     ui.data_table(
         matrix,
         columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
@@ -99,7 +107,7 @@ with frame.guard():
     )
 
     ui.section("Đơn vị chưa có hoạt động trong kỳ")
-    idle = metrics.units_without_activity(pva)
+    idle = frame.memo("idle", lambda: metrics.units_without_activity(pva))
     if ui.is_empty(idle):
         st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
     else:

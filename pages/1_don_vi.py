@@ -58,7 +58,7 @@ with frame.guard():
     ui.section("Theo loại hoạt động")
     by_type = metrics.rollup(pva, "activity_type")
     ui.chart(
-        frame.figure("unit_type", lambda: charts.plan_actual_by_type(by_type), code), key="unit_chart_type"
+        frame.memo("unit_type", lambda: charts.plan_actual_by_type(by_type), code), key="unit_chart_type"
     )
     ui.data_table(
         by_type,
@@ -70,9 +70,7 @@ with frame.guard():
 
     ui.section(f"Theo quý năm {frame.period.year}")
     series = frame.quarterly(filters=only_unit)
-    ui.chart(
-        frame.figure("unit_quarter", lambda: charts.quarter_trend(series), code), key="unit_chart_quarter"
-    )
+    ui.chart(frame.memo("unit_quarter", lambda: charts.quarter_trend(series), code), key="unit_chart_quarter")
     ui.data_table(
         series,
         columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],

@@ -11,6 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from cchc_lib.web.render import table_key
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
 APP = str(ROOT / "app.py")
@@ -188,12 +190,15 @@ def test_home_quarter_one_headline(settings_env: Path, raw: dict[str, pd.DataFra
 
 def test_home_unit_type_filter_changes_the_tables(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
     at = run_page("Tổng quan")
-    by_unit = at.dataframe[1].value
+    assert len(at.dataframe) == 1  # folded tables are not built: only the idle-unit list is
+    at = run_page("Tổng quan", {table_key("dl_unit"): True})  # open "Bảng số liệu" under the unit chart
+    assert len(at.dataframe) == 2 and len(at.get("download_button")) == 2
+    by_unit = at.dataframe[0].value
     assert len(by_unit) == len(raw["units"])
     at.sidebar.multiselect(key="_w.unit_types").set_value(["Đơn vị sự nghiệp"]).run()
     assert not at.exception
     services = raw["units"][raw["units"]["Loại đơn vị"] == "Đơn vị sự nghiệp"]
-    assert sorted(at.dataframe[1].value["Tên đơn vị"]) == sorted(services["Tên đơn vị"])
+    assert sorted(at.dataframe[0].value["Tên đơn vị"]) == sorted(services["Tên đơn vị"])
 
 
 def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
@@ -205,7 +210,10 @@ def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd
     at = run_page("Tổng quan")
     idle_table = at.dataframe[-1].value
     assert sorted(idle_table["Tên đơn vị"]) == sorted(names)
-    assert len(at.get("download_button")) >= 6  # every summary table is downloadable
+    folds = {key: True for key in ("dl_type", "dl_unit", "dl_unit_type", "dl_quarter", "dl_matrix")}
+    opened = run_page("Tổng quan", {table_key(k): v for k, v in folds.items()})
+    assert len(opened.dataframe) == 6
+    assert len(opened.get("download_button")) == 6  # every summary table is downloadable
 
 
 def test_unexpected_error_becomes_a_vietnamese_message(
@@ -284,6 +292,8 @@ def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, p
     ].nunique()
     funding = raw["funding"][raw["funding"]["Năm"] == 2024]
     at = run_page("Theo dõi chỉ đạo")
+    assert len(at.dataframe) == 2  # reviews and initiatives open; funding folded (built when opened)
+    at = run_page("Theo dõi chỉ đạo", {table_key("dir_dl_funding"): True})
     figures = metrics_of(at)
     assert figures["Đơn vị đã rà soát"] == f"{reviewed} / {len(raw['units'])}"
     assert figures["Dự toán"] == vn_int(funding["Dự toán"].sum()) + " đ"

@@ -29,7 +29,7 @@ __all__ = [
     "cached_activities",
     "matching_rows",
     "cached_distinct",
-    "cached_figure",
+    "cached_build",
 ]
 
 LOG = logging.getLogger("cchc_lib.web")
@@ -230,15 +230,16 @@ def matching_rows(source: DataSource, settings: Settings, text: str):
     return _matching(source.path, source.stamp, text.strip(), settings)
 
 
-# Plotly figures take 20-40 ms each to build; a figure is rebuilt only when its inputs' key changes.
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(key: tuple, _build: Callable[[], Any]) -> Any:
+# Plotly figures take 20-40 ms each to build and a page's small derived tables a few ms each: they are
+# rebuilt only when their inputs' key changes. Shared objects: callers never modify what they get.
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _built(key: tuple, _build: Callable[[], Any]) -> Any:
     return _build()
 
 
-def cached_figure(key: tuple, build: Callable[[], Any]) -> Any:
-    """The figure `build()` makes, kept per `key` (data version, filters, period... and chart name)."""
-    return _figure(key, build)
+def cached_build(key: tuple, build: Callable[[], Any]) -> Any:
+    """What `build()` returns, kept per `key` (data version, filters, period... and a name)."""
+    return _built(key, build)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

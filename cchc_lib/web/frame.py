@@ -101,9 +101,10 @@ class Frame:
         return (self.source.key, self.filters, self.period.name, self.calendar, s.cutoff_day,
                 s.complete_pct, s.near_pct)  # fmt: skip
 
-    def figure(self, name: str, build: Callable[[], Any], *extra: object) -> Any:
-        """The chart `build()` makes, rebuilt only when the data, the choices or `extra` change."""
-        return data.cached_figure((name, self.cache_key, *extra), build)
+    def memo(self, name: str, build: Callable[[], Any], *extra: object) -> Any:
+        """What `build()` returns (a chart, a derived table), rebuilt only when the data, the choices
+        or `extra` change. The result is shared between reruns and sessions: do not modify it."""
+        return data.cached_build((name, self.cache_key, *extra), build)
 
     def distinct(self, column: str) -> list[str]:
         """Distinct values of an activity column in the chosen period (for filter options)."""

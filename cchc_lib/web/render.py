@@ -252,10 +252,24 @@ def data_table(
     expanded: bool = False,
     link_columns: Sequence[str] = (),
 ) -> None:
-    """A folded "Bảng số liệu" with the table and its XLSX download (exactly the rows shown)."""
-    with st.expander("Bảng số liệu", expanded=expanded, icon=":material/table:"):
-        table(df, columns=columns, link_columns=link_columns)
-        download_xlsx(prepare(df, columns), file_name, key, title=title)
+    """A folded "Bảng số liệu" with the table and its XLSX download (exactly the rows shown).
+
+    The table is built only while the fold is open (a Vietnamese-formatted table costs a few ms per
+    rerun; a page has five of them): opening or closing it reruns the page. `st.session_state[
+    table_key(key)]` holds whether it is open.
+    """
+    fold = st.expander(
+        "Bảng số liệu", expanded=expanded, icon=":material/table:", key=table_key(key), on_change="rerun"
+    )
+    if fold.open:
+        with fold:
+            table(df, columns=columns, link_columns=link_columns)
+            download_xlsx(prepare(df, columns), file_name, key, title=title)
+
+
+def table_key(key: str) -> str:
+    """The session-state key of the fold of `data_table(..., key=key)` (True while open)."""
+    return f"fold.{key}"
 
 
 def download_xlsx(
