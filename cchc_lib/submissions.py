@@ -283,25 +283,21 @@ def _prepare_unit(
         )
     if rows.empty and date_range is None:
         problems.append(
-            ("error", "no_rows", sheet, None, None, "Tệp không có dòng hoạt động nào của đơn vị để nộp.")
+            (
+                "error",
+                "no_rows",
+                sheet,
+                None,
+                None,
+                "Tệp không có dòng hoạt động nào của đơn vị để nộp. Nếu đơn vị không có hoạt động nào, "
+                "hãy chọn khoảng ngày cần thay: các dòng hiện có của đơn vị trong khoảng đó sẽ được bỏ.",
+            )
         )
     dates = pd.to_datetime(rows["date"])
     if date_range is None and not rows.empty:
         date_range = (dates.min().date(), dates.max().date())
     if date_range is not None:
-        first, last = date_range
-        outside = rows[(dates.dt.date < first) | (dates.dt.date > last)]
-        for record in outside.itertuples(index=False):
-            problems.append(
-                (
-                    "error",
-                    "outside_range",
-                    sheet,
-                    record.row,
-                    "Ngày",
-                    f"Ngày của dòng này nằm ngoài khoảng nộp {first:%d/%m/%Y}–{last:%d/%m/%Y}.",
-                )
-            )
+        problems.extend(_range_problems(rows, dates, date_range))
     preview.date_range = date_range
     preview.problems = _concat(preview.problems, _problems(problems))
     if not preview.errors.empty or date_range is None:
@@ -319,12 +315,64 @@ def _prepare_unit(
     preview.duplicate = preview.changes.empty
     if preview.duplicate:
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
-    first, last = date_range
-    preview.notes.append(
-        f"Các dòng của đơn vị {unit_code} từ {first:%d/%m/%Y} đến {last:%d/%m/%Y} được thay bằng "
-        f"{len(rows)} dòng trong tệp nộp; mọi số liệu khác giữ nguyên. Chỉ trang tính Hoạt động của tệp nộp được dùng."
-    )
+    preview.notes.append(_unit_note(before, rows, unit_code, date_range))
     return preview
+
+
+def _range_problems(
+    rows: pd.DataFrame, dates: pd.Series, date_range: tuple[date, date]
+) -> list[tuple[Any, ...]]:
+    """Errors for a reversed range and for submitted rows dated outside it (sheet, row, message)."""
+    first, last = date_range
+    sheet = ACTIVITIES.name
+    if first > last:
+        return [
+            (
+                "error",
+                "bad_range",
+                None,
+                None,
+                None,
+                f"Khoảng ngày cần thay không hợp lệ: ngày bắt đầu {first:%d/%m/%Y} sau ngày kết thúc "
+                f"{last:%d/%m/%Y}.",
+            )
+        ]
+    outside = rows[(dates.dt.date < first) | (dates.dt.date > last)]
+    return [
+        (
+            "error",
+            "outside_range",
+            sheet,
+            record.row,
+            "Ngày",
+            f"Dòng {record.row} của trang {sheet} có ngày {pd.Timestamp(record.date):%d/%m/%Y}, nằm ngoài "
+            f"khoảng ngày cần thay {first:%d/%m/%Y}–{last:%d/%m/%Y}. Hãy xóa dòng này khỏi tệp hoặc chọn "
+            "khoảng ngày rộng hơn.",
+        )
+        for record in outside.itertuples(index=False)
+    ]
+
+
+def _replaced(activities: pd.DataFrame, unit_code: str, date_range: tuple[date, date]) -> pd.Series:
+    """Mask of the activity rows a unit submission replaces: the unit's rows dated within the range."""
+    first, last = date_range
+    days = pd.to_datetime(activities["date"]).dt.date
+    return (activities["unit_code"] == unit_code) & (days >= first) & (days <= last)
+
+
+def _unit_note(before: Workbook, rows: pd.DataFrame, unit_code: str, date_range: tuple[date, date]) -> str:
+    """What a unit submission replaces, in words: the range, the rows there now, the rows submitted."""
+    first, last = date_range
+    current = int(_replaced(before.activities, unit_code, date_range).sum())
+    span = f"của đơn vị {unit_code} từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"
+    if rows.empty:
+        head = (
+            f"Tệp nộp không có dòng hoạt động nào: {current} dòng hiện có {span} sẽ bị bỏ "
+            "(đơn vị không có hoạt động trong khoảng này)."
+        )
+    else:
+        head = f"{current} dòng hiện có {span} được thay bằng {len(rows)} dòng trong tệp nộp."
+    return f"{head} Mọi số liệu khác giữ nguyên; chỉ trang tính Hoạt động của tệp nộp được dùng."
 
 
 def _header(ws: Any) -> tuple[int, dict[str, int]]:
@@ -371,9 +419,7 @@ def merge_unit_rows(
     ws = book[names[match_key(ACTIVITIES.name)]]
     header_row, columns = _header(ws)
     old = before.activities
-    dates = pd.to_datetime(old["date"]).dt.date
-    first, last = date_range
-    drop_mask = (old["unit_code"] == unit_code) & (dates >= first) & (dates <= last)
+    drop_mask = _replaced(old, unit_code, date_range)
     drop = {int(r) for r in old.loc[drop_mask, "row"]}
     remaining = [int(r) for r in old.loc[~drop_mask, "row"]]
     max_row = max(ws.max_row, header_row)

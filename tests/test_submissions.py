@@ -200,13 +200,93 @@ def test_unit_submission_outside_given_range(store: Store) -> None:
         unit_code="XCB",
         date_range=(date(2024, 1, 1), date(2024, 3, 31)),
     )
-    assert list(preview.errors["code"]) == ["outside_range"]
-    assert "01/01/2024–31/03/2024" in preview.errors["message"].iloc[0]
+    [error] = preview.errors.to_dict("records")
+    assert error["code"] == "outside_range"
+    assert (error["sheet"], error["row"], error["column"]) == ("Hoạt động", 2, "Ngày")  # header on row 1
+    message = error["message"]
+    assert "Dòng 2 của trang Hoạt động" in message and "02/04/2024" in message
+    assert "01/01/2024–31/03/2024" in message
+    assert preview.data is None and not preview.publishable
 
 
-def test_unit_submission_without_rows(store: Store) -> None:
+def test_unit_submission_reversed_range_refused(store: Store) -> None:
+    data = workbook([act(date(2024, 2, 2), "XCB", "TIN_BAI", 1)])
+    preview = prepare(
+        store,
+        data,
+        account=UNIT,
+        kind="unit",
+        unit_code="XCB",
+        date_range=(date(2024, 3, 31), date(2024, 1, 1)),
+    )
+    assert list(preview.errors["code"]) == ["bad_range"]
+    assert not preview.publishable
+
+
+def test_unit_submission_without_rows_needs_a_range(store: Store) -> None:
     preview = prepare(store, workbook([]), account=UNIT, kind="unit", unit_code="XCB")
-    assert list(preview.errors["code"]) == ["no_rows"] or not preview.publishable
+    assert list(preview.errors["code"]) == ["no_rows"]
+    assert "chọn khoảng ngày" in preview.errors["message"].iloc[0]
+    assert not preview.publishable
+
+
+def activity_rows(s: Store, number: int) -> list[tuple]:
+    acts = read_trusted(s.read_bytes(number), SETTINGS).workbook.activities
+    return sorted(
+        (r["date"].date(), r["unit_code"], r["type_code"], int(r["quantity"]), r["title"])
+        for r in acts.to_dict("records")
+    )
+
+
+def test_empty_unit_submission_with_range_removes_the_units_rows_in_it(store: Store) -> None:
+    preview = prepare(
+        store,
+        workbook([]),
+        account=UNIT,
+        kind="unit",
+        unit_code="XCB",
+        date_range=(date(2024, 1, 1), date(2024, 3, 31)),
+    )
+    assert preview.errors.empty and preview.publishable
+    got = {
+        (r["unit_code"], r["type_code"]): (
+            r["rows_added"],
+            r["rows_removed"],
+            r["actual_before"],
+            r["actual_after"],
+        )
+        for r in preview.changes.to_dict("records")
+    }
+    # XCB in Q1: a (TIN_BAI 2, 5 Jan) and c (PHONG_SU 1, 5 Mar) go; d (TIN_BAI 1, 5 May) stays
+    assert got == {("XCB", "PHONG_SU"): (0, 1, 1, 0), ("XCB", "TIN_BAI"): (0, 1, 3, 1)}
+    assert any(
+        "2 dòng hiện có của đơn vị XCB từ 01/01/2024 đến 31/03/2024 sẽ bị bỏ" in n for n in preview.notes
+    )
+    version = publish_preview(store, preview, UNIT)
+    assert (version.number, version.rows) == (2, 2)
+    assert activity_rows(store, 2) == [
+        (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
+        (date(2024, 5, 5), "XCB", "TIN_BAI", 1, "d"),
+    ]
+
+
+def test_unit_submission_with_a_range_wider_than_the_file(store: Store) -> None:
+    preview = prepare(
+        store,
+        workbook([act(date(2024, 2, 10), "XCB", "TIN_BAI", 4, "moi")]),
+        account=UNIT,
+        kind="unit",
+        unit_code="XCB",
+        date_range=(date(2024, 1, 1), date(2024, 6, 30)),
+    )
+    assert preview.publishable and preview.date_range == (date(2024, 1, 1), date(2024, 6, 30))
+    assert any("3 dòng hiện có của đơn vị XCB" in n and "1 dòng trong tệp nộp" in n for n in preview.notes)
+    publish_preview(store, preview, UNIT)
+    # a (5 Jan) and d (5 May) lie outside the file's only date but inside the chosen range: replaced too
+    assert activity_rows(store, 2) == [
+        (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
+        (date(2024, 2, 10), "XCB", "TIN_BAI", 4, "moi"),
+    ]
 
 
 def test_unit_submission_on_empty_store(tmp_path: Path) -> None:
