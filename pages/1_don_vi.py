@@ -32,13 +32,17 @@ with frame.guard():
     unit_type = str(pool.loc[pool["unit_code"] == code, "unit_type"].iloc[0])
     only_unit = ((), (code,))
     pva = frame.pva(filters=only_unit)
-    head = metrics.headline(pva, s.complete_pct, s.near_pct)
+    head = frame.memo("unit_headline", lambda: metrics.headline(pva, s.complete_pct, s.near_pct), code)
     if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
         ui.empty_state()
         st.stop()
 
-    peers = metrics.classify_units(frame.pva(filters=((unit_type,), ())), s.complete_pct, s.near_pct)
-    rank, ranked_count, ranked = selection.rank_in_group(peers, code)
+    peers = frame.memo(
+        "peers",
+        lambda: metrics.classify_units(frame.pva(filters=((unit_type,), ())), s.complete_pct, s.near_pct),
+        unit_type,
+    )
+    rank, ranked_count, ranked = frame.memo("rank", lambda: selection.rank_in_group(peers, code), code)
     own = peers.loc[peers["unit_code"] == code]
     status = str(own["status_label"].iloc[0]) if len(own) else "—"
     ui.cards(
@@ -56,7 +60,7 @@ with frame.guard():
     )
 
     ui.section("Theo loại hoạt động")
-    by_type = metrics.rollup(pva, "activity_type")
+    by_type = frame.memo("unit_by_type", lambda: metrics.rollup(pva, "activity_type"), code)
     ui.chart(
         frame.memo("unit_type", lambda: charts.plan_actual_by_type(by_type), code), key="unit_chart_type"
     )
