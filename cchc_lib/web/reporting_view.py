@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.periods import REPORT, Period
 from cchc_lib.settings import Settings
 from cchc_lib.store import Store, StoreError
+from cchc_lib.version_keys import version_keys
 from cchc_lib.web.frame import Frame
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "year_overview",
 ]
 
-LOG = logging.getLogger("cchc_lib.web")
 STATUS_BADGES = {
     "on_time": "green",
     "late": "orange",
@@ -39,6 +38,7 @@ NOT_TRACKED = (
     "Tình hình nộp báo cáo được theo dõi từ khi số liệu được cập nhật qua trang «Cập nhật dữ liệu». "
     "Hiện chưa có phiên bản dữ liệu nào được công bố."
 )
+KEYS_CACHE_DIR = "cache"  # under the store folder: derived data, safe to delete
 STORE_BROKEN = "Không đọc được lịch sử phiên bản dữ liệu; hãy báo quản trị viên."
 
 
@@ -50,19 +50,11 @@ def fmt_when(value: Any) -> str:
     return f"{fmt_date(stamp)} {stamp.hour:02d}:{stamp.minute:02d}"
 
 
-# Versions never change once published: their activity keys are computed once per file content.
+# Versions never change once published: their activity keys are computed once per file content,
+# kept on disk (cchc_lib.version_keys, survives restarts) and in memory here.
 @st.cache_data(max_entries=256, show_spinner=False)
 def _version_keys(path: str, sha256: str, _settings: Settings) -> pd.DataFrame | None:
-    from cchc_lib.sandbox import read_trusted  # published files were checked when they were published
-
-    try:
-        result = read_trusted(Path(path), _settings)
-    except Exception:
-        LOG.exception("Reading version file %s for the reporting status failed", path)
-        return None
-    if result.workbook is None:
-        return None
-    return reporting.activity_keys(result.workbook.activities)
+    return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings)
 
 
 def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
