@@ -203,6 +203,12 @@ class Accounts:
         user = self._load()["users"].get(name)
         return self._account(name, user) if isinstance(user, dict) else None
 
+    def password_hash(self, name: str) -> str | None:
+        """The stored password hash of `name` (None when there is no such account or no hash)."""
+        user = self._load()["users"].get(name)
+        stored = user.get("hash") if isinstance(user, dict) else None
+        return stored if isinstance(stored, str) and stored else None
+
     def add(self, name: str, role: str, password: str, unit_code: str | None = None) -> Account:
         if not _NAME_RE.match(name or ""):
             raise AccountError(

@@ -54,6 +54,8 @@ class Settings:
     store_dir: str = "data/store"
     sample_file: str = "data/cam_xuyen_2024.xlsx"
     require_login: bool = False
+    # Hours a password login survives page reloads and new tabs (signed cookie); 0 turns that off.
+    login_cookie_hours: float = 12.0
     submission_grace_days: int = 5
 
     @property

@@ -1,27 +1,33 @@
-"""Who is using the dashboard: password login (accounts file, lockout), OpenID Connect, roles, logout."""
+"""Who is using the dashboard: password login (accounts file, lockout) kept across reloads by a signed
+cookie, OpenID Connect, roles, logout."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 
 import streamlit as st
 
+from cchc_lib import session_token
 from cchc_lib.accounts import Account, AccountError, Accounts
 from cchc_lib.settings import load_settings
 
 __all__ = [
+    "COOKIE_NAME",
     "PAGE_ROLES",
     "ROLE_RANK",
     "SESSION_KEY",
     "account_box",
     "allowed",
+    "cookie_update",
     "current_account",
     "gate",
     "login_panel",
     "logout",
     "menu_visible",
     "oidc_providers",
+    "restore_from_cookie",
 ]
 
 LOG = logging.getLogger("cchc_lib.web")
@@ -31,6 +37,13 @@ LOG = logging.getLogger("cchc_lib.web")
 SESSION_KEY = "cchc.auth"
 # Other session keys that belong to a logged-in person and go away on logout.
 _PRIVATE_PREFIXES = ("cchc.upload", "cchc.rollback")
+# The "stay logged in" cookie (a session_token, set and expired by a script in the page: Streamlit
+# reads request cookies only when the websocket connects). Session keys: whether this session has
+# looked at the cookie yet (after a logout it must not log back in), and the cookie change to send
+# on the next run (a token, or None to expire it).
+COOKIE_NAME = "cchc_login"
+_COOKIE_CHECKED = "cchc.cookie.checked"
+_COOKIE_PENDING = "cchc.cookie.pending"
 ROLE_RANK = {"viewer": 0, "unit": 1, "admin": 2}
 # Pages that need more than viewing (the menu hides them from logged-in people without the role).
 PAGE_ROLES = {
@@ -53,6 +66,88 @@ ACCOUNTS_BROKEN = "Không đọc được tệp tài khoản; hãy báo quản t
 
 def _accounts() -> Accounts:
     return Accounts()  # $CCHC_USERS, else users.toml at the project root
+
+
+def _cookie_ttl_s() -> float:
+    return max(0.0, float(load_settings().login_cookie_hours)) * 3600
+
+
+def _cookie_secret() -> bytes | None:
+    """[cchc] cookie_secret from st.secrets, else the key file next to the accounts file; None (and the
+    cookie is not used) when neither can be had."""
+    try:
+        section = st.secrets.get("cchc")
+        configured = section.get("cookie_secret") if isinstance(section, Mapping) else None
+    except Exception:  # no secrets.toml at all
+        configured = None
+    if configured:
+        key = str(configured).encode("utf-8")
+        if len(key) >= session_token.MIN_SECRET_BYTES:
+            return key
+        LOG.error("[cchc] cookie_secret is shorter than %d bytes: login cookie disabled", len(key))
+        return None
+    try:
+        return session_token.server_secret(_accounts().path)
+    except (OSError, ValueError):
+        LOG.exception("No cookie signing key: login cookie disabled")
+        return None
+
+
+def _request_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no client connection (AppTest, bare script run)
+        return None
+
+
+def _start_session(name: str) -> None:
+    for item in [k for k in st.session_state if str(k).startswith(_PRIVATE_PREFIXES)]:
+        del st.session_state[item]
+    st.session_state[SESSION_KEY] = {"name": name}
+
+
+def _remember(name: str) -> None:
+    """After a password login: send the browser a signed cookie so reloads and new tabs stay logged in."""
+    ttl, secret = _cookie_ttl_s(), _cookie_secret()
+    if ttl > 0 and secret is not None:
+        try:
+            token = session_token.issue_for(_accounts(), name, secret, time.time(), ttl)
+        except AccountError:
+            LOG.exception("Reading the accounts file failed")
+            token = None
+        st.session_state[_COOKIE_PENDING] = token
+
+
+def restore_from_cookie() -> Account | None:
+    """Once per session, with nobody logged in: the account a valid login cookie names (logged in
+    now), else None; a cookie that no longer logs in (expired, password changed, account removed or
+    locked out, forged) is expired in the browser."""
+    if st.session_state.get(_COOKIE_CHECKED):
+        return None
+    st.session_state[_COOKIE_CHECKED] = True
+    token = _request_cookie()
+    if token is None:
+        return None
+    secret = _cookie_secret() if _cookie_ttl_s() > 0 else None
+    try:
+        account = session_token.account_for_token(_accounts(), token, secret, time.time()) if secret else None
+    except AccountError:
+        LOG.exception("Reading the accounts file failed")
+        return None
+    if account is None:
+        st.session_state[_COOKIE_PENDING] = None
+        return None
+    _start_session(account.name)
+    LOG.info("Login restored from cookie: %s (%s)", account.name, account.role)
+    return account
+
+
+def cookie_update() -> None:
+    """Run the pending cookie change in the browser (an invisible script); call once per page run."""
+    if _COOKIE_PENDING in st.session_state:
+        token = st.session_state.pop(_COOKIE_PENDING)
+        script = session_token.cookie_script(COOKIE_NAME, token, int(_cookie_ttl_s()))
+        st.html(script, unsafe_allow_javascript=True, width="content")
 
 
 def oidc_providers() -> list[str | None]:
@@ -87,6 +182,8 @@ def _oidc_email() -> str | None:
 def current_account() -> Account | None:
     """The logged-in account (password login, else an OIDC e-mail mapped in the accounts file), or None."""
     state = st.session_state.get(SESSION_KEY)
+    if not (isinstance(state, dict) and state.get("name")) and restore_from_cookie() is not None:
+        state = st.session_state.get(SESSION_KEY)
     if isinstance(state, dict) and state.get("name"):
         try:
             account = _accounts().get(str(state["name"]))
@@ -95,6 +192,7 @@ def current_account() -> Account | None:
             return None
         if account is None:  # removed since the login
             st.session_state.pop(SESSION_KEY, None)
+            st.session_state[_COOKIE_PENDING] = None
         return account
     email = _oidc_email()
     if email:
@@ -142,9 +240,8 @@ def login_panel(key: str) -> None:
             LOG.warning("Login refused for %r: %s", name, exc.code)
             st.error(exc.message, icon=":material/lock:")
         else:
-            for item in [k for k in st.session_state if str(k).startswith(_PRIVATE_PREFIXES)]:
-                del st.session_state[item]
-            st.session_state[SESSION_KEY] = {"name": account.name}
+            _start_session(account.name)
+            _remember(account.name)
             LOG.info("Login: %s (%s)", account.name, account.role)
             st.rerun()
     for provider in providers:
@@ -154,16 +251,20 @@ def login_panel(key: str) -> None:
 
 
 def logout() -> None:
-    """Forget the login (and the person's pending upload / rollback); OIDC sessions are ended too."""
+    """Forget the login (and the person's pending upload / rollback) and expire the login cookie; OIDC
+    sessions are ended too."""
     for item in [k for k in st.session_state if str(k).startswith((SESSION_KEY, *_PRIVATE_PREFIXES))]:
         del st.session_state[item]
+    st.session_state[_COOKIE_CHECKED] = True  # the request's cookie must not log this session back in
+    st.session_state[_COOKIE_PENDING] = None
     if _oidc_email():
         st.logout()
     st.rerun()
 
 
 def account_box() -> None:
-    """Sidebar block: who is logged in with a logout button, or a folded login form."""
+    """Sidebar block: who is logged in with a logout button, or a folded login form (and the pending
+    login cookie change)."""
     account = current_account()
     email = _oidc_email()
     if account is not None:
@@ -177,6 +278,7 @@ def account_box() -> None:
     else:
         with st.expander("Đăng nhập", icon=":material/login:"):
             login_panel("sidebar")
+    cookie_update()  # last: the (empty) script element sits under the block
 
 
 def gate(require_role: str | None) -> bool:
