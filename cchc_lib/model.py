@@ -18,6 +18,7 @@ __all__ = [
     "Workbook",
     "ReadResult",
     "empty_frame",
+    "empty_workbook",
 ]
 
 # units: one row per unit. unit_code is upper-case; valid_from/valid_to are datetime64 (NaT = open).
@@ -72,6 +73,16 @@ class Workbook:
     portal_reviews: pd.DataFrame | None = None
     funding: pd.DataFrame | None = None
     initiatives: pd.DataFrame | None = None
+
+
+def empty_workbook() -> Workbook:
+    """A workbook with no units, types, targets or activities (before any data is published)."""
+    return Workbook(
+        units=empty_frame(UNIT_COLUMNS),
+        activity_types=empty_frame(TYPE_COLUMNS),
+        targets=empty_frame(TARGET_COLUMNS),
+        activities=empty_frame(ACTIVITY_COLUMNS),
+    )
 
 
 @dataclass

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import MISSING, fmt_int
+from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.marking import mark_problems
 from cchc_lib.store import Store, StoreError
 from cchc_lib.submissions import prepare_update, publish_preview
-from cchc_lib.web import auth, page_frame
+from cchc_lib.web import Frame, auth, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
-frame = page_frame("Cập nhật dữ liệu", require_role="unit")
+frame = page_frame("Cập nhật dữ liệu", require_role="unit", needs_data=False)
 
 STATE = "cchc.upload"  # {"sig": ..., "preview": Preview | None, "error": str | None}
 DONE = "cchc.upload.done"  # the success message shown once after publishing
@@ -29,9 +30,23 @@ KIND_HELP = {
         "Phiên bản hiện hành vẫn được lưu và có thể khôi phục."
     ),
     "unit": (
-        "Chỉ dùng trang «Hoạt động» của tệp: mọi dòng phải thuộc đơn vị đã chọn. Các dòng hiện có của đơn vị "
-        "trong khoảng ngày của tệp nộp được thay bằng các dòng trong tệp; mọi số liệu khác giữ nguyên."
+        "Chỉ dùng trang «Hoạt động» của tệp: mọi dòng phải thuộc đơn vị đã chọn và nằm trong khoảng ngày "
+        "cần thay. Các dòng hiện có của đơn vị trong khoảng đó được thay bằng các dòng trong tệp; mọi số liệu "
+        "khác giữ nguyên."
     ),
+}
+FIRST_VERSION = (
+    "Loại cập nhật: **Thay toàn bộ tệp dữ liệu**. Chưa có dữ liệu chung nào được công bố: tệp tải lên (đủ các "
+    "trang Đơn vị, Kế hoạch, Hoạt động) sẽ trở thành phiên bản dữ liệu đầu tiên. Sau đó các đơn vị mới nộp "
+    "được số liệu riêng."
+)
+NO_BASE_FOR_UNIT = (
+    "Chưa có dữ liệu chung nào được công bố nên đơn vị chưa thể nộp số liệu. Văn phòng thường trực "
+    "(quản trị viên) cần công bố tệp theo dõi đầu tiên trước; hãy liên hệ quản trị viên."
+)
+RANGE_MODES = {
+    "chosen": "Trong khoảng ngày chọn dưới đây",
+    "file": "Từ ngày đầu đến ngày cuối có trong tệp nộp",
 }
 LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 PROBLEM_HEADERS = {
@@ -76,6 +91,38 @@ def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None
     )
 
 
+def replaced_range(frame: Frame) -> tuple[date, date] | None:
+    """The range whose rows of the unit a submission replaces (default: the sidebar's period), or None
+    for the first..last date of the submitted file. Stops the script until both ends are chosen."""
+    mode = st.radio(
+        "Các dòng của đơn vị được thay",
+        list(RANGE_MODES),
+        format_func=RANGE_MODES.get,
+        horizontal=True,
+        key="cchc.upload.range_mode",
+    )
+    if mode == "file":
+        st.caption("Tệp nộp phải có ít nhất một dòng hoạt động.")
+        return None
+    chosen = st.date_input(
+        "Từ ngày – đến ngày",
+        value=frame.period.bounds(frame.calendar, frame.cutoff_day),
+        format="DD/MM/YYYY",
+        key=f"cchc.upload.range.{frame.period.name}.{frame.calendar}",  # a new period: its bounds again
+        help=f"Mặc định: {frame.period.label}, kỳ đang chọn ở thanh bên.",
+    )
+    if len(chosen) != 2:
+        st.info("Hãy chọn cả ngày bắt đầu và ngày kết thúc.", icon=":material/info:")
+        st.stop()
+    first, last = chosen
+    st.markdown(
+        f"Thay các dòng của đơn vị từ **{fmt_date(first)}** đến **{fmt_date(last)}** bằng các dòng trong tệp "
+        "nộp. Tệp không có dòng hoạt động nào nghĩa là đơn vị không có hoạt động trong khoảng này: các dòng "
+        "hiện có trong khoảng đó sẽ bị bỏ."
+    )
+    return first, last
+
+
 with frame.guard():
     account = auth.current_account()
     if account is None:  # the frame lets only units and admins through; belt and braces
@@ -86,16 +133,22 @@ with frame.guard():
     if message := st.session_state.pop(REFUSAL, None):
         st.error(message, icon=":material/error:")
     current = store.current()
-    if current is None:
+    if current is None and frame.has_data:
         st.caption("Chưa có phiên bản dữ liệu nào được công bố; bảng theo dõi đang hiển thị dữ liệu mẫu.")
-    else:
+    elif current is not None:
         st.caption(
             f"Dữ liệu hiện hành: phiên bản số {current.number}, cập nhật {fmt_when(current.created_at)} "
             f"bởi {current.user}."
         )
 
-    unit_code: str | None
-    if account.is_admin:
+    unit_code: str | None = None
+    if current is None:  # nothing to merge a unit's rows into: only a whole workbook can come first
+        if not account.is_admin:
+            st.info(NO_BASE_FOR_UNIT, icon=":material/info:")
+            st.stop()
+        kind = "replace"
+        st.markdown(FIRST_VERSION)
+    elif account.is_admin:
         kind = st.radio(
             "Loại cập nhật",
             list(KIND_LABELS),
@@ -103,7 +156,6 @@ with frame.guard():
             horizontal=True,
             key="cchc.upload.kind",
         )
-        unit_code = None
         if kind == "unit":
             names = dict(zip(frame.units["unit_code"], frame.units["unit_name"], strict=False))
             unit_code = st.selectbox(
@@ -116,7 +168,9 @@ with frame.guard():
         kind, unit_code = "unit", account.unit_code
         name = frame.units.set_index("unit_code")["unit_name"].get(unit_code, unit_code)
         st.markdown(f"Nộp số liệu của đơn vị **{ui.md_escape(name)}** ({ui.md_escape(unit_code)}).")
-    st.caption(KIND_HELP[kind])
+    if current is not None:
+        st.caption(KIND_HELP[kind])
+    date_range = replaced_range(frame) if kind == "unit" else None
 
     round_no = st.session_state.get(ROUND, 0)
     uploaded = st.file_uploader("Tệp Excel (.xlsx)", type=["xlsx"], key=f"cchc_upload_file_{round_no}")
@@ -124,9 +178,9 @@ with frame.guard():
         st.session_state.pop(STATE, None)
         st.stop()
     data = uploaded.getvalue()
-    # The preview is kept while the same file, kind and unit stay chosen, even if someone else publishes
+    # The preview is kept while the same file, kind, unit and range stay chosen, even if someone else publishes
     # meanwhile: confirming it is then refused as stale (and a fresh preview is made), never silently redone.
-    sig = (hashlib.sha256(data).hexdigest(), uploaded.name, kind, unit_code, account.name)
+    sig = (hashlib.sha256(data).hexdigest(), uploaded.name, kind, unit_code, date_range, account.name)
     state = st.session_state.get(STATE)
     if not isinstance(state, dict) or state.get("sig") != sig:
         state = {"sig": sig, "preview": None, "error": None}
@@ -140,6 +194,7 @@ with frame.guard():
                     file_name=uploaded.name,
                     unit_code=unit_code,
                     settings=frame.settings,
+                    date_range=date_range,
                 )
         except StoreError as exc:
             state["error"] = exc.message
@@ -173,8 +228,12 @@ with frame.guard():
 
     ui.section("Xem trước thay đổi")
     changes = preview.changes
+    scope = ""
+    if preview.kind == "unit" and preview.date_range is not None:
+        first, last = preview.date_range
+        scope = f"Đơn vị {preview.unit_code}, từ **{fmt_date(first)}** đến **{fmt_date(last)}**: "
     st.markdown(
-        f"**{fmt_int(int(changes['rows_added'].sum()))}** dòng hoạt động thêm · "
+        f"{scope}**{fmt_int(int(changes['rows_added'].sum()))}** dòng hoạt động thêm · "
         f"**{fmt_int(int(changes['rows_removed'].sum()))}** dòng bỏ · "
         f"**{fmt_int(changes['unit_code'].nunique())}** đơn vị thay đổi"
     )

@@ -10,7 +10,7 @@ from cchc_lib.store import Store, StoreError, Version
 from cchc_lib.web import auth, page_frame
 from cchc_lib.web.reporting_view import fmt_when
 
-frame = page_frame("Lịch sử phiên bản", require_role="unit")
+frame = page_frame("Lịch sử phiên bản", require_role="unit", needs_data=False)
 
 PENDING = "cchc.rollback.pending"  # the version number waiting for confirmation
 DONE = "cchc.rollback.done"
@@ -74,9 +74,9 @@ with frame.guard():
         st.error(exc.message, icon=":material/error:")
         st.stop()
     if not history:
+        shown = "bảng theo dõi đang dùng dữ liệu mẫu" if frame.has_data else "bảng theo dõi chưa có dữ liệu"
         st.info(
-            "Chưa có phiên bản nào được công bố; bảng theo dõi đang dùng dữ liệu mẫu. "
-            "Dữ liệu được công bố qua trang «Cập nhật dữ liệu».",
+            f"Chưa có phiên bản nào được công bố; {shown}. Dữ liệu được công bố qua trang «Cập nhật dữ liệu».",
             icon=":material/info:",
         )
         st.stop()

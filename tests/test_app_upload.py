@@ -67,20 +67,28 @@ def books() -> SimpleNamespace:
     )
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    """Settings with a temp store (sample as fallback) and a temp users file with three accounts."""
+def make_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: Path, unit: str = "XCN"
+) -> SimpleNamespace:
+    """Settings with a temp store (`sample` as fallback: a missing file means none) and a temp users file
+    with three accounts: quantri (admin), camnhuong (unit `unit`), nguoixem (viewer)."""
     store_dir = tmp_path / "store"
     settings = tmp_path / "settings.toml"
-    settings.write_text(f'sample_file = "{SAMPLE.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n')
+    settings.write_text(f'sample_file = "{sample.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n')
     users = tmp_path / "users.toml"
     monkeypatch.setenv("CCHC_SETTINGS", str(settings))
     monkeypatch.setenv("CCHC_USERS", str(users))
     accounts = Accounts(users)
     accounts.add("quantri", "admin", PASSWORD)
-    accounts.add("camnhuong", "unit", PASSWORD, "XCN")
+    accounts.add("camnhuong", "unit", PASSWORD, unit)
     accounts.add("nguoixem", "viewer", PASSWORD)
     return SimpleNamespace(store=Store(store_dir), settings=settings, users=users, accounts=accounts)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """The bundled sample as fallback, an empty store, three accounts (see make_env)."""
+    return make_env(tmp_path, monkeypatch, SAMPLE)
 
 
 def page(path: str, user: str | None = None, *, via_app: bool = False) -> AppTest:
@@ -159,7 +167,8 @@ def test_login_form_wrong_then_right_password(env: SimpleNamespace) -> None:
     assert not at.exception
     assert at.session_state["cchc.auth"] == {"name": "quantri"}
     assert len(at.get("file_uploader")) == 1
-    assert "Thay toàn bộ tệp dữ liệu" in at.radio(key="cchc.upload.kind").options
+    # an empty store (the sample is only a fallback): the first version can only be a whole workbook
+    assert any("**Thay toàn bộ tệp dữ liệu**" in t for t in texts(at, "markdown"))
 
 
 def _submit(at: AppTest) -> None:
@@ -312,7 +321,8 @@ def test_unit_uploader_submits_only_its_own_unit(env, books) -> None:
         base_version=None,
     )
     at = page(UPLOAD, "camnhuong")
-    assert len(at.main.get("radio")) == 0  # no choice of kind or unit
+    assert [r.key for r in at.main.get("radio")] == ["cchc.upload.range_mode"]  # no choice of kind
+    assert len(at.main.selectbox) == 0  # nor of unit
     assert any("UBND xã Cẩm Nhượng" in t for t in texts(at, "markdown"))
     at = upload(at, books.unit_other, "nop.xlsx")
     problems = at.dataframe[0].value

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib.formatting import fmt_date
-from cchc_lib.model import Workbook
+from cchc_lib.model import Workbook, empty_workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
 from cchc_lib.web import data
@@ -32,13 +32,18 @@ class Frame:
 
     title: str
     settings: Settings
-    source: data.DataSource
-    workbook: Workbook  # the whole workbook (unfiltered)
+    source: data.DataSource | None  # None: no data yet (only for pages drawn with needs_data=False)
+    workbook: Workbook  # the whole workbook (unfiltered); empty when there is no data
     period: Period
     calendar: str
     unit_types: tuple[str, ...] = ()
     unit_codes: tuple[str, ...] = ()
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_code, unit_name, unit_type
+
+    @property
+    def has_data(self) -> bool:
+        """False on a needs_data=False page drawn without data (none published, no sample, unreadable)."""
+        return self.source is not None
 
     @property
     def cutoff_day(self) -> int:
@@ -244,12 +249,45 @@ def _context_line(settings: Settings, period: Period, calendar: str, filters, un
     return f"**{period.label}** ({fmt_date(first)} – {fmt_date(last)}) · {scope}"
 
 
-def page_frame(title: str, require_role: str | None = None) -> Frame:
+def _load_data(settings: Settings, needs_data: bool) -> tuple | str:
+    """(source, workbook, years, units) of the current data, or a short notice for the sidebar when
+    there is none or it cannot be read. A page that needs data gets the full message and stops there."""
+    source = None
+    with guard("frame"):
+        source = data.current_source(settings)
+    if source is None:
+        if needs_data:
+            st.info(msg.NO_DATA_FILE, icon=":material/info:")
+            if (PROJECT_ROOT / msg.UPLOAD_PAGE).is_file():
+                st.page_link(
+                    msg.UPLOAD_PAGE, label="Đến trang Cập nhật dữ liệu", icon=":material/upload_file:"
+                )
+            st.stop()
+        return msg.NO_DATA_YET
+    try:
+        return (
+            source,
+            data.load_workbook(source, settings),
+            data.workbook_years(source, settings),
+            data.unit_options(source, settings),
+        )
+    except Exception:
+        LOG.exception("Loading %s failed", source.path)
+        st.error(msg.ERROR_DATA, icon=":material/error:")
+        if needs_data:
+            st.stop()
+        return msg.DATA_UNREADABLE
+
+
+def page_frame(title: str, require_role: str | None = None, *, needs_data: bool = True) -> Frame:
     """Draw the frame every page starts with and return the page's Frame.
 
     Sets the page config, draws the organisation, the Vietnamese menu, the period picker, the unit
     filters and the data version in the sidebar, and the page title with the chosen period. Stops
-    the script with a Vietnamese message when there is no data or the visitor may not see the page.
+    the script with a Vietnamese message when the visitor may not see the page, or when there is no
+    data (nothing published, no sample file) or it cannot be read. With `needs_data=False` (pages that
+    publish or list versions) the page runs without data instead: the Frame has no source
+    (`has_data` False), an empty workbook and units, the current year, and no filters are drawn.
     """
     st.set_page_config(
         page_title=f"{title} · {msg.APP_SUFFIX}",
@@ -268,20 +306,16 @@ def page_frame(title: str, require_role: str | None = None) -> Frame:
         st.stop()
 
     st.title(title)
-    source = None
-    with guard("frame"):
-        source = data.current_source(settings)
-    if source is None:
-        st.info(msg.NO_DATA_FILE, icon=":material/info:")
-        st.stop()
-    try:
-        workbook = data.load_workbook(source, settings)
-        years = data.workbook_years(source, settings)
-        units = data.unit_options(source, settings)
-    except Exception:
-        LOG.exception("Loading %s failed", source.path)
-        st.error(msg.ERROR_DATA, icon=":material/error:")
-        st.stop()
+    loaded = _load_data(settings, needs_data)
+    if isinstance(loaded, str):
+        with sidebar:
+            st.divider()
+            st.caption(loaded)
+        st.caption(f"{settings.organisation} · {loaded}")
+        empty = empty_workbook()
+        units = empty.units[["unit_code", "unit_name", "unit_type"]]
+        return Frame(title, settings, None, empty, Period(date.today().year, ""), CALENDAR, units=units)
+    source, workbook, years, units = loaded
 
     with sidebar:
         st.divider()

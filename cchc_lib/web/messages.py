@@ -6,16 +6,21 @@ __all__ = [
     "APP_SUFFIX",
     "CALENDAR_LABELS",
     "DATA_SAMPLE",
+    "DATA_UNREADABLE",
     "EMPTY_PERIOD",
     "ERROR_DATA",
     "ERROR_UNEXPECTED",
     "EXTRA_LABELS",
     "MENU",
     "NO_DATA_FILE",
+    "NO_DATA_YET",
     "PERIOD_KINDS",
+    "UPLOAD_PAGE",
 ]
 
 APP_SUFFIX = "CCHC"
+
+UPLOAD_PAGE = "pages/4_cap_nhat_du_lieu.py"  # where an admin publishes data (linked when there is none)
 
 # The Vietnamese menu: (page file relative to the project root, label, icon). Pages added later
 # (upload, history, report) append their own line here.
@@ -24,7 +29,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("pages/1_don_vi.py", "Đơn vị", ":material/apartment:"),
     ("pages/2_hoat_dong.py", "Hoạt động", ":material/list_alt:"),
     ("pages/3_theo_doi_chi_dao.py", "Theo dõi chỉ đạo", ":material/fact_check:"),
-    ("pages/4_cap_nhat_du_lieu.py", "Cập nhật dữ liệu", ":material/upload_file:"),
+    (UPLOAD_PAGE, "Cập nhật dữ liệu", ":material/upload_file:"),
     ("pages/5_bao_cao.py", "Báo cáo", ":material/description:"),
     ("pages/6_lich_su.py", "Lịch sử phiên bản", ":material/history:"),
     ("pages/7_tinh_hinh_bao_cao.py", "Tình hình báo cáo", ":material/assignment_turned_in:"),
@@ -50,8 +55,11 @@ EMPTY_PERIOD = "Chưa có dữ liệu cho kỳ này"
 DATA_SAMPLE = "Dữ liệu mẫu"
 NO_DATA_FILE = (
     "Chưa có dữ liệu: chưa có phiên bản nào được công bố và không tìm thấy tệp dữ liệu mẫu. "
-    "Hãy tải lên tệp theo dõi hoặc liên hệ quản trị viên."
+    "Quản trị viên công bố tệp theo dõi đầu tiên tại trang «Cập nhật dữ liệu» (đăng nhập bằng tài khoản "
+    "quản trị); người xem hãy liên hệ quản trị viên."
 )
+NO_DATA_YET = "Chưa có dữ liệu: chưa có phiên bản nào được công bố."
+DATA_UNREADABLE = "Không đọc được dữ liệu hiện hành."  # the short form of ERROR_DATA (sidebar)
 ERROR_DATA = (
     "Không đọc được tệp dữ liệu hiện hành. Vui lòng báo quản trị viên kiểm tra lại phiên bản dữ liệu."
 )
