@@ -44,9 +44,11 @@ NO_BASE_FOR_UNIT = (
     "Chưa có dữ liệu chung nào được công bố nên đơn vị chưa thể nộp số liệu. Văn phòng thường trực "
     "(quản trị viên) cần công bố tệp theo dõi đầu tiên trước; hãy liên hệ quản trị viên."
 )
+# The least destructive first: a file holding only this quarter's new rows must not wipe the unit's
+# earlier rows of the year. An explicit range is for corrections and "nothing to report".
 RANGE_MODES = {
-    "chosen": "Trong khoảng ngày chọn dưới đây",
     "file": "Từ ngày đầu đến ngày cuối có trong tệp nộp",
+    "chosen": "Trong khoảng ngày tự chọn (mặc định: kỳ đang chọn ở thanh bên)",
 }
 LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 PROBLEM_HEADERS = {
@@ -92,8 +94,9 @@ def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None
 
 
 def replaced_range(frame: Frame) -> tuple[date, date] | None:
-    """The range whose rows of the unit a submission replaces (default: the sidebar's period), or None
-    for the first..last date of the submitted file. Stops the script until both ends are chosen."""
+    """The range whose rows of the unit a submission replaces: None (the default) for the first..last
+    date of the submitted file, or a chosen range (proposed: the sidebar's period). Stops the script
+    until both ends are chosen."""
     mode = st.radio(
         "Các dòng của đơn vị được thay",
         list(RANGE_MODES),
@@ -102,7 +105,11 @@ def replaced_range(frame: Frame) -> tuple[date, date] | None:
         key="cchc.upload.range_mode",
     )
     if mode == "file":
-        st.caption("Tệp nộp phải có ít nhất một dòng hoạt động.")
+        st.caption(
+            "Các dòng hiện có của đơn vị từ ngày sớm nhất đến ngày muộn nhất trong tệp được thay bằng các dòng "
+            "trong tệp; dòng ngoài khoảng đó giữ nguyên. Tệp phải có ít nhất một dòng hoạt động; để báo "
+            "«không có hoạt động» hoặc xóa dòng, hãy chọn khoảng ngày."
+        )
         return None
     chosen = st.date_input(
         "Từ ngày – đến ngày",

@@ -132,16 +132,35 @@ def test_history_without_data(bare) -> None:
 
 
 # ------------------------------------------------------------------------------------- unit ranges
-def unit_page(period_kind: str = "") -> AppTest:
+def unit_page(period_kind: str = "", mode: str | None = "chosen") -> AppTest:
+    """The upload page as XCB's focal point; `mode` None leaves the range choice at its default."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["cchc.auth"] = {"name": "camnhuong"}
     at.session_state["cchc.kind"] = period_kind  # the sidebar's period: "" = the whole year
+    if mode is not None:
+        at.session_state["cchc.upload.range_mode"] = mode
     at.switch_page(UPLOAD).run()
     assert not at.exception
     return at
 
 
-def test_range_defaults_to_the_sidebar_period(based) -> None:
+def test_by_default_only_the_files_own_dates_are_replaced(based) -> None:
+    """A focal point sending just a new row must not wipe the unit's other rows of the year."""
+    at = unit_page(mode=None)
+    assert len(at.get("date_input")) == 0
+    at = upload(at, workbook([act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e")]), "mot_dong.xlsx")
+    assert any("**1** dòng hoạt động thêm · **0** dòng bỏ" in t for t in texts(at, "markdown"))
+    confirm(at)
+    assert rows_of(based, 2) == [
+        (date(2024, 1, 5), "XCB", "a"),
+        (date(2024, 2, 5), "VHTT", "b"),
+        (date(2024, 2, 20), "XCB", "e"),
+        (date(2024, 3, 5), "XCB", "c"),
+        (date(2024, 5, 5), "XCB", "d"),
+    ]
+
+
+def test_a_chosen_range_proposes_the_sidebar_period(based) -> None:
     at = unit_page("Q1")
     assert at.date_input(key=RANGE_KEY.format("2024-Q1")).value == Q1
     at = unit_page()
