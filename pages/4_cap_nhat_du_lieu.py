@@ -180,6 +180,7 @@ with frame.guard():
     date_range = replaced_range(frame) if kind == "unit" else None
 
     round_no = st.session_state.get(ROUND, 0)
+    ui.uploader_in_vietnamese(frame.settings.max_upload_mb)
     uploaded = st.file_uploader("Tệp Excel (.xlsx)", type=["xlsx"], key=f"cchc_upload_file_{round_no}")
     if uploaded is None:
         st.session_state.pop(STATE, None)

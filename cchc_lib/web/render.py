@@ -317,3 +317,20 @@ def download_csv(df: pd.DataFrame, file_name: str, key: str, *, label: str = "T�
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+_UPLOADER_CSS = """<style>
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p {{ font-size: 0; }}
+[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p::after {{
+  content: "Chọn tệp"; font-size: 0.875rem; }}
+[data-testid=stFileUploaderDropzoneInstructions] span {{ font-size: 0; }}
+[data-testid=stFileUploaderDropzoneInstructions] span::after {{
+  content: "hoặc kéo thả tệp vào đây · tối đa {limit} MB · .xlsx"; font-size: 0.875rem; }}
+</style>"""
+
+
+def uploader_in_vietnamese(max_mb: float) -> None:
+    """Streamlit's file uploader labels its button "Upload" and its limit "20MB per file" in English;
+    restate both in Vietnamese (a style rule only: no script, the text is constant but for the number)."""
+    limit = min(float(max_mb), float(st.get_option("server.maxUploadSize")))
+    st.html(_UPLOADER_CSS.format(limit=fmt_num(limit, 0) if limit.is_integer() else fmt_num(limit, 1)))

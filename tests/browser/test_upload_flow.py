@@ -156,6 +156,13 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         settle(page)
         login(page, "quantri")
         expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1)
+        # Streamlit's English "Upload" / "20MB per file" are restated in Vietnamese
+        shown = page.evaluate(
+            "() => ['[data-testid=stFileUploaderDropzone] button p',"
+            " '[data-testid=stFileUploaderDropzoneInstructions] span']"
+            ".map(s => getComputedStyle(document.querySelector(s), '::after').content)"
+        )
+        assert shown == ['"Chọn tệp"', '"hoặc kéo thả tệp vào đây · tối đa 20 MB · .xlsx"']
 
         # 1. a workbook with errors: the problem table and the marked copy, nothing published
         upload(page, site.bad)
