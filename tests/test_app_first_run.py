@@ -11,24 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cchc_lib.accounts import Account
-from cchc_lib.builder import WorkbookSpec, build_xlsx
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
 from tests.test_app_upload import APP, HISTORY, UPLOAD, make_env, page, texts, upload
-
-UNITS = [
-    {"Mã đơn vị": "XCB", "Tên đơn vị": "Xã Cẩm Bình", "Loại đơn vị": "UBND xã, thị trấn"},
-    {"Mã đơn vị": "VHTT", "Tên đơn vị": "Phòng Văn hóa và Thông tin", "Loại đơn vị": "Phòng chuyên môn"},
-]
-TARGETS = [
-    {"Năm": 2024, "Quý": None, "Mã đơn vị": "XCB", "TIN_BAI": 10, "PHONG_SU": 2},
-    {"Năm": 2024, "Quý": None, "Mã đơn vị": "VHTT", "TIN_BAI": 20},
-]
-
-
-def act(day: date, unit: str, kind: str, qty: int, title: str) -> dict:
-    return {"Ngày": day, "Mã đơn vị": unit, "Loại hoạt động": kind, "Số lượng": qty, "Tiêu đề": title}
-
+from tests.test_submissions import act, workbook
 
 BASE_ACTS = [
     act(date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"),
@@ -40,10 +26,6 @@ BASE_ACTS = [
 BASE_FIGURE = "5 / 32"
 Q1 = (date(2024, 1, 1), date(2024, 3, 31))
 RANGE_KEY = "cchc.upload.range.{}.calendar"  # the date range widget of the sidebar's period
-
-
-def workbook(acts: list[dict]) -> bytes:
-    return build_xlsx(WorkbookSpec(UNITS, TARGETS, acts))
 
 
 @pytest.fixture

@@ -230,6 +230,19 @@ def test_unit_submission_without_rows_needs_a_range(store: Store) -> None:
     assert not preview.publishable
 
 
+def changes_of(preview) -> dict[tuple[str, str], tuple]:
+    """(unit, type) -> (rows added, rows removed, actual before, actual after) of a preview."""
+    return {
+        (r["unit_code"], r["type_code"]): (
+            r["rows_added"],
+            r["rows_removed"],
+            r["actual_before"],
+            r["actual_after"],
+        )
+        for r in preview.changes.to_dict("records")
+    }
+
+
 def activity_rows(s: Store, number: int) -> list[tuple]:
     acts = read_trusted(s.read_bytes(number), SETTINGS).workbook.activities
     return sorted(
@@ -248,15 +261,7 @@ def test_empty_unit_submission_with_range_removes_the_units_rows_in_it(store: St
         date_range=(date(2024, 1, 1), date(2024, 3, 31)),
     )
     assert preview.errors.empty and preview.publishable
-    got = {
-        (r["unit_code"], r["type_code"]): (
-            r["rows_added"],
-            r["rows_removed"],
-            r["actual_before"],
-            r["actual_after"],
-        )
-        for r in preview.changes.to_dict("records")
-    }
+    got = changes_of(preview)
     # XCB in Q1: a (TIN_BAI 2, 5 Jan) and c (PHONG_SU 1, 5 Mar) go; d (TIN_BAI 1, 5 May) stays
     assert got == {("XCB", "PHONG_SU"): (0, 1, 1, 0), ("XCB", "TIN_BAI"): (0, 1, 3, 1)}
     assert any(
@@ -361,15 +366,7 @@ def test_replace_preview_counts_changes(store: Store) -> None:
     ]  # XCB PHONG_SU "c" removed
     preview = prepare(store, workbook(new))
     assert preview.publishable and preview.rows == 4 and preview.base_version == 1
-    got = {
-        (r["unit_code"], r["type_code"]): (
-            r["rows_added"],
-            r["rows_removed"],
-            r["actual_before"],
-            r["actual_after"],
-        )
-        for r in preview.changes.to_dict("records")
-    }
+    got = changes_of(preview)
     assert got == {
         ("VHTT", "PHONG_SU"): (1, 0, 0, 2),
         ("VHTT", "TIN_BAI"): (1, 1, 1, 3),
@@ -389,15 +386,7 @@ def test_unit_submission_replaces_only_its_rows_in_range(store: Store) -> None:
     )
     assert preview.errors.empty and preview.publishable
     assert preview.date_range == (date(2024, 1, 1), date(2024, 3, 31))
-    got = {
-        (r["unit_code"], r["type_code"]): (
-            r["rows_added"],
-            r["rows_removed"],
-            r["actual_before"],
-            r["actual_after"],
-        )
-        for r in preview.changes.to_dict("records")
-    }
+    got = changes_of(preview)
     # XCB TIN_BAI before: a(2, 5 Jan, in range) + d(1, 5 May, outside): 3; after: new(5) + d(1): 6
     assert got == {("XCB", "PHONG_SU"): (1, 1, 1, 1), ("XCB", "TIN_BAI"): (1, 1, 3, 6)}
     version = publish_preview(store, preview, UNIT)
