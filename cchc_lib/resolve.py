@@ -55,11 +55,21 @@ class TypeCatalogue:
 
 def build_catalogue(raw: RawSheet | None, log: ProblemLog) -> TypeCatalogue:
     """The catalogue from the `Loại hoạt động` sheet, or the default one when the sheet is absent."""
+    default = TypeCatalogue(pd.DataFrame(DEFAULT_ACTIVITY_TYPES, columns=TYPE_COLUMNS))
     if raw is None:
-        frame = pd.DataFrame(DEFAULT_ACTIVITY_TYPES, columns=TYPE_COLUMNS)
-        return TypeCatalogue(frame)
+        return default
     frame = raw.frame.dropna(subset=["type_code", "type_name"]).copy()
-    frame["type_code"] = frame["type_code"].str.upper()
+    if frame.empty:  # a sheet with headers only (a blank template): as if it were absent
+        log.warning(
+            "empty_types",
+            raw.name,
+            None,
+            None,
+            f"Trang '{raw.name}' chưa có loại hoạt động nào; dùng danh mục mặc định "
+            f"({', '.join(default.frame['type_code'])}).",
+        )
+        return default
+    frame["type_code"] = frame["type_code"].astype("string").str.upper()
     dupes = frame[frame["type_code"].duplicated()]
     for row, code in zip(dupes["row"], dupes["type_code"], strict=True):
         header = raw.headers.get("type_code")
@@ -124,6 +134,15 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
     frame = raw.frame.copy()
+    if frame.empty:
+        log.warning(
+            "no_units",
+            raw.name,
+            None,
+            None,
+            f"Trang '{raw.name}' chưa có đơn vị nào: bảng theo dõi sẽ không có số liệu. "
+            "Hãy ghi mỗi đơn vị một dòng (mã, tên, loại đơn vị).",
+        )
     frame["unit_code"] = frame["unit_code"].map(lambda c: c.upper() if isinstance(c, str) else c)
     dupes = frame[frame["unit_code"].notna() & frame["unit_code"].duplicated()]
     for row, code in zip(dupes["row"], dupes["unit_code"], strict=True):

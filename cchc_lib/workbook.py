@@ -239,6 +239,8 @@ def _parse_rows(
         data[column.field] = _parse_column(column, raw, data["row"], name, log)
     for column in spec.columns:
         data.setdefault(column.field, [None] * len(keep))
+    if not keep:  # a sheet with headers only: pandas would make every empty column float64
+        return pd.DataFrame({k: pd.Series([], dtype="int64" if k == "row" else "object") for k in data})
     return pd.DataFrame(data)
 
 

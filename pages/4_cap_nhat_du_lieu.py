@@ -9,6 +9,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
+from cchc_lib import templates
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.marking import mark_problems
 from cchc_lib.store import Store, StoreError
@@ -93,6 +94,25 @@ def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None
     )
 
 
+def first_workbook_template(frame: Frame) -> None:
+    """The workbook format to fill in for the first version: a template with the units shown now (none
+    without data), the catalogue, dropdowns and an instructions sheet (built on click)."""
+    year = frame.period.year
+    st.download_button(
+        "Tải tệp mẫu để điền",
+        data=lambda: templates.build_template(
+            frame.workbook if frame.has_data else None, frame.settings, year=year
+        ),
+        file_name=templates.template_file_name(year=year),
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="first_template",
+        help="Đúng định dạng tệp theo dõi: các trang Đơn vị, Loại hoạt động, Kế hoạch, Hoạt động, danh sách "
+        "chọn và trang hướng dẫn.",
+    )
+
+
 def replaced_range(frame: Frame) -> tuple[date, date] | None:
     """The range whose rows of the unit a submission replaces: None (the default) for the first..last
     date of the submitted file, or a chosen range (proposed: the sidebar's period). Stops the script
@@ -155,6 +175,7 @@ with frame.guard():
             st.stop()
         kind = "replace"
         st.markdown(FIRST_VERSION)
+        first_workbook_template(frame)
     elif account.is_admin:
         kind = st.radio(
             "Loại cập nhật",

@@ -77,6 +77,7 @@ def test_admin_publishes_the_first_version_from_the_upload_page(bare) -> None:
     assert any("phiên bản dữ liệu đầu tiên" in t for t in texts(at, "markdown"))
     assert "Chưa có dữ liệu: chưa có phiên bản nào được công bố." in texts(at.sidebar, "caption")
     assert len(at.sidebar.selectbox) == 0 and len(at.sidebar.multiselect) == 0  # no period, no unit filter
+    assert [b.proto.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền"]
     at = upload(at, workbook(BASE_ACTS), "dau_tien.xlsx")
     assert any(
         "**4** dòng hoạt động thêm · **0** dòng bỏ · **2** đơn vị thay đổi" in t

@@ -246,7 +246,8 @@ def test_admin_upload_with_errors_shows_problems_and_publishes_nothing(env, book
     messages = " | ".join(problems["Nội dung"])
     assert "31/02/2024" in messages and "KHONGCO" in messages
     assert set(problems["Trang tính"]) == {"Hoạt động"}
-    assert [b.label for b in at.get("download_button")] == ["Tải tệp đã đánh dấu lỗi"]
+    # before any version: the template to fill in, then the marked copy of the upload
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền", "Tải tệp đã đánh dấu lỗi"]
     assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
     assert env.store.current() is None
 
@@ -338,7 +339,8 @@ def test_unit_uploader_submits_only_its_own_unit(env, books) -> None:
 def test_unreadable_file_message(env) -> None:
     at = upload(page(UPLOAD, "quantri"), b"day khong phai excel", "sai.xlsx")
     assert texts(at, "error")  # the safety check's Vietnamese message
-    assert len(at.get("download_button")) == 0  # never mark a file that was not read safely
+    # never mark a file that was not read safely (only the first-version template is offered)
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền"]
     assert env.store.current() is None
 
 

@@ -104,3 +104,11 @@ def test_unit_template_filled_in_reads_back_with_the_expected_figures(sample) ->
 def test_unknown_unit_is_refused(sample) -> None:
     with pytest.raises(TemplateError, match="Không có đơn vị mã 'NOPE'"):
         build_template(sample, Settings(), unit_code="NOPE")
+
+
+def test_template_without_data_reads_back_valid_and_warns_that_no_unit_is_listed() -> None:
+    """What an admin downloads before the first version: it passes validation as it is (no errors), and
+    says the units are still to be written."""
+    result = read_workbook(build_template(None, Settings(), year=2025), Settings())
+    assert result.workbook is not None
+    assert result.problems[["level", "code"]].values.tolist() == [["warning", "no_units"]]

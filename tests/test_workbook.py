@@ -377,3 +377,43 @@ def test_rows_with_only_a_prefilled_stt_or_ignored_column_are_blank() -> None:
     assert result.ok, result.problems
     assert len(result.workbook.activities) == 1
     assert list(result.problems["code"]) == ["extra_column"]
+
+
+def test_sheets_with_headers_only_read_without_data_and_say_so() -> None:
+    """A blank workbook (every sheet holds its header row only, the types sheet too) is readable: no
+    crash on the empty columns, the default catalogue with a warning, and a warning that no unit exists."""
+    data = make_xlsx(
+        {
+            "Đơn vị": [UNIT_HEADERS],
+            "Loại hoạt động": [["Mã loại", "Tên loại hoạt động"]],
+            "Kế hoạch": [["Năm", "Quý", "Mã đơn vị", "TIN_BAI"]],
+            "Hoạt động": [ACTIVITY_HEADERS],
+        }
+    )
+    result = read_workbook(data, Settings())
+    assert result.workbook is not None
+    assert result.problems[["level", "code", "sheet"]].values.tolist() == [
+        ["warning", "empty_types", "Loại hoạt động"],
+        ["warning", "no_units", "Đơn vị"],
+    ]
+    assert list(result.workbook.activity_types["type_code"]) == ["TIN_BAI", "PHONG_SU", "BAI_DANG_TTDT"]
+    assert result.workbook.units.empty and result.workbook.activities.empty and result.workbook.targets.empty
+
+
+def test_a_numeric_type_code_in_the_types_sheet_is_read_as_text() -> None:
+    data = make_xlsx(
+        {
+            "Đơn vị": [UNIT_HEADERS, ["XCB", "Xã Cẩm Bình", "UBND xã, thị trấn"]],
+            "Loại hoạt động": [["Mã loại", "Tên loại hoạt động"], [1, "Tin bài"], ["ps", "Phóng sự"]],
+            "Kế hoạch": [["Năm", "Quý", "Mã đơn vị", "1", "PS"], [2024, None, "XCB", 4, 1]],
+            "Hoạt động": [
+                ACTIVITY_HEADERS[:4],
+                [date(2024, 3, 1), "XCB", "1", 2],
+                [date(2024, 3, 2), "XCB", "Phóng sự", 1],
+            ],
+        }
+    )
+    result = read_workbook(data, Settings())
+    assert result.workbook is not None, result.problems
+    assert list(result.workbook.activity_types["type_code"]) == ["1", "PS"]
+    assert sorted(result.workbook.activities["type_code"]) == ["1", "PS"]
