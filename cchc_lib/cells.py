@@ -14,6 +14,8 @@ __all__ = ["CellError", "is_blank", "parse_value"]
 
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_SERIAL = 2958465  # 31/12/9999
+_MAX_WHOLE = 10**15  # a million billion đồng: more is a slip (and beyond what int64 sums safely)
+_MAX_DIGITS = len(str(_MAX_WHOLE))
 _DMY = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _INT = re.compile(r"^\d+$")
@@ -46,7 +48,21 @@ def _show(value: object) -> str:
     return clean_text(value)[:60]
 
 
+# Dates a tracking workbook can mean (and pandas can hold): anything else is a typing slip of the year.
+DATE_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+
+
 def _parse_date(value: object) -> date:
+    parsed = _calendar_date(value)
+    if not DATE_RANGE[0] <= parsed <= DATE_RANGE[1]:
+        raise CellError(
+            "bad_date",
+            f"Ngày '{_show(value)}' nằm ngoài khoảng 01/01/1900–31/12/2100; hãy kiểm tra lại năm.",
+        )
+    return parsed
+
+
+def _calendar_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -92,9 +108,11 @@ def _whole_number(value: object, *, grouped: bool = False) -> int:
             raise CellError("bad_number", f"'{text}' là số âm; ở đây chỉ dùng số nguyên không âm.")
         if not _INT.match(text):
             raise CellError("bad_number", f"'{_show(value)}' không phải là số nguyên.")
-        number = int(text)
+        number = int(text) if len(text) <= _MAX_DIGITS else _MAX_WHOLE + 1
     if number < 0:
         raise CellError("bad_number", f"'{number}' là số âm; ở đây chỉ dùng số nguyên không âm.")
+    if number > _MAX_WHOLE:
+        raise CellError("bad_number", f"Số '{_show(value)[:20]}' quá lớn; hãy kiểm tra lại.")
     return number
 
 

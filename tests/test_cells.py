@@ -47,11 +47,18 @@ BAD = [
     ("date", "05.03.2024", "bad_date"),
     ("date", -5, "bad_date"),
     ("date", True, "bad_date"),
+    ("date", "05/03/2263", "bad_date"),  # a slip of the year: beyond what pandas can hold
+    ("date", datetime(2263, 1, 1), "bad_date"),
+    ("date", date(1024, 3, 5), "bad_date"),
+    ("date", 2958465, "bad_date"),  # the last Excel serial, 31/12/9999
     ("count", 1.5, "bad_number"),
     ("count", "1,5", "bad_number"),
     ("count", -1, "bad_number"),
     ("count", "-3", "bad_number"),
     ("count", "bảy", "bad_number"),
+    ("count", 1e308, "bad_number"),  # beyond int64
+    ("count", "9" * 5000, "bad_number"),  # beyond Python's int-from-text digit limit
+    ("money", 10**15 + 1, "bad_number"),
     ("count", "1.250", "bad_number"),  # grouping only for money
     ("quantity", 0, "bad_number"),
     ("year", 24, "bad_year"),
