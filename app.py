@@ -14,10 +14,12 @@ from cchc_lib.web.reporting_view import render_reporting_status
 def with_previous_year(
     by_type: pd.DataFrame, pva: pd.DataFrame, prev_pva: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """The by-type roll-up with last year's actual and the change, when last year has data."""
+    """The by-type roll-up with last year's actual and the change, when last year has data (blank for
+    a type that was not in last year's plan)."""
     if prev_pva is None:
         return by_type
-    previous = metrics.compare_with_previous(pva, prev_pva)[["activity_type", "actual_prev", "change"]]
+    previous = metrics.compare_with_previous(pva, prev_pva, untracked_as_missing=True)
+    previous = previous[["activity_type", "actual_prev", "change"]]
     return by_type.merge(previous, on="activity_type", how="left")
 
 

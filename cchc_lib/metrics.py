@@ -363,14 +363,19 @@ def headline(pva: pd.DataFrame, complete_pct: float = 100.0, near_pct: float = 7
     }
 
 
+def _tracked_types(pva: pd.DataFrame) -> pd.Index:
+    """Activity types with planned or actual > 0 in a plan_vs_actual frame."""
+    totals = pva.groupby("activity_type", sort=False)[["planned", "actual"]].sum()
+    return totals.index[(totals["planned"] > 0) | (totals["actual"] > 0)]
+
+
 def comparable_headlines(
     pva: pd.DataFrame, prev_pva: pd.DataFrame, complete_pct: float = 100.0, near_pct: float = 70.0
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Headlines of this period and of the same period last year over the activity types tracked
     last year only (a type with planned or actual > 0 in `prev_pva`), so that a type added to the
     plan this year does not show as growth. Returns (current, previous) as `headline` dicts."""
-    totals = prev_pva.groupby("activity_type", sort=False)[["planned", "actual"]].sum()
-    tracked = totals.index[(totals["planned"] > 0) | (totals["actual"] > 0)]
+    tracked = _tracked_types(prev_pva)
     current = pva[pva["activity_type"].isin(tracked)]
     previous = prev_pva[prev_pva["activity_type"].isin(tracked)]
     return headline(current, complete_pct, near_pct), headline(previous, complete_pct, near_pct)
@@ -466,12 +471,18 @@ def previous_year_pva(
     return plan_vs_actual(wb, previous, calendar, cutoff_day)
 
 
-def compare_with_previous(pva: pd.DataFrame, prev_pva: pd.DataFrame | None) -> pd.DataFrame:
+def compare_with_previous(
+    pva: pd.DataFrame, prev_pva: pd.DataFrame | None, *, untracked_as_missing: bool = False
+) -> pd.DataFrame:
     """Actual by activity type now and a year earlier: activity_type, activity_name, actual,
     actual_prev, change (actual - actual_prev), change_pct (change / actual_prev * 100, NaN when
     actual_prev is 0). Types in the order of `pva`, then any found only in `prev_pva` (a type
     missing on one side counts 0 there). prev_pva None is taken as an empty frame (actual_prev 0);
-    screens should rather not show a comparison when previous_year_pva returned None."""
+    screens should rather not show a comparison when previous_year_pva returned None.
+
+    `untracked_as_missing`: a type with neither plan nor activity last year (added to the plan this
+    year) gets actual_prev, change and change_pct missing (<NA>/NaN) instead of 0 and the whole
+    actual as "growth"."""
     keys = ["activity_type", "activity_name"]
     now = rollup(pva, "activity_type")[[*keys, "actual"]]
     prev = rollup(prev_pva if prev_pva is not None else pva.iloc[0:0], "activity_type")[[*keys, "actual"]]
@@ -482,6 +493,11 @@ def compare_with_previous(pva: pd.DataFrame, prev_pva: pd.DataFrame | None) -> p
     out["actual_prev"] = out["actual_prev"].fillna(0).astype("int64")
     out["change"] = out["actual"] - out["actual_prev"]
     out["change_pct"] = _completion(out["change"], out["actual_prev"])  # NaN when actual_prev is 0
+    if untracked_as_missing:
+        tracked = _tracked_types(prev_pva) if prev_pva is not None else pd.Index([])
+        new = ~out["activity_type"].isin(tracked)
+        out[["actual_prev", "change"]] = out[["actual_prev", "change"]].astype("Int64").mask(new)
+        out.loc[new, "change_pct"] = np.nan
     return out.reset_index(drop=True)
 
 

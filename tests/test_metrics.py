@@ -989,3 +989,18 @@ def test_comparable_headlines_use_only_types_tracked_last_year() -> None:
     current, previous = comparable_headlines(now, before)
     assert (current["actual"], current["planned"], current["completion_pct"]) == (10, 20.0, 50.0)
     assert (previous["actual"], previous["planned"], previous["completion_pct"]) == (6, 20.0, 30.0)
+
+
+def test_compare_with_previous_leaves_types_not_tracked_last_year_blank(pva_year: pd.DataFrame) -> None:
+    """A type with neither plan nor activity last year is not "growth": its previous figures are blank."""
+    # last year: TB planned 8 with 3 done; PS neither planned nor done (added to the plan this year)
+    prev = pva_frame([("PNV", TB, 8, 3, 37.5), ("PNV", PS, 0, 0, NAN)])
+    got = compare_with_previous(pva_year, prev, untracked_as_missing=True)
+    assert list(got["activity_type"]) == [TB, PS]
+    assert list(got["actual"]) == [10, 2]
+    assert got["actual_prev"].tolist() == [3, pd.NA] and got["change"].tolist() == [7, pd.NA]
+    assert got["change_pct"].iloc[0] == pytest.approx(7 / 3 * 100) and pd.isna(got["change_pct"].iloc[1])
+    # planned last year but nothing done: tracked, so a real 0 and the whole actual as change
+    prev_planned = pva_frame([("PNV", TB, 8, 3, 37.5), ("PNV", PS, 2, 0, 0.0)])
+    got = compare_with_previous(pva_year, prev_planned, untracked_as_missing=True)
+    assert got["actual_prev"].tolist() == [3, 0] and got["change"].tolist() == [7, 2]

@@ -61,14 +61,23 @@ def test_direct_link_shows_the_frame(server: str, browser, screenshots: Path, pa
         context.close()
 
 
-def _expected_zalo_rows() -> int:
-    """2024 activity rows whose title, note or channel mention Zalo (openpyxl + pandas on the raw sheet)."""
+def _raw_sheet(name: str) -> pd.DataFrame:
+    """A sheet of the sample as written (openpyxl), header on row 1."""
     wb = load_workbook(SAMPLE, read_only=True)
-    rows = list(wb["Hoạt động"].iter_rows(values_only=True))
+    rows = list(wb[name].iter_rows(values_only=True))
     wb.close()
     width = len(rows[0])
-    acts = pd.DataFrame([tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]], columns=rows[0])
-    acts = acts[pd.to_datetime(acts["Ngày"]).dt.year == 2024]
+    return pd.DataFrame([tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]], columns=rows[0])
+
+
+def _acts_2024() -> pd.DataFrame:
+    acts = _raw_sheet("Hoạt động")
+    return acts[pd.to_datetime(acts["Ngày"]).dt.year == 2024]
+
+
+def _expected_zalo_rows() -> int:
+    """2024 activity rows whose title, note or channel mention Zalo (openpyxl + pandas on the raw sheet)."""
+    acts = _acts_2024()
     text = (
         acts["Tiêu đề"].fillna("") + " " + acts["Ghi chú"].fillna("") + " " + acts["Kênh đăng tải"].fillna("")
     )
@@ -137,5 +146,37 @@ def test_phone_width_has_no_horizontal_scroll(server: str, browser, screenshots:
         full_screenshot(page, screenshots / f"{path or 'tong_quan'}_390.png")
         scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll_width <= inner_width
+    finally:
+        context.close()
+
+
+def test_a_folded_summary_table_opens_and_downloads_its_rows(server: str, browser, screenshots: Path) -> None:
+    """The "Bảng số liệu" folds are built only when opened: open the first one (by activity type) and
+    download it; its actual figures equal the raw sheet's 2024 quantities per type (blank = 1)."""
+    acts = _acts_2024()
+    names = dict(_raw_sheet("Loại hoạt động")[["Mã loại", "Tên loại hoạt động"]].itertuples(index=False))
+    quantity = pd.to_numeric(acts["Số lượng"]).fillna(1)
+    expected = quantity.groupby(acts["Loại hoạt động"].map(lambda t: names.get(t, t))).sum().astype(int)
+    context, page = open_page(browser, server, DESKTOP)
+    try:
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # only the idle-unit list is built
+        main.get_by_text("Bảng số liệu").first.click()
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(2)
+        settle(page)
+        fold = main.get_by_test_id("stExpander").first
+        with page.expect_download(timeout=30_000) as info:
+            fold.get_by_role("button", name="Tải Excel").click()
+        sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+        header_at = next(i for i, row in enumerate(values) if row and row[0] == "Loại hoạt động")
+        header = values[header_at]
+        got = {
+            row[0]: row[header.index("Thực hiện")]
+            for row in values[header_at + 1 :]
+            if row and row[0] is not None
+        }
+        assert got == expected.to_dict()
+        page.screenshot(path=str(screenshots / "tong_quan_bang_so_lieu_1280.png"))
     finally:
         context.close()
