@@ -18,6 +18,7 @@ from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
 from cchc_lib.web import data
 from cchc_lib.web import messages as msg
+from cchc_lib.web.render import md_escape
 from cchc_lib.web.state import persisted_widget, remembered
 
 __all__ = ["Frame", "page_frame", "guard", "role_allowed"]
@@ -239,7 +240,7 @@ def _context_line(settings: Settings, period: Period, calendar: str, filters, un
     unit_types, unit_codes = filters
     if unit_codes:
         names = units.set_index("unit_code")["unit_name"]
-        scope = ", ".join(str(names.get(c, c)) for c in unit_codes[:3])
+        scope = ", ".join(md_escape(names.get(c, c)) for c in unit_codes[:3])  # names come from the file
         if len(unit_codes) > 3:
             scope += f" và {len(unit_codes) - 3} đơn vị khác"
     elif unit_types:
