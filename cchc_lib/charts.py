@@ -146,9 +146,15 @@ def _category_axis(labels: list[str], **extra: Any) -> dict[str, Any]:
     }
 
 
+def _plotly_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _unique_labels(names: pd.Series, codes: pd.Series | None = None) -> list[str]:
-    """Category labels: the names, with ` (code)` (or a counter) added where names repeat."""
-    names = names.astype(str).tolist()
+    """Category labels: the names, with ` (code)` (or a counter) added where names repeat. Plotly reads
+    a few HTML tags in text (<b>, <br>, <a href>): names from the workbook are entity-escaped so they
+    show as written and cannot restyle the chart or add links."""
+    names = [_plotly_text(n) for n in names.astype(str)]
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1

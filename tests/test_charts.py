@@ -134,6 +134,15 @@ def test_duplicate_unit_names_stay_separate() -> None:
     assert list(fig.layout.yaxis.categoryarray) == ["UBND xã Cẩm Quang (B)", "UBND xã Cẩm Quang (A)"]
 
 
+def test_names_from_the_workbook_cannot_carry_plotly_markup() -> None:
+    """Plotly renders <b>, <br> and <a href> in labels: a name shows as written, entity-escaped."""
+    df = classified_frame().iloc[:2].assign(unit_name=['Phòng <a href="http://x">Tư pháp</a>', "P&A <br>"])
+    fig = charts.completion_by_unit(df)
+    assert sorted(fig.layout.yaxis.categoryarray) == sorted(
+        ['Phòng &lt;a href="http://x"&gt;Tư pháp&lt;/a&gt;', "P&amp;A &lt;br&gt;"]
+    )
+
+
 def test_completion_by_group_status_from_thresholds() -> None:
     rollup = pd.DataFrame(
         {
