@@ -47,6 +47,10 @@ NO_BASE_FOR_UNIT = (
 )
 # The least destructive first: a file holding only this quarter's new rows must not wipe the unit's
 # earlier rows of the year. An explicit range is for corrections and "nothing to report".
+TEMPLATE_HELP = (
+    "Đúng định dạng tệp theo dõi: các trang Đơn vị, Loại hoạt động, Kế hoạch, Hoạt động, danh sách chọn và "
+    "trang hướng dẫn."
+)
 RANGE_MODES = {
     "file": "Từ ngày đầu đến ngày cuối có trong tệp nộp",
     "chosen": "Trong khoảng ngày tự chọn (mặc định: kỳ đang chọn ở thanh bên)",
@@ -94,22 +98,34 @@ def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None
     )
 
 
-def first_workbook_template(frame: Frame) -> None:
-    """The workbook format to fill in for the first version: a template with the units shown now (none
-    without data), the catalogue, dropdowns and an instructions sheet (built on click)."""
+def template_download(frame: Frame, unit_code: str | None = None) -> None:
+    """The workbook to fill in (built on click), in the exact format with dropdowns and an instructions
+    sheet: before the first version, the whole format with the units shown now (none without data); for
+    a unit's submission, that unit's template with its targets of the sidebar's year."""
     year = frame.period.year
+    if unit_code is None:
+        label, key, help_text = "Tải tệp mẫu để điền", "first_template", TEMPLATE_HELP
+
+        def build() -> bytes:
+            return templates.build_template(
+                frame.workbook if frame.has_data else None, frame.settings, year=year
+            )
+    else:
+        label, key = "Tải mẫu của đơn vị", f"unit_template_{unit_code}"
+        help_text = f"Chỉ đơn vị này, chỉ tiêu năm {year} và trang Hoạt động trống để điền."
+
+        def build() -> bytes:
+            return templates.build_template(frame.workbook, frame.settings, unit_code=unit_code, year=year)
+
     st.download_button(
-        "Tải tệp mẫu để điền",
-        data=lambda: templates.build_template(
-            frame.workbook if frame.has_data else None, frame.settings, year=year
-        ),
-        file_name=templates.template_file_name(year=year),
+        label,
+        data=build,
+        file_name=templates.template_file_name(unit_code, year),
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
-        key="first_template",
-        help="Đúng định dạng tệp theo dõi: các trang Đơn vị, Loại hoạt động, Kế hoạch, Hoạt động, danh sách "
-        "chọn và trang hướng dẫn.",
+        key=key,
+        help=help_text,
     )
 
 
@@ -175,7 +191,7 @@ with frame.guard():
             st.stop()
         kind = "replace"
         st.markdown(FIRST_VERSION)
-        first_workbook_template(frame)
+        template_download(frame)
     elif account.is_admin:
         kind = st.radio(
             "Loại cập nhật",
@@ -198,7 +214,11 @@ with frame.guard():
         st.markdown(f"Nộp số liệu của đơn vị **{ui.md_escape(name)}** ({ui.md_escape(unit_code)}).")
     if current is not None:
         st.caption(KIND_HELP[kind])
-    date_range = replaced_range(frame) if kind == "unit" else None
+    date_range = None
+    if kind == "unit" and unit_code:
+        if unit_code in set(frame.units["unit_code"]):
+            template_download(frame, unit_code)
+        date_range = replaced_range(frame)
 
     round_no = st.session_state.get(ROUND, 0)
     ui.uploader_in_vietnamese(frame.settings.max_upload_mb)

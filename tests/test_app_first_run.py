@@ -143,6 +143,12 @@ def test_by_default_only_the_files_own_dates_are_replaced(based) -> None:
     ]
 
 
+def test_a_focal_point_gets_the_template_of_its_own_unit(based) -> None:
+    at = unit_page()
+    [button] = at.get("download_button")
+    assert (button.proto.label, button.key) == ("Tải mẫu của đơn vị", "unit_template_XCB")
+
+
 def test_a_chosen_range_proposes_the_sidebar_period(based) -> None:
     at = unit_page("Q1")
     assert at.date_input(key=RANGE_KEY.format("2024-Q1")).value == Q1
