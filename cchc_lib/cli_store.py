@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
+from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError, parse_period
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.store import Store, StoreError, Version
 
@@ -52,6 +53,12 @@ def register(subparsers: Any) -> None:
     imp.add_argument("file")
     imp.add_argument("--user", required=True)
     imp.add_argument("--unit", help="nộp số liệu của một đơn vị (chỉ thay các dòng của đơn vị)")
+    imp.add_argument(
+        "--period",
+        help="với --unit: thay các dòng của đơn vị trong cả kỳ này (2024, 2024-Q1…Q4, 2024-H1, 2024-H2, "
+        "2024-9M), kể cả khi tệp không có dòng nào; mặc định: từ ngày đầu đến ngày cuối có trong tệp",
+    )
+    imp.add_argument("--calendar", choices=CALENDARS, default=CALENDAR, help="lịch của --period")
     imp.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không công bố")
     rollback = actions.add_parser("rollback", help="khôi phục một phiên bản cũ (tạo phiên bản mới)")
     rollback.add_argument("version")
@@ -177,6 +184,16 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
         _err(exc.message)
         return EXIT_UNREADABLE
     kind = "unit" if args.unit else "replace"
+    date_range = None
+    if args.period:
+        if not args.unit:
+            _err("--period chỉ dùng cùng --unit (nộp số liệu của một đơn vị).")
+            return EXIT_UNREADABLE
+        try:
+            date_range = parse_period(args.period).bounds(args.calendar, settings.cutoff_day)
+        except PeriodError as problem:
+            _err(str(problem))
+            return EXIT_UNREADABLE
     preview = prepare_update(
         store,
         data,
@@ -185,6 +202,7 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
         file_name=Path(args.file).name,
         unit_code=args.unit,
         settings=settings,
+        date_range=date_range,
     )
     for rec in preview.problems.to_dict("records"):
         place = ", ".join(

@@ -474,3 +474,30 @@ def test_store_command_line(store: Store, tmp_path: Path, capsys: pytest.Capture
 
     assert [v["number"] for v in json.loads(capsys.readouterr().out)] == [1, 2, 3]
     assert store.current().number == 3
+
+
+def test_store_import_of_a_unit_for_a_whole_period(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`store import --unit XCB --period 2024-Q1` with no activity row: XCB reports nothing for Q1, so its
+    Q1 rows go (a, c) and its May row and the other unit's row stay."""
+    from cchc_lib.accounts import Accounts
+    from cchc_lib.cli_store import main
+
+    users = tmp_path / "users.toml"
+    Accounts(users).add("xcb1", "unit", "mat-khau-dai", unit_code="XCB")
+    empty = tmp_path / "xcb_quy1.xlsx"
+    empty.write_bytes(workbook([]))
+    common = ["--store-dir", str(store.root), "--users-file", str(users)]
+    base = ["store", "import", str(empty), "--user", "xcb1", *common]
+    assert main([*base, "--period", "2024-Q1"]) == 2  # a period without --unit means nothing
+    assert "chỉ dùng cùng --unit" in capsys.readouterr().err
+    assert main([*base, "--unit", "XCB"]) == 1  # no rows and no period: nothing says what to replace
+    assert main([*base, "--unit", "XCB", "--period", "2024-Q5"]) == 2
+    assert "không hợp lệ" in capsys.readouterr().err
+    assert store.current_number() == 1
+    assert main([*base, "--unit", "XCB", "--period", "2024-Q1"]) == 0
+    assert activity_rows(store, 2) == [
+        (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
+        (date(2024, 5, 5), "XCB", "TIN_BAI", 1, "d"),
+    ]
