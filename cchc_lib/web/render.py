@@ -41,6 +41,7 @@ CSV_MIME = "text/csv"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 # Plotly on phones: no mode bar, no scroll-zoom hijacking the page scroll.
 _PLAN_COLUMNS = ("planned", "cumulative_planned")
+_SIGNED_COLUMNS = ("change",)  # a change reads "+235" / "−6"
 _PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True, "locale": "vi"}
 
 
@@ -179,6 +180,14 @@ def _flexible(x: Any) -> str:
     return fmt_num(x, 0) if float(x).is_integer() else fmt_num(x, 2).rstrip("0")
 
 
+def _signed(x: Any) -> str:
+    """A change: "+1.234", "−6" (minus sign), "0"; missing "—"."""
+    if x is None or pd.isna(x):
+        return MISSING
+    text = fmt_int(abs(x))
+    return f"+{text}" if x > 0 else f"−{text}" if x < 0 else text
+
+
 def prepare(df: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """`df` reduced to `columns` (in that order, missing ones skipped) with Vietnamese headers."""
     shown = df if columns is None else df[[c for c in columns if c in df.columns]]
@@ -206,6 +215,9 @@ def table(
     flexible = [COLUMN_LABELS[c] for c in _PLAN_COLUMNS if COLUMN_LABELS.get(c) in shown.columns]
     if flexible:
         styler = styler.format(_flexible, subset=flexible)
+    signed = [COLUMN_LABELS[c] for c in _SIGNED_COLUMNS if COLUMN_LABELS.get(c) in shown.columns]
+    if signed:
+        styler = styler.format(_signed, subset=signed)
     config: dict[str, Any] = {}
     for column in link_columns:
         label = COLUMN_LABELS.get(column, column)
