@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ROOT, running_server
+from tests.browser.helpers import ROOT, running_server, server_folder
 
-SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -31,16 +29,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` on a free port with the sample data and an empty store; its base URL."""
-    if not SAMPLE.is_file():
-        pytest.skip("the bundled sample workbook is missing")
-    folder = tmp_path_factory.mktemp("server")
-    sample = folder / "sample.xlsx"
-    shutil.copyfile(SAMPLE, sample)
-    settings = folder / "settings.toml"
-    settings.write_text(
-        f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(folder / "store").as_posix()}"\n'
-    )
-    with running_server(folder, {"CCHC_SETTINGS": str(settings)}) as base:
+    folder, env = server_folder(tmp_path_factory, "server")
+    with running_server(folder, env) as base:
         yield base
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,12 +14,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
 # A page has settled when its script is idle and the frame (the sidebar menu) has been drawn: the
 # script state alone is also "notRunning" for a moment before the first run starts.
 _SETTLED = (
     "() => document.querySelector('[data-test-script-state=notRunning]') !== null"
     " && document.querySelectorAll('[data-testid=stPageLink]').length > 0"
 )
+
+
+def server_folder(tmp_path_factory, name: str) -> tuple[Path, dict[str, str]]:
+    """A temp folder for one server: a copy of the sample (sample.xlsx), settings.toml pointing at it and
+    at store/ inside the folder, and users.toml there (not created). Returns the folder and the
+    environment that points the server at them. Skips when the bundled sample is missing."""
+    import pytest
+
+    if not SAMPLE.is_file():
+        pytest.skip("the bundled sample workbook is missing")
+    folder = tmp_path_factory.mktemp(name)
+    sample = folder / "sample.xlsx"
+    shutil.copyfile(SAMPLE, sample)
+    (folder / "settings.toml").write_text(
+        f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(folder / "store").as_posix()}"\n'
+    )
+    return folder, {"CCHC_SETTINGS": str(folder / "settings.toml"), "CCHC_USERS": str(folder / "users.toml")}
 
 
 def free_port() -> int:

@@ -10,8 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SAMPLE
-from tests.browser.helpers import full_screenshot, settle
+from tests.browser.helpers import SAMPLE, full_screenshot, settle
 
 pytestmark = pytest.mark.browser
 

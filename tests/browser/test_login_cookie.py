@@ -3,7 +3,6 @@ and logging out ends it for reloads too."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cchc_lib.accounts import Accounts
-from tests.browser.conftest import SAMPLE
-from tests.browser.helpers import full_screenshot, running_server, settle
+from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +24,8 @@ COOKIE = "cchc_login"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """A server of its own with the sample data, an empty temp store and a temp users file."""
-    if not SAMPLE.is_file():
-        pytest.skip("the bundled sample workbook is missing")
-    folder = tmp_path_factory.mktemp("login_cookie_server")
-    sample = folder / "sample.xlsx"
-    shutil.copyfile(SAMPLE, sample)
-    (folder / "settings.toml").write_text(
-        f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(folder / "store").as_posix()}"\n'
-    )
+    folder, env = server_folder(tmp_path_factory, "login_cookie_server")
     Accounts(folder / "users.toml").add("quantri", "admin", PASSWORD)
-    env = {"CCHC_SETTINGS": str(folder / "settings.toml"), "CCHC_USERS": str(folder / "users.toml")}
     with running_server(folder, env) as base:
         yield SimpleNamespace(base=base, folder=folder)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -18,8 +17,7 @@ from cchc_lib.builder import build_xlsx
 from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER
 from cchc_lib.sample_data import sample_spec
 from cchc_lib.store import Store
-from tests.browser.conftest import SAMPLE
-from tests.browser.helpers import full_screenshot, running_server, settle
+from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +33,8 @@ ADDED = 3 * 5  # the good workbook adds three 2024 rows of 5 items each
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """A server of its own (it publishes): temp store seeded with the sample as version 1, temp users."""
-    if not SAMPLE.is_file():
-        pytest.skip("the bundled sample workbook is missing")
-    folder = tmp_path_factory.mktemp("upload_server")
-    sample = folder / "sample.xlsx"
-    shutil.copyfile(SAMPLE, sample)
-    store_dir = folder / "store"
-    (folder / "settings.toml").write_text(
-        f'sample_file = "{sample.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n'
-    )
+    folder, env = server_folder(tmp_path_factory, "upload_server")
+    sample, store_dir = folder / "sample.xlsx", folder / "store"
     accounts = Accounts(folder / "users.toml")
     accounts.add("quantri", "admin", PASSWORD)
     accounts.add("nguoixem", "viewer", PASSWORD)
@@ -80,7 +71,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     good_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + extra)))
     bad_path.write_bytes(build_xlsx(replace(spec, activities=spec.activities + bad)))
     bad_rows = len(spec.activities) + 2, len(spec.activities) + 3  # header on row 1
-    env = {"CCHC_SETTINGS": str(folder / "settings.toml"), "CCHC_USERS": str(folder / "users.toml")}
     with running_server(folder, env) as base:
         yield SimpleNamespace(
             base=base, store=store, folder=folder, good=good_path, bad=bad_path, bad_rows=bad_rows
