@@ -11,8 +11,10 @@ from cchc_lib.accounts import Account, AccountError, Accounts, hash_password, ve
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
+    """A settable clock for Accounts (lockout times)."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
 
     def __call__(self) -> float:
         return self.now

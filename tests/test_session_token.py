@@ -15,6 +15,7 @@ from hypothesis import strategies as hs
 
 from cchc_lib import session_token as tok
 from cchc_lib.accounts import Account, AccountError, Accounts
+from tests.test_accounts import Clock
 
 SECRET = b"k" * 32
 NOW = 1_800_000_000.0
@@ -22,17 +23,9 @@ HOUR = 3600.0
 HASH = "scrypt$16384$8$1$c2FsdA==$aGFzaA=="
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def accounts(tmp_path: Path) -> Accounts:
-    a = Accounts(tmp_path / "users.toml", max_failures=2, lockout_minutes=10, clock=Clock())
+    a = Accounts(tmp_path / "users.toml", max_failures=2, lockout_minutes=10, clock=Clock(NOW))
     a.add("quantri", "admin", "mat-khau-dai")
     a.add("xcb", "unit", "mat-khau-xcb", unit_code="XCB")
     return a
