@@ -232,6 +232,17 @@ def test_oidc_button_offered_and_email_mapped(env: SimpleNamespace) -> None:
 
 
 # ------------------------------------------------------------------------------------- upload
+def publish_base(env: SimpleNamespace, books: SimpleNamespace) -> None:
+    """Version 1 of the store: the base workbook, published by the admin."""
+    env.store.publish(
+        books.base,
+        account=Account("quantri", "admin"),
+        kind="replace",
+        file_name="goc.xlsx",
+        base_version=None,
+    )
+
+
 def upload(at: AppTest, data: bytes, name: str) -> AppTest:
     at.get("file_uploader")[0].upload(name, data, XLSX).run()
     assert not at.exception
@@ -253,13 +264,7 @@ def test_admin_upload_with_errors_shows_problems_and_publishes_nothing(env, book
 
 
 def test_admin_upload_good_preview_then_confirm_publishes(env, books) -> None:
-    Store(env.store.root).publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     at = upload(page(UPLOAD, "quantri"), books.good, "bo_sung.xlsx")
     assert env.store.current_number() == 1  # nothing changes before the click
     changes = at.dataframe[0].value
@@ -290,13 +295,7 @@ def test_first_publish_into_an_empty_store(env, books) -> None:
 
 
 def test_identical_upload_is_recognised(env, books) -> None:
-    Store(env.store.root).publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     at = upload(page(UPLOAD, "quantri"), books.base, "lai.xlsx")
     assert any("giống hệt" in t for t in texts(at, "info"))
     assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
@@ -314,13 +313,7 @@ def test_stale_preview_refused_on_confirm(env, books) -> None:
 
 
 def test_unit_uploader_submits_only_its_own_unit(env, books) -> None:
-    env.store.publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     at = page(UPLOAD, "camnhuong")
     assert [r.key for r in at.main.get("radio")] == ["cchc.upload.range_mode"]  # no choice of kind
     assert len(at.main.selectbox) == 0  # nor of unit
@@ -370,13 +363,7 @@ def test_history_and_rollback_with_confirmation(env, books) -> None:
 
 
 def test_history_unit_account_sees_versions_but_cannot_roll_back(env, books) -> None:
-    env.store.publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     at = page(HISTORY, "camnhuong")
     assert not at.exception
     assert len(at.dataframe) == 1
@@ -391,13 +378,7 @@ def test_reporting_page_without_versions(env) -> None:
 
 
 def test_reporting_page_counts_units(env, books) -> None:
-    env.store.publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     # Independently: units of the sample with activity rows in the 2024 report year (15/12/2023-14/12/2024).
     acts = pd.read_excel(SAMPLE, sheet_name="Hoạt động", engine="openpyxl")
     units = pd.read_excel(SAMPLE, sheet_name="Đơn vị", engine="openpyxl")
@@ -445,13 +426,7 @@ def test_overview_block_without_versions(env, tmp_path: Path) -> None:
 
 
 def test_overview_block_counts(env, books, tmp_path: Path) -> None:
-    env.store.publish(
-        books.base,
-        account=Account("quantri", "admin"),
-        kind="replace",
-        file_name="goc.xlsx",
-        base_version=None,
-    )
+    publish_base(env, books)
     at = overview_block(tmp_path)
     assert not at.exception
     # 44 of the sample's 47 units have 2024 rows (see test_reporting_page_counts_units)
