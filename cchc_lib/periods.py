@@ -18,6 +18,7 @@ __all__ = [
     "quarter_bounds",
     "assign_quarters",
     "previous_year",
+    "period_span_word",
 ]
 
 CALENDAR = "calendar"
@@ -35,6 +36,19 @@ _KINDS: dict[str, tuple[int, ...]] = {
     "": (1, 2, 3, 4),
 }
 _PATTERN = re.compile(r"^\s*(\d{4})(?:-(Q[1-4]|H[12]|9M))?\s*$", re.IGNORECASE)
+
+_YEAR_TO_DATE = {1: "Q1", 2: "H1", 3: "9M", 4: ""}
+# "trong quý", "trong 6 tháng", "trong 9 tháng", "trong năm": the period named inside a sentence.
+_SPAN_WORDS = {
+    "Q1": "quý",
+    "Q2": "quý",
+    "Q3": "quý",
+    "Q4": "quý",
+    "H1": "6 tháng",
+    "H2": "6 tháng",
+    "9M": "9 tháng",
+    "": "năm",
+}
 
 _LABELS = {
     "Q1": "Quý I",
@@ -85,6 +99,28 @@ class Period:
     def previous_year(self) -> Period:
         return Period(self.year - 1, self.kind)
 
+    @property
+    def is_year(self) -> bool:
+        return not self.kind
+
+    def year_to_date(self) -> Period:
+        """The period from the start of the year to this period's end: Q1 -> Q1, Q2/H1 -> H1,
+        Q3/9M -> 9M, Q4/H2/year -> the year (the cumulative result "lũy kế từ đầu năm")."""
+        return Period(self.year, _YEAR_TO_DATE[self.quarters[-1]])
+
+    def next(self) -> Period:
+        """The period a report's "phương hướng, nhiệm vụ" looks to: the next quarter after a quarter
+        (Q4 -> Q1 of the next year), H1 -> H2, H2 -> the next year's H1, 9M -> Q4, year -> next year."""
+        if self.kind in ("Q1", "Q2", "Q3"):
+            return Period(self.year, f"Q{int(self.kind[1]) + 1}")
+        return {
+            "Q4": Period(self.year + 1, "Q1"),
+            "H1": Period(self.year, "H2"),
+            "H2": Period(self.year + 1, "H1"),
+            "9M": Period(self.year, "Q4"),
+            "": Period(self.year + 1, ""),
+        }[self.kind]
+
 
 def parse_period(text: str) -> Period:
     """`2024-H1` -> Period(2024, "H1"); raises PeriodError with a Vietnamese message otherwise."""
@@ -95,6 +131,11 @@ def parse_period(text: str) -> Period:
             "2024-H1, 2024-H2, 2024-9M."
         )
     return Period(int(match.group(1)), (match.group(2) or "").upper())
+
+
+def period_span_word(period: Period) -> str:
+    """The word a sentence uses for the period's span: "quý", "6 tháng", "9 tháng" or "năm"."""
+    return _SPAN_WORDS[period.kind]
 
 
 def previous_year(period: Period) -> Period:

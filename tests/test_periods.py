@@ -14,6 +14,7 @@ from cchc_lib.periods import (
     PeriodError,
     assign_quarters,
     parse_period,
+    period_span_word,
     previous_year,
     quarter_bounds,
 )
@@ -243,3 +244,23 @@ def test_bad_calendar() -> None:
         quarter_bounds(2024, 1, "fiscal")
     with pytest.raises(PeriodError, match="Lịch"):
         assign_quarters(pd.Series(pd.to_datetime(["2024-03-20"])), "fiscal")
+
+
+@pytest.mark.parametrize(
+    ("name", "to_date", "following", "word"),
+    [
+        ("2024-Q1", "2024-Q1", "2024-Q2", "quý"),
+        ("2024-Q2", "2024-H1", "2024-Q3", "quý"),
+        ("2024-Q3", "2024-9M", "2024-Q4", "quý"),
+        ("2024-Q4", "2024", "2025-Q1", "quý"),
+        ("2024-H1", "2024-H1", "2024-H2", "6 tháng"),
+        ("2024-H2", "2024", "2025-H1", "6 tháng"),
+        ("2024-9M", "2024-9M", "2024-Q4", "9 tháng"),
+        ("2024", "2024", "2025", "năm"),
+    ],
+)
+def test_year_to_date_next_period_and_span_word(name, to_date, following, word):
+    period = parse_period(name)
+    assert period.year_to_date() == parse_period(to_date)
+    assert period.next() == parse_period(following)
+    assert period_span_word(period) == word
