@@ -5,13 +5,46 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 
-__all__ = ["Settings", "load_settings", "PROJECT_ROOT", "SETTINGS_ENV"]
+__all__ = ["PlanReference", "Settings", "load_settings", "PROJECT_ROOT", "SETTINGS_ENV"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV = "CCHC_SETTINGS"
 DEFAULT_SETTINGS_FILE = PROJECT_ROOT / "settings.toml"
+
+
+@dataclass(frozen=True)
+class PlanReference:
+    """The year's plan a report carries out: `[plans."2024"]` with number, date (dd/mm/yyyy), title and
+    an optional issuer (the organisation when empty)."""
+
+    year: int
+    number: str = ""
+    date: str = ""
+    title: str = ""
+    issuer: str = ""
+
+    def phrase(self, organisation: str) -> str:
+        """ "Kế hoạch số 45/KH-UBND ngày 15/01/2024 của UBND huyện Cẩm Xuyên về thông tin, tuyên
+        truyền cải cách hành chính năm 2024" (the parts that are set, in that order)."""
+        words = ["Kế hoạch"]
+        if self.number.strip():
+            words.append(f"số {self.number.strip()}")
+        if self.date.strip():
+            words.append(f"ngày {self.date.strip()}")
+        issuer = self.issuer.strip() or organisation.strip()
+        if issuer:
+            words.append(f"của {issuer}")
+        title = self.title.strip()
+        for prefix in ("Kế hoạch ", "kế hoạch "):
+            if title.startswith(prefix):
+                title = title[len(prefix) :].strip()
+                break
+        if title:
+            words.append(title if title.startswith("về ") else f"về {title}")
+        return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -24,12 +57,23 @@ class Settings:
     issuing_office: str = "Phòng Văn hóa và Thông tin"
     standing_office: str = "Phòng Nội vụ"
     place_name: str = "Cẩm Xuyên"
-    plan_reference: str = "Kế hoạch thông tin, tuyên truyền CCHC năm 2024"
+    # The plan a report carries out, per year (`[plans."2024"]`, see plan_reference_for); the single
+    # `plan_reference` text is the fallback for a year without its own table ("" prints no reference).
+    plan_reference: str = ""
+    plans: tuple[PlanReference, ...] = ()
     report_number_suffix: str = "BC-UBND"
-    signer_title: str = "CHỦ TỊCH"
+    # Signature block, one line each: "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH" or "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH".
     signer_capacity: str = "TM. ỦY BAN NHÂN DÂN"
+    signer_title: str = "CHỦ TỊCH"
     signer_name: str = ""
-    recipients: tuple[str, ...] = ("Sở Nội vụ (b/c);", "TT Huyện ủy, HĐND huyện (b/c);", "Lưu: VT.")
+    recipients: tuple[str, ...] = (
+        "Sở Nội vụ (b/c);",
+        "TT Huyện ủy, TT HĐND huyện (b/c);",
+        "Chủ tịch, các PCT UBND huyện;",
+        "Các cơ quan, đơn vị thuộc UBND huyện;",
+        "UBND các xã, thị trấn;",
+        "Lưu: VT, NV.",
+    )
     # Unit types offered when a workbook does not bring its own.
     unit_types: tuple[str, ...] = (
         "Phòng chuyên môn",
@@ -58,6 +102,19 @@ class Settings:
     login_cookie_hours: float = 12.0
     submission_grace_days: int = 5
 
+    def plan_for(self, year: int) -> PlanReference | None:
+        """The `[plans]` table of `year`, or None."""
+        return next((plan for plan in self.plans if plan.year == year), None)
+
+    def plan_reference_for(self, year: int) -> str:
+        """The plan a report of `year` carries out, as the phrase after "Thực hiện": "Kế hoạch số
+        45/KH-UBND ngày 15/01/2024 của UBND huyện Cẩm Xuyên về thông tin, tuyên truyền cải cách hành
+        chính năm 2024" from `[plans."2024"]`; else the single `plan_reference` setting; else ""."""
+        plan = self.plan_for(year)
+        if plan is not None:
+            return plan.phrase(self.organisation)
+        return self.plan_reference.strip()
+
     @property
     def store_path(self) -> Path:
         path = Path(self.store_dir)
@@ -72,7 +129,10 @@ class Settings:
 def load_settings(path: str | Path | None = None) -> Settings:
     """Settings from `path`, else $CCHC_SETTINGS, else settings.toml at the project root, else defaults.
 
-    Unknown keys are ignored; lists become tuples.
+    Sections are flattened (a key means the same in any section); unknown keys are ignored; lists
+    become tuples. `plans` is the exception: a table of per-year tables (`[plans."2024"]` or
+    `[plans.2024]`, at the top level or inside a section), read into PlanReference values; a year
+    that is not a number or a value that is not a table is ignored.
     """
     chosen = Path(path) if path else Path(os.environ.get(SETTINGS_ENV) or DEFAULT_SETTINGS_FILE)
     if not chosen.is_file():
@@ -80,11 +140,39 @@ def load_settings(path: str | Path | None = None) -> Settings:
     with chosen.open("rb") as handle:
         raw = tomllib.load(handle)
     flat: dict[str, object] = {}
+    plans: dict[int, PlanReference] = {}
     for key, value in raw.items():
-        if isinstance(value, dict):
-            flat.update(value)
+        if key == "plans":
+            plans.update(_plans(value))
+        elif isinstance(value, dict):
+            section = dict(value)
+            if "plans" in section:
+                plans.update(_plans(section.pop("plans")))
+            flat.update(section)
         else:
             flat[key] = value
-    known = {f.name for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)} - {"plans"}
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in flat.items() if k in known}
+    if plans:
+        values["plans"] = tuple(plans[year] for year in sorted(plans))
     return replace(Settings(), **values)
+
+
+def _text(value: object) -> str:
+    """A setting's text; a TOML date (date = 2024-01-15) is written dd/mm/yyyy."""
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return str(value or "").strip()
+
+
+def _plans(value: object) -> dict[int, PlanReference]:
+    """`{"2024": {"number": …, "date": …, "title": …, "issuer": …}}` -> {2024: PlanReference}."""
+    if not isinstance(value, dict):
+        return {}
+    out: dict[int, PlanReference] = {}
+    for year, table in value.items():
+        if not isinstance(table, dict) or not str(year).strip().isdigit():
+            continue
+        texts = {k: _text(table.get(k)) for k in ("number", "date", "title", "issuer")}
+        out[int(str(year).strip())] = PlanReference(int(str(year).strip()), **texts)
+    return out
