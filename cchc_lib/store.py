@@ -6,9 +6,11 @@ import contextlib
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,10 +21,15 @@ from filelock import FileLock, Timeout
 from cchc_lib.accounts import Account
 from cchc_lib.atomic import TEMP_PREFIX, atomic_write
 from cchc_lib.errors import UserError
+from cchc_lib.formatting import fmt_int
 
-__all__ = ["KINDS", "Store", "StoreError", "Version"]
+__all__ = ["KINDS", "REPORT_TEXT_MAX_CHARS", "Store", "StoreError", "Version", "clean_report_text"]
 
 KINDS = ("replace", "unit", "rollback")
+REPORT_TEXTS_KIND = "report_texts"  # audit entries of saved report texts (not a version kind)
+REPORT_TEXT_MAX_CHARS = 20_000  # one section's text; a whole quarterly report is ~15,000 characters
+LOG = logging.getLogger(__name__)
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ZIP_MAGIC = b"PK\x03\x04"
 _VERSION_RE = re.compile(r"^(\d{6})\.(xlsx|json)$")
 _LOCK_TIMEOUT_S = 60.0
@@ -33,6 +40,9 @@ _LOCK_TIMEOUT_S = 60.0
 #   current                {"number": 12, "sha256": "..."}: the one pointer that makes a version current
 #   audit.jsonl            one JSON object per line: every publish, rollback and refused attempt
 #   .lock                  the FileLock guarding every write
+#   report_texts/<calendar>/<period>.json
+#                          the clerk's own words for a report: {"period", "calendar", "texts": {key: text},
+#                          "updated_at", "user"}; replaced atomically under the lock, audit-logged
 # Temp files are named ".tmp-*" in the folder of their final file; readers ignore them and the next
 # write (or `repair()`, which `Store()` runs when the lock is free) deletes leftovers of a killed writer,
 # together with version files numbered above the current pointer (written but never made current).
@@ -118,6 +128,24 @@ def _disk_error(exc: OSError) -> StoreError:
         "io_error",
         f"Không ghi được dữ liệu lên đĩa ({exc.strerror or exc}). Dữ liệu hiện hành vẫn nguyên vẹn.",
     )
+
+
+def clean_report_text(value: object) -> str:
+    """A clerk's text made safe to keep: NFC, line breaks as "\\n", tabs and no-break spaces as spaces,
+    control and invisible characters removed, trailing spaces of each line and blank edges dropped."""
+    text = unicodedata.normalize("NFC", str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _TEXT_CONTROL.sub("", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n").strip()
+
+
+def _editable_keys() -> tuple[str, ...]:
+    """The section keys a clerk may rewrite (report_content.EDITABLE_KEYS), in report order."""
+    from cchc_lib.report_content import EDITABLE_KEYS
+
+    return tuple(EDITABLE_KEYS)
 
 
 class Store:
@@ -224,6 +252,145 @@ class Store:
             with contextlib.suppress(ValueError):
                 entries.append(json.loads(line))
         return entries
+
+    # ------------------------------------------------------------ report texts
+    def _texts_path(self, period_name: str, calendar: str) -> Path:
+        """report_texts/<calendar>/<period>.json; StoreError "bad_period" for a name that is not a period."""
+        from cchc_lib.periods import CALENDARS, PeriodError, parse_period
+
+        try:
+            name = parse_period(period_name).name
+        except PeriodError as exc:
+            raise StoreError("bad_period", str(exc)) from exc
+        if calendar not in CALENDARS:
+            raise StoreError("bad_period", f"Lịch không hợp lệ: {calendar!r} (chọn calendar hoặc report).")
+        return self.root / "report_texts" / calendar / f"{name}.json"
+
+    def report_texts(self, period_name: str, calendar: str) -> dict[str, str]:
+        """The clerk's saved texts of the report of `period_name` under `calendar`: {section key: text},
+        {} when none were saved. A damaged or unreadable file, or one naming another period, counts as
+        none (a warning is logged); keys that are no longer section keys are left out."""
+        path = self._texts_path(period_name, calendar)
+        name = path.stem
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            LOG.warning("Report texts %s unreadable, ignored: %s", path, exc)
+            return {}
+        if not isinstance(raw, dict) or raw.get("period") != name or raw.get("calendar") != calendar:
+            LOG.warning("Report texts %s do not belong to %s (%s), ignored", path, name, calendar)
+            return {}
+        texts = raw.get("texts")
+        if not isinstance(texts, dict):
+            LOG.warning("Report texts %s hold no texts, ignored", path)
+            return {}
+        known = _editable_keys()
+        kept = {k: clean_report_text(texts[k]) for k in known if isinstance(texts.get(k), str)}
+        dropped = sorted(set(texts) - set(kept))
+        if dropped:
+            LOG.warning("Report texts %s: entries %s ignored (unknown keys or not text)", path, dropped)
+        return {k: v[:REPORT_TEXT_MAX_CHARS] for k, v in kept.items() if v}
+
+    def check_texts_permission(self, account: Account | None) -> None:
+        """Raise StoreError("forbidden") unless `account` may save report texts (admins: the standing office)."""
+        if account is None or account.role != "admin":
+            raise StoreError(
+                "forbidden",
+                "Chỉ quản trị viên (cơ quan thường trực) mới được sửa và lưu nội dung báo cáo.",
+            )
+
+    def _clean_texts(self, texts: Mapping[str, str]) -> dict[str, str]:
+        if not isinstance(texts, Mapping):
+            raise StoreError("bad_texts", "Nội dung báo cáo phải là các cặp mục – nội dung.")
+        known = _editable_keys()
+        unknown = [str(k) for k in texts if k not in known]
+        if unknown:
+            raise StoreError(
+                "bad_key",
+                f"Mục báo cáo không có: {', '.join(unknown)}. Các mục sửa được: {', '.join(known)}.",
+            )
+        cleaned: dict[str, str] = {}
+        for key in known:
+            if key not in texts or texts[key] is None:
+                continue
+            if not isinstance(texts[key], str):
+                raise StoreError("bad_texts", f"Nội dung mục {key} phải là văn bản.")
+            text = clean_report_text(texts[key])
+            if len(text) > REPORT_TEXT_MAX_CHARS:
+                raise StoreError(
+                    "too_long",
+                    f"Nội dung mục {key} dài {fmt_int(len(text))} ký tự, vượt giới hạn "
+                    f"{fmt_int(REPORT_TEXT_MAX_CHARS)} ký tự. Hãy rút gọn rồi lưu lại.",
+                )
+            if text:  # an emptied text area means: back to the generated text
+                cleaned[key] = text
+        return cleaned
+
+    def save_report_texts(
+        self, period_name: str, calendar: str, texts: Mapping[str, str], account: Account | None
+    ) -> None:
+        """Keep `texts` ({section key: the clerk's text}) as the report texts of `period_name` under
+        `calendar`, replacing what was saved: a key left out (or an empty text) goes back to the generated
+        text. Admins only (StoreError "forbidden", audit-logged); StoreError "bad_key" / "too_long" /
+        "bad_texts" / "bad_period" for what cannot be kept. One audit entry per save that changes
+        something, naming the account, period, calendar, the keys changed and the keys reset."""
+        kind_info = {"period": str(period_name), "calendar": str(calendar)}
+        try:
+            self.check_texts_permission(account)
+            path = self._texts_path(period_name, calendar)
+            cleaned = self._clean_texts(texts)
+        except StoreError as exc:
+            self.log_refusal(
+                account, kind=REPORT_TEXTS_KIND, code=exc.code, message=exc.message, extra=kind_info
+            )
+            raise
+        assert account is not None
+        try:
+            with self._locked():
+                before = self.report_texts(period_name, calendar)
+                changed = sorted(k for k, v in cleaned.items() if before.get(k) != v)
+                reset = sorted(k for k in before if k not in cleaned)
+                if not changed and not reset:
+                    return
+                now = _now().isoformat()
+                content = {
+                    "period": path.stem,
+                    "calendar": calendar,
+                    "texts": cleaned,
+                    "updated_at": now,
+                    "user": account.name,
+                }
+                data = json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+                try:
+                    for entry in path.parent.glob(f"{TEMP_PREFIX}*"):  # a killed writer's leftovers
+                        entry.unlink(missing_ok=True)
+                    atomic_write(path, data)
+                except OSError as exc:
+                    raise _disk_error(exc) from exc
+                with contextlib.suppress(OSError):
+                    self._append_audit(
+                        {
+                            "time": now,
+                            "user": account.name,
+                            "role": account.role,
+                            "kind": REPORT_TEXTS_KIND,
+                            "period": path.stem,
+                            "calendar": calendar,
+                            "changed": changed,
+                            "reset": reset,
+                            "file_name": str(path.relative_to(self.root)),
+                            "version": None,
+                            "outcome": "saved",
+                        }
+                    )
+        except StoreError as exc:
+            if exc.code in ("disk_full", "io_error"):
+                self.log_refusal(
+                    account, kind=REPORT_TEXTS_KIND, code=exc.code, message=exc.message, extra=kind_info
+                )
+            raise
 
     # ----------------------------------------------------------------- writing
     @contextlib.contextmanager
