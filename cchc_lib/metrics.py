@@ -34,6 +34,10 @@ __all__ = [
     "previous_year_pva",
     "compare_with_previous",
     "breakdown",
+    "successors",
+    "mergers_in_period",
+    "fold_predecessors",
+    "MERGER_COLUMNS",
 ]
 
 # Status codes and Vietnamese labels live with the other labels (one place for user text).
@@ -58,6 +62,10 @@ _ROLLUP_KEYS: dict[str | None, list[str]] = {
     "activity_type": ["activity_type", "activity_name"],
 }
 _ONE_DAY = timedelta(days=1)
+# Open validity ends stand for days far outside any period.
+_FAR_PAST = np.datetime64("1000-01-01", "D")
+_FAR_FUTURE = np.datetime64("9999-12-31", "D")
+MERGER_COLUMNS = ["unit_code", "unit_name", "successor_code", "successor_name", "merge_date"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,21 +85,45 @@ def _datetimes(values: pd.Series) -> np.ndarray:
     return _as_datetime(values).to_numpy()
 
 
+def _validity(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day (inclusive, datetime64[D]) of every unit's validity; open ends far off."""
+    start = _datetimes(units["valid_from"]).astype("datetime64[D]")
+    end = _datetimes(units["valid_to"]).astype("datetime64[D]")
+    return np.where(np.isnat(start), _FAR_PAST, start), np.where(np.isnat(end), _FAR_FUTURE, end)
+
+
+def _overlap_days(units: pd.DataFrame, first: date, last: date) -> np.ndarray:
+    """int64 array: days of [first, last] on which each unit existed (validity dates inclusive)."""
+    start, end = _validity(units)
+    low = np.maximum(start, _day64(first))
+    high = np.minimum(end, _day64(last))
+    return np.maximum((high - low).astype("int64") + 1, 0)
+
+
 def _exists(units: pd.DataFrame, first: date, last: date) -> np.ndarray:
-    """Boolean array: unit validity [valid_from, valid_to] (NaT = open) overlaps [first, last]."""
-    valid_from = _datetimes(units["valid_from"])
-    valid_to = _datetimes(units["valid_to"])
-    starts_in_time = np.isnat(valid_from) | (valid_from < _day64(last + _ONE_DAY))
-    not_ended = np.isnat(valid_to) | (valid_to >= _day64(first))
-    return starts_in_time & not_ended
+    """Boolean array: unit validity [valid_from, valid_to] (NaT = open) shares a day with [first, last]."""
+    return _overlap_days(units, first, last) > 0
+
+
+def _within_validity(dates: pd.Series, unit_pos: np.ndarray, units: pd.DataFrame) -> np.ndarray:
+    """Boolean array: the date lies inside the validity of the unit at `unit_pos` (False for -1)."""
+    start, end = _validity(units)
+    start, end = np.append(start, _FAR_FUTURE), np.append(end, _FAR_PAST)  # position -1 -> never
+    days = _datetimes(dates).astype("datetime64[D]")
+    return (days >= start[unit_pos]) & (days <= end[unit_pos])
 
 
 def _completion(actual: Any, planned: Any) -> np.ndarray:
-    """actual / planned * 100, NaN where planned is 0."""
+    """actual / planned * 100, NaN where planned is 0.
+
+    Computed as (actual * 100) / planned: one rounding step, so a value that is a short decimal
+    (17 of 16 -> 106.25) is the float whose repr is that decimal, and half-up rounding of the repr
+    (formatting.round_half_up) sees the tie; actual / planned * 100 gives 1.1499999999999999 for 1.15.
+    """
     actual = np.asarray(actual, dtype="float64")
     planned = np.asarray(planned, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(planned > 0, actual / planned * 100, np.nan)
+        return np.where(planned > 0, actual * 100 / planned, np.nan)
 
 
 def _positions(index: pd.Index, values: pd.Series) -> np.ndarray:
@@ -115,13 +147,16 @@ class _Cube:
     types: pd.DataFrame
     quarterly: np.ndarray  # (U, T, 4) float: quarterly targets
     yearly: np.ndarray  # (U, T) float: whole-year targets
-    actual: np.ndarray  # (U, T, 4) int64: activity quantities counted towards each quarter
-    exists: np.ndarray  # (U, 4) bool: unit validity overlaps the quarter's bounds
+    actual: np.ndarray  # (U, T, 4) int64: quantities dated in the quarter and in the unit's validity
+    share: np.ndarray  # (U, 4) float: share of the quarter's days on which the unit existed
+    exists: np.ndarray  # (U, 4) bool: unit validity shares at least one day with the quarter
 
     def planned_actual(self, quarters: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(planned, actual), each (U, T), for a set of quarters, by the spec's planned rule."""
+        """(planned, actual), each (U, T), for a set of quarters, by the spec's planned rule:
+        sum over the quarters of (quarterly target + year target / 4) x the unit's share."""
         idx = [q - 1 for q in quarters]
-        planned = self.quarterly[:, :, idx].sum(axis=2) + self.yearly * len(idx) / 4
+        per_quarter = self.quarterly[:, :, idx] + self.yearly[:, :, None] / 4
+        planned = (per_quarter * self.share[:, None, idx]).sum(axis=2)
         return planned, self.actual[:, :, idx].sum(axis=2)
 
 
@@ -132,7 +167,9 @@ def _cube(wb: Workbook, year: int, calendar: str, cutoff_day: int) -> _Cube:
     unit_index = pd.Index(units["unit_code"])
     type_index = pd.Index(types["type_code"])
     bounds = [quarter_bounds(year, q, calendar, cutoff_day) for q in (1, 2, 3, 4)]
-    exists = np.column_stack([_exists(units, first, last) for first, last in bounds]).reshape(n_units, 4)
+    days = np.column_stack([_overlap_days(units, first, last) for first, last in bounds]).reshape(n_units, 4)
+    lengths = np.array([(last - first).days + 1 for first, last in bounds], dtype="float64")
+    share = days / lengths
 
     targets = wb.targets
     in_year = (targets["year"] == year).to_numpy(dtype=bool, na_value=False)
@@ -154,18 +191,19 @@ def _cube(wb: Workbook, year: int, calendar: str, cutoff_day: int) -> _Cube:
 
     activities = wb.activities
     in_year = _dates_in(activities, bounds[0][0], bounds[3][1])
-    assigned = assign_quarters(_as_datetime(activities["date"])[in_year], calendar, cutoff_day)
+    dates = _as_datetime(activities["date"])[in_year]
+    assigned = assign_quarters(dates, calendar, cutoff_day)
     aq = assigned["quarter"].to_numpy(dtype="int64", na_value=0)
     ay = assigned["year"].to_numpy(dtype="int64", na_value=0)
     u = _positions(unit_index, activities["unit_code"])[in_year]
     t = _positions(type_index, activities["type_code"])[in_year]
     quantity = activities["quantity"].to_numpy(dtype="float64", na_value=1.0)[in_year]
-    ok = (u >= 0) & (t >= 0) & (ay == year) & (aq >= 1)
+    ok = (u >= 0) & (t >= 0) & (ay == year) & (aq >= 1) & _within_validity(dates, u, units)
     actual = np.bincount(
         ((u * n_types + t) * 4 + aq - 1)[ok], weights=quantity[ok], minlength=n_units * n_types * 4
     )
     actual = np.rint(actual).astype("int64").reshape(n_units, n_types, 4)
-    return _Cube(units, types, quarterly, yearly, actual, exists)
+    return _Cube(units, types, quarterly, yearly, actual, share, days > 0)
 
 
 def _take(frame: pd.DataFrame, column: str, positions: np.ndarray) -> pd.Series:
@@ -228,6 +266,8 @@ def filter_workbook(
         portal_reviews=subset(wb.portal_reviews),
         funding=subset(wb.funding),
         initiatives=subset(wb.initiatives),
+        channel_groups=wb.channel_groups,
+        directives=wb.directives,
     )
 
 
@@ -245,19 +285,23 @@ def activities_in_period(
 ) -> pd.DataFrame:
     """The activity rows that plan_vs_actual counts for `period`, in workbook order, fresh index.
 
-    A row is kept when its date is inside the period's bounds under `calendar` AND its unit exists
-    in the period (units_in_period) AND its type is in the catalogue — so the quantities here always
-    add up to plan_vs_actual's actual total. Columns: the activity columns, then unit_name,
-    unit_type, type_name, year, quarter (Int64: the period quarter the row counts towards).
+    A row is kept when its date is inside the period's bounds under `calendar` AND inside its unit's
+    validity [valid_from, valid_to] (NaT = open; `validate` warns that other rows are not counted)
+    AND its type is in the catalogue — so the quantities here always add up to plan_vs_actual's
+    actual total. Columns: the activity columns, then unit_name, unit_type, type_name, year,
+    quarter (Int64: the period quarter the row counts towards).
     """
     first, last = period.bounds(calendar, cutoff_day)
     units = wb.units.reset_index(drop=True)
     types = wb.activity_types.reset_index(drop=True)
-    present = np.append(_exists(units, first, last), False)  # position -1 (unknown unit) -> False
     activities = wb.activities
     unit_pos = _positions(pd.Index(units["unit_code"]), activities["unit_code"])
     type_pos = _positions(pd.Index(types["type_code"]), activities["type_code"])
-    keep = _dates_in(activities, first, last) & present[unit_pos] & (type_pos >= 0)
+    keep = (
+        _dates_in(activities, first, last)
+        & (type_pos >= 0)
+        & _within_validity(activities["date"], unit_pos, units)  # False for an unknown unit
+    )
     out = activities.loc[keep].reset_index(drop=True)
     unit_pos, type_pos = unit_pos[keep], type_pos[keep]
     out["unit_name"] = _take(units, "unit_name", unit_pos)
@@ -275,13 +319,14 @@ def plan_vs_actual(
     """Plan against actual for `period`: one row per unit existing in the period x catalogue type.
 
     Columns (PVA_COLUMNS): unit_code, unit_name, unit_type, activity_type (type code),
-    activity_name, planned (float64), actual (int64), completion_pct (float64, actual/planned*100
+    activity_name, planned (float64), actual (int64), completion_pct (float64, actual*100/planned
     unrounded, NaN when planned is 0). Units in workbook order, types in catalogue order, fresh index.
-    planned = quarterly targets of the period's quarters (targets of period.year) + whole-year target
-    x (number of quarters in the period) / 4; several target rows for one cell add up. actual = sum of
-    quantity of the unit's activities of that type dated in the period; activities of units that do
-    not exist in the period are not counted. A unit that exists for part of the period gets its full
-    planned value (the spec's rule has no pro-rating).
+    A unit is listed when its validity shares at least one day with the period's bounds.
+    planned = sum over the period's quarters of (the quarter's target + the whole-year target / 4)
+    x share, share = days of that quarter (under `calendar`, validity dates inclusive) on which the
+    unit existed / days of the quarter (1 without validity dates); targets of period.year, several
+    target rows for one cell add up. actual = sum of quantity of the unit's activities of that type
+    dated in the period and inside the unit's validity (others are counted nowhere).
     """
     cube = _cube(wb, period.year, calendar, cutoff_day)
     first, last = period.bounds(calendar, cutoff_day)
@@ -454,11 +499,23 @@ def unit_quarter_matrix(
 
 
 def previous_year_pva(
-    wb: Workbook, period: Period, calendar: str = CALENDAR, cutoff_day: int = 15
+    wb: Workbook,
+    period: Period,
+    calendar: str = CALENDAR,
+    cutoff_day: int = 15,
+    fold_successors: bool = False,
 ) -> pd.DataFrame | None:
     """plan_vs_actual for the same period one year earlier, or None when the workbook holds no
     target row for it (year == previous year, quarter in the period's quarters or whole-year) and
-    no activity dated in it (whatever the unit)."""
+    no activity dated in it (whatever the unit).
+
+    fold_successors: last year's rows are folded onto the units as they stand at the end of
+    `period` (fold_predecessors), so that the previous figures of a unit formed by a merger are the
+    sum of its predecessors'. A predecessor is folded when it has merged by the last day of `period`
+    (merge date = valid_to + 1 day, or no valid_to at all), into the first unit along its chain of
+    successors that has not (the final successor at most). A unit that still exists at the end of
+    the period keeps its own rows.
+    """
     previous = period.previous_year()
     targets = wb.targets
     quarter = targets["quarter"].astype("Int64")
@@ -468,7 +525,10 @@ def previous_year_pva(
     first, last = previous.bounds(calendar, cutoff_day)
     if not has_target.any() and not _dates_in(wb.activities, first, last).any():
         return None
-    return plan_vs_actual(wb, previous, calendar, cutoff_day)
+    pva = plan_vs_actual(wb, previous, calendar, cutoff_day)
+    if not fold_successors:
+        return pva
+    return fold_predecessors(pva, wb.units, _successors_at(wb.units, period.bounds(calendar, cutoff_day)[1]))
 
 
 def compare_with_previous(
@@ -529,3 +589,146 @@ def breakdown(activities: pd.DataFrame, column: str) -> pd.DataFrame:
     total = out["quantity"].sum()
     out["share_pct"] = out["quantity"] / total * 100 if total > 0 else np.nan
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# mergers: the units table's optional successor_code names the unit a unit was merged into
+
+
+def _successor_links(units: pd.DataFrame) -> dict[str, str]:
+    """Direct links code -> successor code as written (upper-cased, trimmed); blanks, self-links and
+    codes that are not units of the table are left out. A table without successor_code has none."""
+    column = units.get("successor_code")
+    if column is None:
+        return {}
+    known = set(units["unit_code"])
+    links: dict[str, str] = {}
+    for code, successor in zip(units["unit_code"], column, strict=True):
+        if successor is None or pd.isna(successor):
+            continue
+        successor = str(successor).strip().upper()
+        if successor and successor != code and successor in known:
+            links[code] = successor
+    return links
+
+
+def _final(links: dict[str, str]) -> dict[str, str]:
+    """Each code of `links` -> the end of its chain; codes whose chain runs into a cycle are left out."""
+    out: dict[str, str] = {}
+    for code in links:
+        seen = {code}
+        current = links[code]
+        while current in links and current not in seen:
+            seen.add(current)
+            current = links[current]
+        if current not in links:  # the chain ended at a unit without successor (not in a cycle)
+            out[code] = current
+    return out
+
+
+def successors(units: pd.DataFrame) -> dict[str, str]:
+    """Every predecessor code -> its final successor, following chains (A -> B -> C gives A: C and
+    B: C), in units-table order. Links to codes that are not in the table, self-links and every code
+    whose chain runs into a cycle are ignored. Without a successor_code column: {}."""
+    return _final(_successor_links(units))
+
+
+def _merge_days(units: pd.DataFrame) -> dict[str, pd.Timestamp | None]:
+    """unit code -> merge date (valid_to + 1 day, normalised), None without valid_to."""
+    ends = _as_datetime(units["valid_to"]).dt.normalize()
+    return {
+        code: None if pd.isna(end) else end + pd.Timedelta(days=1)
+        for code, end in zip(units["unit_code"], ends, strict=True)
+    }
+
+
+def _successors_at(units: pd.DataFrame, last: date) -> dict[str, str]:
+    """Predecessors merged by `last` (merge date <= last, or no valid_to) -> the first unit along
+    their chain not merged by then (at most the final successor)."""
+    links = _successor_links(units)
+    final = _final(links)
+    merged_on = _merge_days(units)
+    end = pd.Timestamp(last)
+
+    def merged(code: str) -> bool:
+        day = merged_on.get(code)
+        return day is None or day <= end
+
+    out: dict[str, str] = {}
+    for code in final:
+        if not merged(code):
+            continue
+        current = links[code]
+        while current in final and merged(current):
+            current = links[current]
+        out[code] = current
+    return out
+
+
+def mergers_in_period(
+    wb: Workbook, period: Period, calendar: str = CALENDAR, cutoff_day: int = 15
+) -> pd.DataFrame:
+    """Mergers that took effect in `period`: MERGER_COLUMNS unit_code, unit_name (the predecessor),
+    successor_code, successor_name (the unit it was merged into, as written: the direct successor),
+    merge_date (datetime64[ns]: the predecessor's valid_to + 1 day), for every predecessor (one with
+    a final successor, see `successors`) whose merge date is within the period's bounds under
+    `calendar`, inclusive. A predecessor without valid_to has no date and is not listed. Ordered by
+    merge date, then units-table order; fresh index."""
+    units = wb.units
+    links = _successor_links(units)
+    final = _final(links)
+    names = dict(zip(units["unit_code"], units["unit_name"], strict=True))
+    merged_on = _merge_days(units)
+    first, last = (pd.Timestamp(day) for day in period.bounds(calendar, cutoff_day))
+    rows = [
+        (code, names[code], links[code], names[links[code]], merged_on[code])
+        for code in final
+        if merged_on[code] is not None and first <= merged_on[code] <= last
+    ]
+    out = pd.DataFrame(
+        {
+            "unit_code": pd.Series([r[0] for r in rows], dtype="str"),
+            "unit_name": pd.Series([r[1] for r in rows], dtype="str"),
+            "successor_code": pd.Series([r[2] for r in rows], dtype="str"),
+            "successor_name": pd.Series([r[3] for r in rows], dtype="str"),
+            "merge_date": pd.Series([r[4] for r in rows], dtype="datetime64[ns]"),
+        }
+    )
+    return out.sort_values("merge_date", kind="stable").reset_index(drop=True)
+
+
+def fold_predecessors(
+    pva: pd.DataFrame, units: pd.DataFrame, mapping: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """A plan_vs_actual frame with the rows of predecessor units summed into their successor's.
+
+    `mapping` (default `successors(units)`: each predecessor -> its final successor) says which unit
+    code takes which; the successor's unit_name and unit_type come from `units`. Rows sharing a unit
+    and activity type after the mapping are summed (planned, actual) and completion_pct recomputed
+    (NaN when planned is 0). Same columns as plan_vs_actual (PVA_COLUMNS); rows in order of first
+    appearance of (unit, type) after the mapping; fresh index. Rows of other units are unchanged.
+    """
+    mapping = successors(units) if mapping is None else mapping
+    if not mapping or pva.empty:
+        return pva[PVA_COLUMNS].reset_index(drop=True)
+    frame = pva[PVA_COLUMNS].copy()
+    mapped = frame["unit_code"].map(mapping)
+    moved = mapped.notna().to_numpy(dtype=bool)
+    names = dict(zip(units["unit_code"], units["unit_name"], strict=True))
+    kinds = dict(zip(units["unit_code"], units["unit_type"], strict=True))
+    targets = mapped[moved]
+    frame.loc[moved, "unit_code"] = targets
+    frame.loc[moved, "unit_name"] = targets.map(lambda c: names.get(c, c))
+    frame.loc[moved, "unit_type"] = targets.map(lambda c: kinds.get(c))
+    keys = ["unit_code", "activity_type"]
+    out = frame.groupby(keys, sort=False, dropna=False, as_index=False).agg(
+        unit_name=("unit_name", "first"),
+        unit_type=("unit_type", "first"),
+        activity_name=("activity_name", "first"),
+        planned=("planned", "sum"),
+        actual=("actual", "sum"),
+    )
+    out["planned"] = out["planned"].astype("float64")
+    out["actual"] = out["actual"].astype("int64")
+    out["completion_pct"] = _completion(out["actual"], out["planned"])
+    return out[PVA_COLUMNS].reset_index(drop=True)

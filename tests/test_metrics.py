@@ -42,15 +42,21 @@ NAN = math.nan
 #   TTVH Trung tâm Văn hóa   Đơn vị sự nghiệp   always valid, no targets at all
 # Existence of XCB in 2024: calendar Q1 Q2 yes, Q3 (from 01/07) no, Q4 no;
 #                           report   Q1 Q2 yes, Q3 (15/06–14/09) YES, Q4 (15/09–) no.
+# XCB's share of each quarter's days (validity dates inclusive):
+#   calendar: Q1 1, Q2 1, Q3 0, Q4 0
+#   report (cut-off 15): Q1 1, Q2 1, Q3 16/92 = 4/23 (15/06..30/06 = 16 of 16+31+31+14 = 92 days), Q4 0
+#   report (cut-off 20): Q3 = 20/06–19/09 (11+31+31+19 = 92 days), XCB 20/06..30/06 = 11 -> 11/92
 #
 # Types (catalogue order): TIN_BAI "Tin, bài", PHONG_SU "Phóng sự".
 #
 # Targets 2024: PNV TIN_BAI year 8 and Q1 2; PNV PHONG_SU Q2 3; XCB TIN_BAI year 4; XCB PHONG_SU Q1 1.
 # Target 2023: PNV TIN_BAI year 4.
-# Planned (same for both calendars, it depends only on the quarters):
+# Planned = sum over the quarters of (quarter target + year target / 4) x share:
+#   PNV (always valid, same under both calendars):
 #   PNV TB: Q1 2+8/4=4, Q2 2, Q3 2, Q4 2, H1 2+8*2/4=6, H2 4, 9M 2+8*3/4=8, year 2+8=10
 #   PNV PS: Q2 3 only -> Q2/H1/9M/year 3, else 0
-#   XCB TB: 4/4=1 per quarter -> H1 2, H2 2, 9M 3, year 4
+#   XCB TB: 4/4=1 x share per quarter -> calendar Q1 1, Q2 1, H1 2, 9M 2, year 2 (gone in Q3/Q4/H2);
+#           report Q3 4/23, H2 4/23 + 0, 9M = year = 1+1+4/23 = 50/23
 #   XCB PS: Q1 1 -> Q1/H1/9M/year 1, else 0
 #
 # Activities (Excel row, date, unit, type, quantity, channel) and where they count:
@@ -58,7 +64,7 @@ NAN = math.nan
 #   3 14/03/2024 PNV TB 1 Báo Hà Tĩnh    Q1 under both
 #   4 15/03/2024 PNV PS 1 (none)         calendar Q1, report Q2
 #   5 10/05/2024 XCB TB 3 Zalo OA        Q2 under both
-#   6 20/08/2024 XCB TB 1 "" (blank)     Q3 under both (after XCB's validity ended)
+#   6 20/08/2024 XCB TB 1 "" (blank)     Q3 under both, but after XCB's validity ended: never counted
 #   7 15/12/2024 TTVH TB 5 Trang TTĐT    calendar 2024-Q4, report 2025-Q1
 #   8 31/12/2024 PNV PS 1 Zalo OA        calendar 2024-Q4, report 2025-Q1
 #   9 01/06/2023 PNV TB 2 Báo Hà Tĩnh    2023-Q2 under both
@@ -83,6 +89,7 @@ def make_workbook() -> Workbook:
             "contact": [None, None, None],
             "valid_from": pd.to_datetime([None, None, None]),
             "valid_to": pd.to_datetime([None, "2024-06-30", None]),
+            "successor_code": [None, None, None],
         }
     )
     types = pd.DataFrame(
@@ -203,7 +210,8 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (CALENDAR, 15, "2024-9M"): [
         ("PNV", TB, 8, 1, 12.5),  # 1/8*100
         ("PNV", PS, 3, 1, 100 / 3),
-        ("XCB", TB, 3, 4, 400 / 3),  # rows 5+6 = 3+1 (XCB exists in 9M, so 20/08 counts); 4/3*100
+        # planned 1+1+1*0 = 2 (gone in Q3); row 5 only (row 6, 20/08, is after 30/06): 3/2*100
+        ("XCB", TB, 2, 3, 150.0),
         ("XCB", PS, 1, 0, 0.0),
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -211,7 +219,7 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (CALENDAR, 15, "2024"): [
         ("PNV", TB, 10, 1, 10.0),  # row 2 (15/12/2023) is 2023 in the calendar calendar
         ("PNV", PS, 3, 2, 200 / 3),  # rows 4 + 8
-        ("XCB", TB, 4, 4, 100.0),
+        ("XCB", TB, 2, 3, 150.0),  # 1+1+0+0 planned; row 5 (3), row 6 outside validity
         ("XCB", PS, 1, 0, 0.0),
         ("TTVH", TB, 0, 5, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -241,7 +249,7 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (REPORT, 15, "2024-Q3"): [  # Q3 = 15/06–14/09 overlaps XCB's validity (until 30/06)
         ("PNV", TB, 2, 0, 0.0),
         ("PNV", PS, 0, 0, NAN),
-        ("XCB", TB, 1, 1, 100.0),  # row 6 (20/08)
+        ("XCB", TB, 4 / 23, 0, 0.0),  # 1 x 16/92; row 6 (20/08) is outside XCB's validity
         ("XCB", PS, 0, 0, NAN),
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -260,10 +268,10 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
     ],
-    (REPORT, 15, "2024-H2"): [  # 15/06–14/12: XCB still exists
+    (REPORT, 15, "2024-H2"): [  # 15/06–14/12: XCB still exists (16 days of Q3)
         ("PNV", TB, 4, 0, 0.0),
         ("PNV", PS, 0, 0, NAN),
-        ("XCB", TB, 2, 1, 50.0),
+        ("XCB", TB, 4 / 23, 0, 0.0),  # 1 x 16/92 + 1 x 0
         ("XCB", PS, 0, 0, NAN),
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -271,7 +279,7 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (REPORT, 15, "2024-9M"): [
         ("PNV", TB, 8, 3, 37.5),
         ("PNV", PS, 3, 1, 100 / 3),
-        ("XCB", TB, 3, 4, 400 / 3),
+        ("XCB", TB, 50 / 23, 3, 138.0),  # 1+1+4/23 = 50/23; row 5 (3): 3*23/50*100 = 138
         ("XCB", PS, 1, 0, 0.0),
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -279,7 +287,7 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (REPORT, 15, "2024"): [  # 15/12/2023–14/12/2024
         ("PNV", TB, 10, 3, 30.0),
         ("PNV", PS, 3, 1, 100 / 3),
-        ("XCB", TB, 4, 4, 100.0),
+        ("XCB", TB, 50 / 23, 3, 138.0),  # as 9M (share 0 in Q4)
         ("XCB", PS, 1, 0, 0.0),
         ("TTVH", TB, 0, 0, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -303,7 +311,8 @@ PVA_CASES: dict[tuple[str, int, str], list[tuple[str, str, float, int, float]]] 
     (REPORT, 20, "2024"): [
         ("PNV", TB, 10, 1, 10.0),
         ("PNV", PS, 3, 1, 100 / 3),
-        ("XCB", TB, 4, 4, 100.0),
+        # XCB TB: 1+1+11/92 = 195/92 planned; row 5 (3): 3*92/195*100 = 27600/195
+        ("XCB", TB, 195 / 92, 3, 27600 / 195),
         ("XCB", PS, 1, 0, 0.0),
         ("TTVH", TB, 0, 5, NAN),
         ("TTVH", PS, 0, 0, NAN),
@@ -337,7 +346,8 @@ def test_plan_vs_actual_adds_duplicate_targets_and_ignores_other_years(wb: Workb
     wb.targets = pd.concat([wb.targets, extra, extra.iloc[:1]], ignore_index=True)
     result = plan_vs_actual(wb, Period(2024, "9M"))
     # TTVH PS: two whole-year targets of 2 -> 4 * 3/4 = 3.0; the 2025 target is ignored
-    assert result["planned"].tolist() == [8.0, 3.0, 3.0, 1.0, 0.0, 3.0]
+    # (XCB TB: 1+1 for Q1, Q2, share 0 in calendar Q3)
+    assert result["planned"].tolist() == [8.0, 3.0, 2.0, 1.0, 0.0, 3.0]
 
 
 def test_plan_vs_actual_without_units(wb: Workbook) -> None:
@@ -423,12 +433,13 @@ def test_activities_in_period_frame(wb: Workbook) -> None:
     [
         (CALENDAR, 15, "2024-Q1", [3, 4], [1, 1]),
         (CALENDAR, 15, "2024-Q3", [], []),  # row 6 is XCB's, and XCB does not exist in calendar Q3
-        (CALENDAR, 15, "2024-9M", [3, 4, 5, 6], [1, 1, 2, 3]),
+        # row 6 (XCB, 20/08) is outside XCB's validity (until 30/06): in no period at all
+        (CALENDAR, 15, "2024-9M", [3, 4, 5], [1, 1, 2]),
         (CALENDAR, 15, "2024-H2", [7, 8], [4, 4]),
-        (CALENDAR, 15, "2024", [3, 4, 5, 6, 7, 8], [1, 1, 2, 3, 4, 4]),
+        (CALENDAR, 15, "2024", [3, 4, 5, 7, 8], [1, 1, 2, 4, 4]),
         (REPORT, 15, "2024-Q2", [4, 5], [2, 2]),
-        (REPORT, 15, "2024-Q3", [6], [3]),
-        (REPORT, 15, "2024", [2, 3, 4, 5, 6], [1, 1, 2, 2, 3]),
+        (REPORT, 15, "2024-Q3", [], []),  # XCB exists in report Q3, but 20/08 is after its validity
+        (REPORT, 15, "2024", [2, 3, 4, 5], [1, 1, 2, 2]),
         (REPORT, 15, "2025-Q1", [7, 8], [1, 1]),
         (REPORT, 15, "2023", [9], [2]),
         (REPORT, 20, "2024-Q1", [3, 4], [1, 1]),
@@ -457,7 +468,7 @@ def test_filter_workbook_by_type(wb: Workbook) -> None:
     assert wb.units["unit_code"].tolist() == ["PNV", "XCB", "TTVH"]  # the original is untouched
     assert_frame_equal(
         plan_vs_actual(sub, Period(2024, "")),
-        pva_frame([("XCB", TB, 4, 4, 100.0), ("XCB", PS, 1, 0, 0.0)]),
+        pva_frame([("XCB", TB, 2, 3, 150.0), ("XCB", PS, 1, 0, 0.0)]),
     )
 
 
@@ -487,7 +498,7 @@ def test_filter_workbook_by_code_and_both(wb: Workbook) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # rollup / classify_units / units_without_activity / headline
-# Calendar 2024 rows (planned/actual): PNV TB 10/1, PNV PS 3/2, XCB TB 4/4, XCB PS 1/0,
+# Calendar 2024 rows (planned/actual): PNV TB 10/1, PNV PS 3/2, XCB TB 2/3, XCB PS 1/0,
 # TTVH TB 0/5, TTVH PS 0/0.
 
 
@@ -497,8 +508,8 @@ def pva_year(wb: Workbook) -> pd.DataFrame:
 
 
 def test_rollup_total(pva_year: pd.DataFrame) -> None:
-    # planned 10+3+4+1 = 18; actual 1+2+4+0+5 = 12; 12/18*100 = 66.67
-    expected = pd.DataFrame({"planned": [18.0], "actual": [12], "completion_pct": [1200 / 18]})
+    # planned 10+3+2+1 = 16; actual 1+2+3+0+5 = 11; 11/16*100 = 68.75
+    expected = pd.DataFrame({"planned": [16.0], "actual": [11], "completion_pct": [68.75]})
     assert_frame_equal(rollup(pva_year), expected)
 
 
@@ -508,9 +519,9 @@ def test_rollup_by_unit(pva_year: pd.DataFrame) -> None:
             "unit_code": ["PNV", "XCB", "TTVH"],
             "unit_name": ["Phòng Nội vụ", "UBND xã Cẩm Bình", "Trung tâm Văn hóa"],
             "unit_type": ["Phòng chuyên môn", "UBND xã, thị trấn", "Đơn vị sự nghiệp"],
-            "planned": [13.0, 5.0, 0.0],  # 10+3, 4+1, 0
-            "actual": [3, 4, 5],  # 1+2, 4+0, 5+0
-            "completion_pct": [300 / 13, 80.0, NAN],
+            "planned": [13.0, 3.0, 0.0],  # 10+3, 2+1, 0
+            "actual": [3, 3, 5],  # 1+2, 3+0, 5+0
+            "completion_pct": [300 / 13, 100.0, NAN],
         }
     )
     assert_frame_equal(rollup(pva_year, "unit"), expected)
@@ -546,9 +557,9 @@ def test_rollup_by_unit_type_keeps_first_appearance_order(wb: Workbook) -> None:
     expected = pd.DataFrame(
         {
             "unit_type": ["Phòng chuyên môn", "UBND xã, thị trấn", "Đơn vị sự nghiệp"],
-            "planned": [13.0, 7.0, 0.0],  # XCB 5 + XCM 2
-            "actual": [3, 4, 5],
-            "completion_pct": [300 / 13, 400 / 7, NAN],
+            "planned": [13.0, 5.0, 0.0],  # XCB 3 + XCM 2
+            "actual": [3, 3, 5],
+            "completion_pct": [300 / 13, 60.0, NAN],
         }
     )
     assert_frame_equal(rollup(pva, "unit_type"), expected)
@@ -559,9 +570,9 @@ def test_rollup_by_activity_type(pva_year: pd.DataFrame) -> None:
         {
             "activity_type": [TB, PS],
             "activity_name": ["Tin, bài", "Phóng sự"],
-            "planned": [14.0, 4.0],  # 10+4+0, 3+1+0
-            "actual": [10, 2],  # 1+4+5, 2+0+0
-            "completion_pct": [1000 / 14, 50.0],
+            "planned": [12.0, 4.0],  # 10+2+0, 3+1+0
+            "actual": [9, 2],  # 1+3+5, 2+0+0
+            "completion_pct": [75.0, 50.0],
         }
     )
     assert_frame_equal(rollup(pva_year, "activity_type"), expected)
@@ -603,23 +614,24 @@ def status_frame(rows: list[tuple[str, float, int, float, str]]) -> pd.DataFrame
 @pytest.mark.parametrize(
     ("calendar", "period", "complete", "near", "rows"),
     [
-        # calendar 2024: PNV 3/13 = 23.1% behind, XCB 4/5 = 80% near, TTVH planned 0 -> no_plan
+        # calendar 2024: PNV 3/13 = 23.1% behind, XCB 3/(2+1) = 100% exactly -> complete (>=),
+        # TTVH planned 0 -> no_plan
         (
             CALENDAR,
             "2024",
             100.0,
             70.0,
-            [("PNV", 13, 3, 300 / 13, "behind"), ("XCB", 5, 4, 80.0, "near"), ("TTVH", 0, 5, NAN, "no_plan")],
+            [("PNV", 13, 3, 300 / 13, "behind"), ("XCB", 3, 3, 100.0, "complete"), ("TTVH", 0, 5, NAN, "no_plan")],
         ),
-        # other thresholds: 80% is now complete, 23.1% near
+        # other thresholds: 100% is only near below complete 101, 23.1% near from 20
         (
             CALENDAR,
             "2024",
-            80.0,
+            101.0,
             20.0,
             [
                 ("PNV", 13, 3, 300 / 13, "near"),
-                ("XCB", 5, 4, 80.0, "complete"),
+                ("XCB", 3, 3, 100.0, "near"),
                 ("TTVH", 0, 5, NAN, "no_plan"),
             ],
         ),
@@ -643,7 +655,8 @@ def status_frame(rows: list[tuple[str, float, int, float, str]]) -> pd.DataFrame
             70.0,
             [("PNV", 5, 1, 20.0, "behind"), ("XCB", 1, 3, 300.0, "complete"), ("TTVH", 0, 0, NAN, "no_plan")],
         ),
-        # report Q3: XCB 1/1 = 100% exactly -> complete (>=); PNV 0 of 2 -> no_activity
+        # report Q3: XCB planned 1 x 16/92 = 4/23, its 20/08 activity is outside its validity ->
+        # no_activity; PNV 0 of 2 -> no_activity
         (
             REPORT,
             "2024-Q3",
@@ -651,17 +664,17 @@ def status_frame(rows: list[tuple[str, float, int, float, str]]) -> pd.DataFrame
             70.0,
             [
                 ("PNV", 2, 0, 0.0, "no_activity"),
-                ("XCB", 1, 1, 100.0, "complete"),
+                ("XCB", 4 / 23, 0, 0.0, "no_activity"),
                 ("TTVH", 0, 0, NAN, "no_plan"),
             ],
         ),
-        # report H2: XCB 1/2 = 50%: near only when near_pct <= 50 (>=)
+        # calendar Q1: PNV 2/4 = 50%: near only when near_pct <= 50 (>=)
         (
-            REPORT,
-            "2024-H2",
+            CALENDAR,
+            "2024-Q1",
             100.0,
             50.0,
-            [("PNV", 4, 0, 0.0, "no_activity"), ("XCB", 2, 1, 50.0, "near"), ("TTVH", 0, 0, NAN, "no_plan")],
+            [("PNV", 4, 2, 50.0, "near"), ("XCB", 2, 0, 0.0, "no_activity"), ("TTVH", 0, 0, NAN, "no_plan")],
         ),
     ],
 )
@@ -700,12 +713,13 @@ def test_units_without_activity(wb: Workbook) -> None:
 
 
 def test_headline(pva_year: pd.DataFrame, wb: Workbook) -> None:
+    # calendar 2024: planned 16, actual 11 (rollup_total); PNV behind, XCB complete, TTVH no_plan
     assert headline(pva_year) == {
-        "planned": 18.0,
-        "actual": 12,
-        "completion_pct": pytest.approx(1200 / 18),
+        "planned": 16.0,
+        "actual": 11,
+        "completion_pct": 68.75,
         "units": 3,
-        "by_status": {"complete": 0, "near": 1, "behind": 1, "no_activity": 0, "no_plan": 1},
+        "by_status": {"complete": 1, "near": 0, "behind": 1, "no_activity": 0, "no_plan": 1},
         "no_activity": 0,
     }
     # calendar Q3: PNV 0 of 2 (no_activity), TTVH 0 of 0 (no_plan); both did nothing
@@ -765,20 +779,21 @@ def series_frame(rows: list[tuple[int, float, int, float, int, float]]) -> pd.Da
                 (4, 2, 6, 16, 11, 300.0),
             ],
         ),
-        # report: Q3 keeps XCB (planned 2+1 = 3, actual 1); Q4 planned 2, actual 0
+        # report: Q3 keeps XCB for 16 of 92 days (planned 2 + 4/23, actual 0: its 20/08 activity is
+        # outside its validity); Q4 planned 2, actual 0
         (
             REPORT,
             (1, 2, 3, 4),
             [
                 (1, 6, 3, 6, 3, 50.0),
                 (2, 6, 4, 12, 7, 200 / 3),
-                (3, 3, 1, 15, 8, 100 / 3),
-                (4, 2, 0, 17, 8, 0.0),
+                (3, 2 + 4 / 23, 0, 14 + 4 / 23, 7, 0.0),
+                (4, 2, 0, 16 + 4 / 23, 7, 0.0),
             ],
         ),
         # a subset, accumulated in the order given
         (CALENDAR, (2, 4), [(2, 6, 3, 6, 3, 50.0), (4, 2, 6, 8, 9, 300.0)]),
-        (REPORT, (3,), [(3, 3, 1, 3, 1, 100 / 3)]),
+        (REPORT, (3,), [(3, 2 + 4 / 23, 0, 2 + 4 / 23, 0, 0.0)]),
     ],
 )
 def test_quarterly_series(wb: Workbook, calendar: str, quarters: tuple[int, ...], rows: list[tuple]) -> None:
@@ -828,9 +843,10 @@ def test_unit_quarter_matrix_calendar(wb: Workbook) -> None:
 def test_unit_quarter_matrix_report_and_units_of_the_year(wb: Workbook) -> None:
     result = unit_quarter_matrix(wb, 2024, REPORT, 15)
     xcb = result[result["unit_code"] == "XCB"]
-    # report: XCB exists in Q1..Q3: planned 2, 1, 1; actual 0, 3, 1; gone in Q4
-    assert xcb["planned"].tolist() == [2.0, 1.0, 1.0, 0.0]
-    assert xcb["actual"].tolist() == [0, 3, 1, 0]
+    # report: XCB exists in Q1..Q3: planned 2, 1, 1 x 16/92; actual 0, 3, 0 (20/08 is after its
+    # validity); gone in Q4
+    np.testing.assert_allclose(xcb["planned"], [2.0, 1.0, 4 / 23, 0.0])
+    assert xcb["actual"].tolist() == [0, 3, 0, 0]
     # 2025: XCB no longer exists, so two units x four quarters
     assert unit_quarter_matrix(wb, 2025, REPORT, 15)["unit_code"].tolist() == ["PNV"] * 4 + ["TTVH"] * 4
 
@@ -901,24 +917,25 @@ def compare_frame(rows: list[tuple[str, int, int, int, float]]) -> pd.DataFrame:
 
 def test_compare_with_previous(wb: Workbook, pva_year: pd.DataFrame) -> None:
     prev = previous_year_pva(wb, Period(2024, ""), CALENDAR, 15)
-    # TB: 10 now (1+4+5), 4 in 2023 -> +6, 6/4*100 = 150%; PS: 2 now, 0 before -> +2, NaN
+    # TB: 9 now (1+3+5), 4 in 2023 -> +5, 5/4*100 = 125%; PS: 2 now, 0 before -> +2, NaN
     assert_frame_equal(
-        compare_with_previous(pva_year, prev), compare_frame([(TB, 10, 4, 6, 150.0), (PS, 2, 0, 2, NAN)])
+        compare_with_previous(pva_year, prev), compare_frame([(TB, 9, 4, 5, 125.0), (PS, 2, 0, 2, NAN)])
     )
-    # fewer than before: 2023 vs 2024 swapped -> TB 4 vs 10 = -6, -60%; PS 0 vs 2 = -2, -100%
+    # fewer than before: 2023 vs 2024 swapped -> TB 4 vs 9 = -5, -5/9*100%; PS 0 vs 2 = -2, -100%
     assert_frame_equal(
-        compare_with_previous(prev, pva_year), compare_frame([(TB, 4, 10, -6, -60.0), (PS, 0, 2, -2, -100.0)])
+        compare_with_previous(prev, pva_year),
+        compare_frame([(TB, 4, 9, -5, -500 / 9), (PS, 0, 2, -2, -100.0)]),
     )
 
 
 def test_compare_with_previous_none_and_empty(pva_year: pd.DataFrame) -> None:
     assert_frame_equal(
-        compare_with_previous(pva_year, None), compare_frame([(TB, 10, 0, 10, NAN), (PS, 2, 0, 2, NAN)])
+        compare_with_previous(pva_year, None), compare_frame([(TB, 9, 0, 9, NAN), (PS, 2, 0, 2, NAN)])
     )
     # no unit now: the types come from the previous frame
     assert_frame_equal(
         compare_with_previous(pva_frame([]), pva_year),
-        compare_frame([(TB, 0, 10, -10, -100.0), (PS, 0, 2, -2, -100.0)]),
+        compare_frame([(TB, 0, 9, -9, -100.0), (PS, 0, 2, -2, -100.0)]),
     )
 
 
@@ -928,12 +945,14 @@ def test_compare_with_previous_none_and_empty(pva_year: pd.DataFrame) -> None:
 
 def test_breakdown_channel(wb: Workbook) -> None:
     acts = activities_in_period(wb, Period(2024, ""), CALENDAR, 15)
-    # rows 3..8: Báo Hà Tĩnh 1; None 1 + "" 1 -> (không ghi) 2; Zalo OA 3+1 = 4; Trang TTĐT 5; total 12
+    # rows 3, 4, 5, 7, 8 (row 6, the blank channel, is outside XCB's validity): Báo Hà Tĩnh 1;
+    # None 1 -> (không ghi) 1; Zalo OA 3+1 = 4; Trang TTĐT 5; total 11. The tie at 1 goes by value:
+    # "(" sorts before "B".
     expected = pd.DataFrame(
         {
             "value": ["Trang TTĐT huyện", "Zalo OA", "(không ghi)", "Báo Hà Tĩnh"],
-            "quantity": [5, 4, 2, 1],
-            "share_pct": [500 / 12, 400 / 12, 200 / 12, 100 / 12],
+            "quantity": [5, 4, 1, 1],
+            "share_pct": [500 / 11, 400 / 11, 100 / 11, 100 / 11],
         }
     )
     assert_frame_equal(breakdown(acts, "channel"), expected)
@@ -997,10 +1016,10 @@ def test_compare_with_previous_leaves_types_not_tracked_last_year_blank(pva_year
     prev = pva_frame([("PNV", TB, 8, 3, 37.5), ("PNV", PS, 0, 0, NAN)])
     got = compare_with_previous(pva_year, prev, untracked_as_missing=True)
     assert list(got["activity_type"]) == [TB, PS]
-    assert list(got["actual"]) == [10, 2]
-    assert got["actual_prev"].tolist() == [3, pd.NA] and got["change"].tolist() == [7, pd.NA]
-    assert got["change_pct"].iloc[0] == pytest.approx(7 / 3 * 100) and pd.isna(got["change_pct"].iloc[1])
+    assert list(got["actual"]) == [9, 2]
+    assert got["actual_prev"].tolist() == [3, pd.NA] and got["change"].tolist() == [6, pd.NA]
+    assert got["change_pct"].iloc[0] == pytest.approx(200.0) and pd.isna(got["change_pct"].iloc[1])
     # planned last year but nothing done: tracked, so a real 0 and the whole actual as change
     prev_planned = pva_frame([("PNV", TB, 8, 3, 37.5), ("PNV", PS, 2, 0, 0.0)])
     got = compare_with_previous(pva_year, prev_planned, untracked_as_missing=True)
-    assert got["actual_prev"].tolist() == [3, 0] and got["change"].tolist() == [7, 2]
+    assert got["actual_prev"].tolist() == [3, 0] and got["change"].tolist() == [6, 2]
