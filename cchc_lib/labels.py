@@ -23,6 +23,16 @@ COLUMN_LABELS: dict[str, str] = {
     "contact": "Đầu mối",
     "valid_from": "Hiệu lực từ",
     "valid_to": "Hiệu lực đến",
+    "successor_code": "Sáp nhập vào",
+    # channel groups
+    "group_code": "Mã nhóm",
+    "group_name": "Tên nhóm kênh",
+    "keywords": "Từ khóa",
+    # directives
+    "issued_date": "Ngày ban hành",
+    "issuer": "Cơ quan ban hành",
+    "doc_type": "Loại văn bản",
+    "summary": "Trích yếu",
     # activity types
     "type_code": "Mã loại",
     "type_name": "Tên loại hoạt động",

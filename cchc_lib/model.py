@@ -14,6 +14,8 @@ __all__ = [
     "REVIEW_COLUMNS",
     "FUNDING_COLUMNS",
     "INITIATIVE_COLUMNS",
+    "CHANNEL_GROUP_COLUMNS",
+    "DIRECTIVE_COLUMNS",
     "PROBLEM_COLUMNS",
     "Workbook",
     "ReadResult",
@@ -21,8 +23,18 @@ __all__ = [
     "empty_workbook",
 ]
 
-# units: one row per unit. unit_code is upper-case; valid_from/valid_to are datetime64 (NaT = open).
-UNIT_COLUMNS = ["unit_code", "unit_name", "unit_type", "portal_url", "contact", "valid_from", "valid_to"]
+# units: one row per unit. unit_code is upper-case; valid_from/valid_to are datetime64 (NaT = open);
+# successor_code is the code of the unit this one was merged into (None when it was not).
+UNIT_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "unit_type",
+    "portal_url",
+    "contact",
+    "valid_from",
+    "valid_to",
+    "successor_code",
+]
 # activity types (catalogue), in catalogue order.
 TYPE_COLUMNS = ["type_code", "type_name", "measure"]
 # targets, long form: quarter is Int64 1..4 or <NA> for a whole-year target; target int >= 0.
@@ -53,6 +65,10 @@ REVIEW_COLUMNS = [
 ]
 FUNDING_COLUMNS = ["year", "unit_code", "allocated", "spent", "note"]  # spent Int64 (<NA> blank)
 INITIATIVE_COLUMNS = ["year", "unit_code", "name", "reform_area", "status", "result"]
+# channel groups (the `Nhóm kênh` sheet), in catalogue order; keywords: normalised, joined by ";".
+CHANNEL_GROUP_COLUMNS = ["group_code", "group_name", "keywords"]
+# directives (the `Chỉ đạo, điều hành` sheet): issued_date datetime64; issuer/doc_type None when blank.
+DIRECTIVE_COLUMNS = ["number", "issued_date", "issuer", "doc_type", "summary"]
 # problems: level "error"|"warning"; sheet/column as written in the file (or None); row Int64.
 PROBLEM_COLUMNS = ["level", "code", "sheet", "row", "column", "message"]
 
@@ -73,6 +89,10 @@ class Workbook:
     portal_reviews: pd.DataFrame | None = None
     funding: pd.DataFrame | None = None
     initiatives: pd.DataFrame | None = None
+    # The `Nhóm kênh` sheet (None when absent; see channels.channel_catalogue for the groups in use).
+    channel_groups: pd.DataFrame | None = None
+    # The `Chỉ đạo, điều hành` sheet: plans, directives, reminders issued (None when absent).
+    directives: pd.DataFrame | None = None
 
 
 def empty_workbook() -> Workbook:

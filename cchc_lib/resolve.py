@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from . import channels
 from .model import (
     ACTIVITY_COLUMNS,
+    CHANNEL_GROUP_COLUMNS,
+    DIRECTIVE_COLUMNS,
     FUNDING_COLUMNS,
     INITIATIVE_COLUMNS,
     REVIEW_COLUMNS,
@@ -93,6 +96,10 @@ class _UnitIndex:
                 self._lookup[key] = _AMBIGUOUS
             else:
                 self._lookup.setdefault(key, code)
+
+    def lookup(self, value: object) -> str | None:
+        """The unit code a reference names (by code or exact name), _AMBIGUOUS, or None."""
+        return self._lookup.get(match_key(value))
 
     def resolve(self, column: pd.Series, raw: RawSheet, log: ProblemLog) -> pd.Series:
         """Unit codes for the references in `column` (None where unknown/ambiguous, with an error)."""
@@ -186,7 +193,107 @@ def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
             "'Hiệu lực đến' sớm hơn 'Hiệu lực từ'. Hãy kiểm tra lại hai ngày này.",
         )
     frame = frame.dropna(subset=["unit_code", "unit_name"]).drop_duplicates("unit_code")
-    return frame[UNIT_COLUMNS].reset_index(drop=True)
+    return frame[[*UNIT_COLUMNS, "row"]].reset_index(drop=True)
+
+
+def _day(value: pd.Timestamp) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _successors(units: pd.DataFrame, raw: RawSheet, log: ProblemLog) -> pd.Series:
+    """Resolve `Sáp nhập vào` (a code or exact name of another unit) to unit codes; check that no
+    unit merges into itself or, through others, back into itself (errors), that a merged unit has
+    an end date and that its successor starts the day after it (warnings). None where blank/bad."""
+    if "successor_code" not in raw.headers or units.empty:
+        return pd.Series([None] * len(units), index=units.index, dtype="object")
+    header = raw.headers["successor_code"]
+    index = _UnitIndex(units)
+    codes: list[str | None] = []
+    for row, code, value in zip(units["row"], units["unit_code"], units["successor_code"], strict=True):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            codes.append(None)
+            continue
+        found = index.lookup(value)
+        if found is None:
+            hint = closest(value, [c for c in index.codes if c != code] + index.names)
+            tail = f" Có phải là '{hint}'?" if hint else " Hãy ghi mã của một đơn vị trong trang này."
+            log.error(
+                "unknown_successor",
+                raw.name,
+                row,
+                header,
+                f"Đơn vị sáp nhập vào '{value}' không có trong danh sách đơn vị.{tail}",
+            )
+        elif found == _AMBIGUOUS:
+            log.error(
+                "ambiguous_successor",
+                raw.name,
+                row,
+                header,
+                f"Tên '{value}' trùng với nhiều đơn vị. Hãy ghi mã đơn vị sáp nhập vào thay cho tên.",
+            )
+            found = None
+        elif found == code:
+            log.error(
+                "self_successor",
+                raw.name,
+                row,
+                header,
+                f"Đơn vị '{code}' không thể sáp nhập vào chính nó. Hãy ghi mã của đơn vị mới "
+                "(đơn vị nhận sáp nhập) hoặc để trống.",
+            )
+            found = None
+        codes.append(found)
+    successor = dict(zip(units["unit_code"], codes, strict=True))
+    rows = dict(zip(units["unit_code"], units["row"], strict=True))
+    in_cycle: set[str] = set()
+    for start in successor:
+        path = [start]
+        while successor.get(path[-1]) is not None and successor[path[-1]] not in path:
+            path.append(successor[path[-1]])  # type: ignore[arg-type]
+        nxt = successor.get(path[-1])
+        if nxt is not None and nxt == start and start not in in_cycle:
+            loop = " → ".join([*path, start])
+            for code in path:
+                in_cycle.add(code)
+                log.error(
+                    "successor_cycle",
+                    raw.name,
+                    rows[code],
+                    header,
+                    f"Sáp nhập vòng tròn: {loop}. Một đơn vị không thể sáp nhập (trực tiếp hay qua đơn vị "
+                    "khác) vào chính nó; hãy sửa cột này.",
+                )
+    valid_from = dict(zip(units["unit_code"], units["valid_from"], strict=True))
+    to_header = raw.headers.get("valid_to", "Hiệu lực đến")
+    for code, valid_to, row in zip(units["unit_code"], units["valid_to"], units["row"], strict=True):
+        target = successor.get(code)
+        if target is None or code in in_cycle:
+            continue
+        if pd.isna(valid_to):
+            log.warning(
+                "successor_without_end",
+                raw.name,
+                row,
+                to_header,
+                f"Đơn vị '{code}' đã sáp nhập vào '{target}' nhưng chưa ghi 'Hiệu lực đến'. Hãy ghi ngày "
+                "cuối cùng đơn vị còn hoạt động (ngay trước ngày sáp nhập).",
+            )
+            continue
+        start = valid_from[target]
+        expected = valid_to + pd.Timedelta(days=1)
+        if pd.isna(start) or start != expected:
+            since = "chưa ghi 'Hiệu lực từ'" if pd.isna(start) else f"có hiệu lực từ {_day(start)}"
+            log.warning(
+                "successor_gap",
+                raw.name,
+                row,
+                header,
+                f"Đơn vị '{code}' hết hiệu lực ngày {_day(valid_to)} nhưng đơn vị sáp nhập vào '{target}' "
+                f"{since}; thường đơn vị mới có hiệu lực từ {_day(expected)}, ngay sau ngày đó. "
+                "Hãy kiểm tra lại hai ngày này.",
+            )
+    return pd.Series(codes, index=units.index, dtype="object")
 
 
 def _targets(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFrame:
@@ -252,6 +359,66 @@ def _warn_inactive(activities: pd.DataFrame, units: pd.DataFrame, raw: RawSheet,
         )
 
 
+MAX_CHANNEL_WARNINGS = 50
+
+
+def _channel_groups(raw: RawSheet, log: ProblemLog) -> pd.DataFrame:
+    """The `Nhóm kênh` sheet: codes upper-case and unique (errors name the row), keywords normalised."""
+    frame = raw.frame.dropna(subset=["group_code", "group_name"]).copy()
+    frame["group_code"] = frame["group_code"].map(lambda c: str(c).upper())
+    dupes = frame[frame["group_code"].duplicated()]
+    for row, code in zip(dupes["row"], dupes["group_code"], strict=True):
+        log.error(
+            "duplicate_channel_group",
+            raw.name,
+            row,
+            raw.headers.get("group_code", "Mã nhóm"),
+            f"Mã nhóm '{code}' bị trùng. Mỗi nhóm kênh chỉ ghi một dòng.",
+        )
+    frame = frame.drop_duplicates("group_code")
+    frame["keywords"] = [
+        channels.KEYWORD_SEPARATOR.join(channels.keyword_keys(words)) for words in frame["keywords"]
+    ]
+    return frame[CHANNEL_GROUP_COLUMNS].reset_index(drop=True)
+
+
+def _warn_unmapped_channels(
+    activities: pd.DataFrame, catalogue: pd.DataFrame, raw: RawSheet, log: ProblemLog
+) -> None:
+    """One warning per distinct channel text that matches no group, at its first Excel row."""
+    if activities.empty:
+        return
+    unmatched = channels.unmatched_mask(activities["channel"], catalogue)
+    first = activities.loc[unmatched, ["channel", "row"]].drop_duplicates("channel")
+    header = raw.headers.get("channel", "Kênh đăng tải")
+    other = catalogue["group_name"].iloc[-1]
+    sheet = "'Nhóm kênh'"
+    for value, row in zip(first["channel"][:MAX_CHANNEL_WARNINGS], first["row"], strict=False):
+        log.warning(
+            "unmapped_channel",
+            raw.name,
+            row,
+            header,
+            f"Kênh đăng tải '{value}' không thuộc nhóm kênh nào: được tính vào nhóm '{other}'. "
+            f"Thêm từ khóa vào trang {sheet} nếu cần.",
+        )
+    if len(first) > MAX_CHANNEL_WARNINGS:
+        log.warning(
+            "unmapped_channel",
+            raw.name,
+            None,
+            header,
+            f"Còn {len(first) - MAX_CHANNEL_WARNINGS} kênh đăng tải khác không thuộc nhóm kênh nào: được "
+            f"tính vào nhóm '{other}'. Thêm từ khóa vào trang {sheet} nếu cần.",
+        )
+
+
+def _directives(raw: RawSheet, log: ProblemLog) -> pd.DataFrame:
+    frame = raw.frame.dropna(subset=["number", "issued_date", "summary"]).copy()
+    frame["issued_date"] = _dates(frame["issued_date"])
+    return frame[DIRECTIVE_COLUMNS].reset_index(drop=True)
+
+
 def _optional(raw: RawSheet, units: _UnitIndex, columns: list[str], log: ProblemLog) -> pd.DataFrame:
     frame = raw.frame.copy()
     frame["unit_code"] = units.resolve(frame["unit_code"], raw, log)
@@ -309,11 +476,22 @@ def resolve_workbook(
     if not all(k in raw for k in ("units", "targets", "activities")):
         return None
     units = _units(raw["units"], settings, log)
+    units["successor_code"] = _successors(units, raw["units"], log)
+    units = units[UNIT_COLUMNS]
     index = _UnitIndex(units)
     activities = _activities(raw["activities"], index, catalogue, log)
     _warn_inactive(activities, units, raw["activities"], log)
     optional = {"portal_reviews": _reviews, "funding": _funding, "initiatives": _initiatives}
     extra = {key: build(raw[key], index, log) for key, build in optional.items() if key in raw}
+    if "channel_groups" in raw:
+        extra["channel_groups"] = _channel_groups(raw["channel_groups"], log)
+    if "directives" in raw:
+        extra["directives"] = _directives(raw["directives"], log)
+    groups = extra.get("channel_groups")
+    catalogue_in_use = (
+        channels.default_catalogue() if groups is None or groups.empty else channels.catalogue_frame(groups)
+    )
+    _warn_unmapped_channels(activities, catalogue_in_use, raw["activities"], log)
     tables = {
         "units": units,
         "activity_types": catalogue.frame,

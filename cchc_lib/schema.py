@@ -7,6 +7,7 @@ from dataclasses import dataclass
 __all__ = [
     "DEFAULT_ACTIVITY_TYPES",
     "HEADER_SEARCH_ROWS",
+    "OTHER_CHANNEL_GROUP",
     "SHEETS",
     "TOTAL_ROW_KEYS",
     "Column",
@@ -43,6 +44,13 @@ class Column:
     field: str
     kind: str = TEXT
     required: bool = False
+    # Other spellings accepted for the header (matched after the same normalisation).
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The header and its aliases."""
+        return (self.header, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,10 @@ UNITS = SheetSpec(
         Column("Đầu mối", "contact"),
         Column("Hiệu lực từ", "valid_from", DATE),
         Column("Hiệu lực đến", "valid_to", DATE),
+        # The code (or exact name) of the unit this unit was merged into.
+        Column(
+            "Sáp nhập vào", "successor_code", UNIT_REF, aliases=("Đơn vị sáp nhập vào", "Mã đơn vị sáp nhập")
+        ),
     ),
 )
 TYPES = SheetSpec(
@@ -153,8 +165,41 @@ INITIATIVES = SheetSpec(
     ),
 )
 
-# Reading order matters: units and the catalogue first, since the others refer to them.
-SHEETS: tuple[SheetSpec, ...] = (UNITS, TYPES, TARGETS, ACTIVITIES, REVIEWS, FUNDING, INITIATIVES)
+CHANNEL_GROUPS = SheetSpec(
+    "Nhóm kênh",
+    "channel_groups",
+    False,
+    (
+        Column("Mã nhóm", "group_code", CODE, True),
+        Column("Tên nhóm kênh", "group_name", TEXT, True),
+        Column("Từ khóa", "keywords"),  # keywords separated by ';'
+    ),
+)
+DIRECTIVES = SheetSpec(
+    "Chỉ đạo, điều hành",
+    "directives",
+    False,
+    (
+        Column("Số, ký hiệu", "number", TEXT, True, ("Số ký hiệu", "Số hiệu", "Số văn bản")),
+        Column("Ngày ban hành", "issued_date", DATE, True),
+        Column("Cơ quan ban hành", "issuer"),
+        Column("Trích yếu", "summary", TEXT, True, ("Trích yếu nội dung", "Nội dung")),
+        Column("Loại văn bản", "doc_type"),
+    ),
+)
+
+# Reading order matters: units and the catalogues first, since the others refer to them.
+SHEETS: tuple[SheetSpec, ...] = (
+    UNITS,
+    TYPES,
+    TARGETS,
+    ACTIVITIES,
+    REVIEWS,
+    FUNDING,
+    INITIATIVES,
+    CHANNEL_GROUPS,
+    DIRECTIVES,
+)
 
 INITIATIVE_STATUSES = ("Đề xuất", "Đang áp dụng", "Đã nhân rộng")
 
@@ -163,6 +208,10 @@ DEFAULT_ACTIVITY_TYPES: tuple[tuple[str, str, str], ...] = (
     ("PHONG_SU", "Phóng sự", "phóng sự"),
     ("BAI_DANG_TTDT", "Bài đăng Cổng/Trang TTĐT", "bài đăng"),
 )
+
+
+# The channel group every unmatched channel falls into; always the last group of a catalogue.
+OTHER_CHANNEL_GROUP = ("KHAC", "Khác")
 
 
 def sheet_spec(key: str) -> SheetSpec:

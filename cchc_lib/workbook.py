@@ -85,22 +85,29 @@ def read_workbook(source: bytes | str | Path, settings: Settings | None = None) 
     return ReadResult(workbook, problems if len(problems) else pd.DataFrame(columns=PROBLEM_COLUMNS))
 
 
+def _required_keys(spec: SheetSpec) -> list[tuple[str, set[str]]]:
+    """(header, every accepted match key) of each required column."""
+    return [(c.header, {match_key(h) for h in c.headers}) for c in spec.columns if c.required]
+
+
 def _find_header(spec: SheetSpec, rows: list[list[object]]) -> int | None:
-    wanted = {match_key(h) for h in spec.required_headers}
+    wanted = _required_keys(spec)
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = {match_key(c) for c in row if isinstance(c, str) and c}
-        if wanted <= keys:
+        if all(keys & accepted for _, accepted in wanted):
             return index
     return None
 
 
 def _missing_headers(spec: SheetSpec, rows: list[list[object]]) -> list[str]:
-    best: set[str] = set()
+    wanted = _required_keys(spec)
+    best: list[str] = [header for header, _ in wanted]
     for row in rows[:HEADER_SEARCH_ROWS]:
         keys = {match_key(c) for c in row if isinstance(c, str) and c}
-        if len(keys & {match_key(h) for h in spec.required_headers}) > len(best):
-            best = keys
-    return [h for h in spec.required_headers if match_key(h) not in best]
+        missing = [header for header, accepted in wanted if not keys & accepted]
+        if len(missing) < len(best):
+            best = missing
+    return best
 
 
 def _read_sheet(
@@ -124,7 +131,7 @@ def _read_sheet(
         return None
     header_row = rows[header_index]
     excel_header_row = header_index + 1
-    by_key = {match_key(c.header): c for c in spec.columns}
+    by_key = {match_key(h): c for c in spec.columns for h in c.headers}
     columns: dict[int, Column] = {}
     headers: dict[str, str] = {}
     type_columns: dict[str, str] = {}
