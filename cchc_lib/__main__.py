@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 
@@ -12,14 +11,10 @@ from .settings import load_settings
 COMMAND_MODULES = (cli, cli_store, cli_report)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own errors, in Vietnamese, exit 2
-        self.print_usage(sys.stderr)
-        print(f"Lệnh không hợp lệ: {message}", file=sys.stderr)
-        raise SystemExit(cli.EXIT_UNREADABLE)
+_Parser = cli.CliParser  # argparse's usage, headings, -h and errors in Vietnamese, exit 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> cli.CliParser:
     parser = _Parser(prog="python -m cchc_lib", description="Theo dõi thông tin, tuyên truyền CCHC")
     parser.add_argument("--settings", help="tệp cấu hình TOML (mặc định: settings.toml)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -6,19 +6,31 @@ import argparse
 import csv
 import json
 import math
+import re
 import sys
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, NoReturn, TextIO
 
 import pandas as pd
 
 from .metrics import PVA_COLUMNS, plan_vs_actual
 from .model import ReadResult
-from .periods import CALENDAR, CALENDARS, PeriodError, parse_period
+from .periods import CALENDAR, CALENDARS, Period, PeriodError, parse_period
 from .safety import UnsafeFile
 from .sandbox import read_untrusted
 from .settings import Settings
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "register", "summary_records"]
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "YEAR_RANGE",
+    "CliParser",
+    "cli_period",
+    "register",
+    "summary_records",
+    "vietnamese_error",
+]
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 SUMMARY_COLUMNS = PVA_COLUMNS  # cli.md: exactly the plan_vs_actual columns
@@ -118,7 +130,7 @@ def summary_records(frame: pd.DataFrame) -> list[dict[str, object]]:
 def run_summary(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """`summary FILE --period P`: plan vs actual per unit × activity type as CSV or JSON."""
     try:
-        period = parse_period(args.period)
+        period = cli_period(args.period)
     except PeriodError as problem:
         print(str(problem), file=err)
         return EXIT_UNREADABLE
@@ -148,3 +160,130 @@ def main_streams() -> tuple[TextIO, TextIO]:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     return sys.stdout, sys.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# The parser in Vietnamese: argparse's own texts (usage, headings, -h, errors) are English.
+
+YEAR_RANGE = (1900, 2100)  # the years the reader accepts (workbook.md): a period outside is refused
+_ACTION_NAMES = {"command": "lệnh", "store_action": "thao tác", "users_action": "thao tác"}
+_TYPE_NAMES = {"int": "số nguyên", "float": "số"}
+# Placeholders in the help (argparse writes the upper-cased English dest: PERIOD, OUT, SETTINGS...).
+_METAVARS = {
+    "file": "tệp",
+    "version": "số_phiên_bản",
+    "name": "tên",
+    "period": "KỲ",
+    "out": "TỆP",
+    "settings": "TỆP",
+    "texts": "TỆP",
+    "source": "TỆP",
+    "users_file": "TỆP",
+    "store_dir": "THƯ_MỤC",
+    "issued": "NGÀY",
+    "number": "SỐ",
+    "unit": "MÃ",
+    "year": "NĂM",
+    "user": "TÊN",
+}
+
+
+def _name(text: str) -> str:
+    return _ACTION_NAMES.get(text, text)
+
+
+def _choices(text: str) -> str:
+    return text.replace("'", "")
+
+
+# (English pattern of argparse 3.11, Vietnamese rewrite); the first match wins.
+_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r"^the following arguments are required: (.+)$"),
+        lambda m: "thiếu " + ", ".join(_name(a) for a in m.group(1).split(", ")),
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.+)\)$"),
+        lambda m: f"{_name(m.group(1))} {m.group(2)} không có; chọn một trong: {_choices(m.group(3))}",
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid (\w+) value: (.+)$"),
+        lambda m: f"{m.group(1)} cần {_TYPE_NAMES.get(m.group(2), 'giá trị hợp lệ')}, không phải {m.group(3)}",
+    ),
+    (
+        re.compile(r"^argument (.+?): expected (?:one|at least one|\d+) arguments?$"),
+        lambda m: f"{m.group(1)} cần một giá trị đi kèm",
+    ),
+    (
+        re.compile(r"^argument (.+?): not allowed with argument (.+)$"),
+        lambda m: f"{m.group(1)} không dùng cùng {m.group(2)}",
+    ),
+    (
+        re.compile(r"^argument (.+?): ignored explicit argument (.+)$"),
+        lambda m: f"{m.group(1)} không nhận giá trị {m.group(2)}",
+    ),
+    (re.compile(r"^unrecognized arguments: (.+)$"), lambda m: f"không hiểu tham số {m.group(1)}"),
+    (
+        re.compile(r"^ambiguous option: (\S+) could match (.+)$"),
+        lambda m: f"tùy chọn {m.group(1)} chưa rõ, có thể là {m.group(2)}",
+    ),
+    (
+        re.compile(r"^one of the arguments (.+) is required$"),
+        lambda m: f"cần một trong các tham số {m.group(1)}",
+    ),
+)
+
+
+def vietnamese_error(message: str) -> str:
+    """argparse's English error text in Vietnamese (an unknown text becomes a general sentence)."""
+    for pattern, rewrite in _ERRORS:
+        match = pattern.match(message)
+        if match:
+            return rewrite(match)
+    return "các tham số không đúng cách dùng"
+
+
+class CliFormatter(argparse.HelpFormatter):
+    """Help text with a Vietnamese usage line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+
+
+class CliParser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Vietnamese: usage, headings, -h and errors (exit code 2 kept)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", CliFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "xem hướng dẫn này rồi thoát"
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if action.metavar is None and action.choices is None and action.nargs != 0:
+            action.metavar = _METAVARS.get(action.dest)
+        return action
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(
+            f"Lệnh không hợp lệ: {vietnamese_error(message)}. Xem hướng dẫn: {self.prog} -h",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_UNREADABLE)
+
+
+def cli_period(text: str) -> Period:
+    """parse_period for the command line: also refuses years outside 1900–2100 (PeriodError, Vietnamese)."""
+    period = parse_period(text)
+    first, last = YEAR_RANGE
+    if not first <= period.year <= last:
+        raise PeriodError(
+            f"Năm {str(text).strip()[:4]} của kỳ '{str(text).strip()}' nằm ngoài khoảng {first}–{last}. "
+            "Hãy nhập một năm có số liệu, ví dụ 2024 hoặc 2024-Q1."
+        )
+    return period

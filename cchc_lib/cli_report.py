@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import logging
+import re
+import tomllib
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from cchc_lib import reports, templates
+from cchc_lib.cli import YEAR_RANGE, cli_period
 from cchc_lib.model import Workbook
-from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError, parse_period
+from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import read_trusted, read_untrusted
 from cchc_lib.settings import Settings
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNREADABLE", "register", "run_report", "run_template"]
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_UNREADABLE",
+    "CliInputError",
+    "parse_issued",
+    "parse_number",
+    "read_texts_file",
+    "register",
+    "run_report",
+    "run_template",
+]
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 REPORT_FORMATS = (".docx", ".pdf", ".xlsx")
+TEXTS_FORMATS = (".json", ".toml")
+TEXTS_MAX_BYTES = 1_000_000
+NUMBER_MAX_CHARS = 20
+_NUMBER_RE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ./-]+$")
 LOG = logging.getLogger(__name__)
+
+
+class CliInputError(ValueError):
+    """An option value the command cannot use (message in Vietnamese, says what to do)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--period", required=True, help="2024, 2024-Q1…Q4, 2024-H1, 2024-H2, 2024-9M")
     report.add_argument("--calendar", choices=CALENDARS, default=CALENDAR)
     report.add_argument("--out", required=True, help="tệp kết quả: .docx, .pdf hoặc .xlsx (phụ lục)")
+    report.add_argument(
+        "--texts",
+        help="tệp .json hoặc .toml: nội dung tự viết thay cho đoạn tự động, theo mã mục (xem docs/cli.md)",
+    )
+    report.add_argument("--issued", help="ngày ban hành, dạng ngày/tháng/năm (mặc định: để trống khi ký)")
+    report.add_argument("--number", help="số báo cáo, ví dụ 45 (in thành Số: 45/BC-...)")
     report.set_defaults(handler=run_report)
     template = subparsers.add_parser("template", help="Tệp Excel mẫu để nhập số liệu")
     template.add_argument("--out", required=True, help="tệp .xlsx được tạo")
@@ -61,19 +92,126 @@ def _load(path: str, settings: Settings, err: TextIO, trusted: bool = False) -> 
     return result.workbook, EXIT_OK
 
 
+def _folder_problem(path: Path) -> str | None:
+    """Why `path` cannot be written before anything is computed (missing folder, a folder named so)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"Thư mục '{folder}' không tồn tại. Hãy tạo thư mục hoặc chọn nơi lưu khác."
+    if path.is_dir():
+        return f"'{path}' là một thư mục. Hãy ghi rõ tên tệp, ví dụ {path / 'bao_cao.docx'}."
+    return None
+
+
 def _write(path: Path, data: bytes, err: TextIO) -> int:
     try:
         path.write_bytes(data)
     except OSError as problem:
-        print(f"Không ghi được tệp '{path}': {problem.strerror or problem}.", file=err)
+        if problem.errno in (errno.ENOENT, errno.ENOTDIR):
+            message = _folder_problem(path) or f"Không tìm thấy nơi lưu '{path}'. Hãy chọn nơi lưu khác."
+        elif problem.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            message = f"Không có quyền ghi tệp '{path}'. Hãy chọn nơi lưu khác hoặc xin quyền ghi thư mục."
+        elif problem.errno in (errno.ENOSPC, errno.EDQUOT):
+            message = f"Ổ đĩa đã đầy nên không ghi được tệp '{path}'. Hãy giải phóng dung lượng rồi thử lại."
+        elif problem.errno == errno.EISDIR:
+            message = f"'{path}' là một thư mục. Hãy ghi rõ tên tệp."
+        else:
+            message = f"Không ghi được tệp '{path}' (lỗi hệ thống số {problem.errno}). Hãy chọn nơi lưu khác."
+        print(message, file=err)
         return EXIT_UNREADABLE
     return EXIT_OK
 
 
-def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """`report FILE --period P --out OUT`: 0 written, 1 the workbook has errors, 2 anything else."""
+def _editable_keys() -> tuple[str, ...]:
+    from cchc_lib.report_content import EDITABLE_KEYS
+
+    return tuple(EDITABLE_KEYS)
+
+
+def read_texts_file(path: str | Path) -> dict[str, str]:
+    """The clerk's texts from a .json object or a .toml table ({section key: text}, normalised as the
+    store keeps them). CliInputError (Vietnamese) for a missing or unreadable file, another format, a
+    value that is not text, a text too long, or a key that is not a section the report lets one edit."""
+    from cchc_lib.store import REPORT_TEXT_MAX_CHARS, clean_report_text
+
+    source = Path(path)
+    if source.suffix.lower() not in TEXTS_FORMATS:
+        raise CliInputError(f"Tệp nội dung '{source}' phải là .json hoặc .toml.")
     try:
-        period = parse_period(args.period)
+        raw_bytes = source.read_bytes()
+    except FileNotFoundError as exc:
+        raise CliInputError(f"Không tìm thấy tệp nội dung '{source}'. Hãy kiểm tra đường dẫn.") from exc
+    except OSError as exc:
+        raise CliInputError(f"Không đọc được tệp nội dung '{source}'. Hãy kiểm tra quyền đọc tệp.") from exc
+    if len(raw_bytes) > TEXTS_MAX_BYTES:
+        raise CliInputError(f"Tệp nội dung '{source}' quá lớn (tối đa 1 MB).")
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+        raw = json.loads(text) if source.suffix.lower() == ".json" else tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise CliInputError(f"Tệp nội dung '{source}' phải lưu bằng mã UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        raise CliInputError(
+            f"Tệp nội dung '{source}' không đúng định dạng JSON (dòng {exc.lineno}, cột {exc.colno}). "
+            'Dạng đúng: {"mã_mục": "nội dung", ...}.'
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CliInputError(
+            f'Tệp nội dung \'{source}\' không đúng định dạng TOML. Dạng đúng: mã_mục = """nội dung""".'
+        ) from exc
+    if not isinstance(raw, dict):
+        raise CliInputError(f"Tệp nội dung '{source}' phải gồm các cặp mã mục – nội dung.")
+    known = _editable_keys()
+    unknown = [str(k) for k in raw if k not in known]
+    if unknown:
+        raise CliInputError(
+            f"Tệp nội dung '{source}' có mục không có trong báo cáo: {', '.join(unknown)}. "
+            f"Các mục sửa được: {', '.join(known)}."
+        )
+    texts: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise CliInputError(f"Nội dung mục {key} trong '{source}' phải là văn bản (trong dấu nháy).")
+        cleaned = clean_report_text(value)
+        if len(cleaned) > REPORT_TEXT_MAX_CHARS:
+            raise CliInputError(
+                f"Nội dung mục {key} trong '{source}' vượt giới hạn {REPORT_TEXT_MAX_CHARS} ký tự."
+            )
+        if cleaned:
+            texts[key] = cleaned
+    return texts
+
+
+def parse_issued(text: str) -> date:
+    """`05/04/2024` -> date(2024, 4, 5); CliInputError (Vietnamese) otherwise."""
+    try:
+        issued = datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError as exc:
+        raise CliInputError(
+            f"Ngày ban hành '{text}' không hợp lệ. Dùng dạng ngày/tháng/năm, ví dụ 05/04/2024."
+        ) from exc
+    first, last = YEAR_RANGE
+    if not first <= issued.year <= last:
+        raise CliInputError(f"Ngày ban hành '{text}' phải trong các năm {first}–{last}.")
+    return issued
+
+
+def parse_number(text: str) -> str:
+    """The registry number as printed after "Số:" (digits, letters, '.', '/', '-'; at most 20 characters)."""
+    number = text.strip()
+    if not number or len(number) > NUMBER_MAX_CHARS or not _NUMBER_RE.match(number):
+        raise CliInputError(
+            f"Số báo cáo '{text}' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' "
+            f"(tối đa {NUMBER_MAX_CHARS} ký tự), ví dụ 45."
+        )
+    return number
+
+
+def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """`report FILE --period P --out OUT [--texts F] [--issued D] [--number N]`: 0 written, 1 the
+    workbook has errors, 2 anything else (bad option, unreadable file, no folder). The report content's
+    warnings (empty period, no comparison year...) go to stderr."""
+    try:
+        period = cli_period(args.period)
     except PeriodError as problem:
         print(str(problem), file=err)
         return EXIT_UNREADABLE
@@ -84,17 +222,35 @@ def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
             f"Không hỗ trợ định dạng '{target.suffix or target.name}': dùng .docx, .pdf hoặc .xlsx.", file=err
         )
         return EXIT_UNREADABLE
+    problem = _folder_problem(target)
+    if problem:
+        print(problem, file=err)
+        return EXIT_UNREADABLE
+    try:
+        texts = read_texts_file(args.texts) if args.texts else None
+        issued = parse_issued(args.issued) if args.issued else None
+        number = parse_number(args.number) if args.number else None
+    except CliInputError as problem:
+        print(str(problem), file=err)
+        return EXIT_UNREADABLE
     if suffix == ".pdf" and not reports.pdf_available():
         print("Máy chưa cài LibreOffice (soffice) nên không tạo được PDF. Hãy xuất .docx.", file=err)
         return EXIT_UNREADABLE
     wb, code = _load(args.file, settings, err)
     if wb is None:
         return code
-    parts = reports.prepare_report(wb, period, args.calendar, settings)
+    extra = {} if texts is None else {"texts": texts}
+    parts = reports.prepare_report(wb, period, args.calendar, settings, **extra)
+    content = getattr(parts, "content", None)
+    for warning in getattr(content, "warnings", ()) or ():
+        print(f"Cảnh báo: {warning}", file=err)
     if suffix == ".xlsx":
         data = reports.build_annex(parts, settings)
     else:
-        data = reports.build_report(wb, period, args.calendar, settings, parts=parts)
+        form: dict[str, object] = {"issued": issued}
+        if number is not None:
+            form["number"] = number
+        data = reports.build_report(wb, period, args.calendar, settings, parts=parts, **form)
         if suffix == ".pdf":
             try:
                 data = reports.docx_to_pdf(data)
@@ -125,6 +281,16 @@ def run_template(args: argparse.Namespace, settings: Settings, out: TextIO, err:
     target = Path(args.out)
     if target.suffix.lower() != ".xlsx":
         print("Tệp mẫu phải có đuôi .xlsx.", file=err)
+        return EXIT_UNREADABLE
+    problem = _folder_problem(target)
+    if problem:
+        print(problem, file=err)
+        return EXIT_UNREADABLE
+    if args.year is not None and not YEAR_RANGE[0] <= args.year <= YEAR_RANGE[1]:
+        print(
+            f"Năm {args.year} nằm ngoài khoảng {YEAR_RANGE[0]}–{YEAR_RANGE[1]}. Hãy nhập năm, ví dụ 2025.",
+            file=err,
+        )
         return EXIT_UNREADABLE
     if args.source:
         source, trusted = args.source, False

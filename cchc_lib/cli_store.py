@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
-from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError, parse_period
+from cchc_lib.cli import cli_period
+from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.store import Store, StoreError, Version
 
@@ -190,7 +191,7 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
             _err("--period chỉ dùng cùng --unit (nộp số liệu của một đơn vị).")
             return EXIT_UNREADABLE
         try:
-            date_range = parse_period(args.period).bounds(args.calendar, settings.cutoff_day)
+            date_range = cli_period(args.period).bounds(args.calendar, settings.cutoff_day)
         except PeriodError as problem:
             _err(str(problem))
             return EXIT_UNREADABLE
@@ -275,8 +276,10 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (the project's `python -m cchc_lib` wires `register` instead)."""
-    parser = argparse.ArgumentParser(prog="python -m cchc_lib")
+    from cchc_lib.cli import CliParser
+
+    parser = CliParser(prog="python -m cchc_lib")
     parser.add_argument("--settings")
-    register(parser.add_subparsers(dest="command", required=True))
+    register(parser.add_subparsers(dest="command", required=True, parser_class=CliParser))
     args = parser.parse_args(argv)
     return int(args.handler(args, load_settings(args.settings), sys.stdout, sys.stderr))
