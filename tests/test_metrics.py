@@ -621,7 +621,11 @@ def status_frame(rows: list[tuple[str, float, int, float, str]]) -> pd.DataFrame
             "2024",
             100.0,
             70.0,
-            [("PNV", 13, 3, 300 / 13, "behind"), ("XCB", 3, 3, 100.0, "complete"), ("TTVH", 0, 5, NAN, "no_plan")],
+            [
+                ("PNV", 13, 3, 300 / 13, "behind"),
+                ("XCB", 3, 3, 100.0, "complete"),
+                ("TTVH", 0, 5, NAN, "no_plan"),
+            ],
         ),
         # other thresholds: 100% is only near below complete 101, 23.1% near from 20
         (
