@@ -26,6 +26,8 @@ __all__ = [
     "SHEET_REVIEWS",
     "SHEET_FUNDING",
     "SHEET_INITIATIVES",
+    "SHEET_CHANNEL_GROUPS",
+    "SHEET_DIRECTIVES",
     "HEADERS",
     "DEFAULT_ACTIVITY_TYPES",
     "TITLE_BLOCK_ROWS",
@@ -48,6 +50,8 @@ SHEET_ACTIVITIES = "Hoạt động"
 SHEET_REVIEWS = "Rà soát Trang TTĐT"
 SHEET_FUNDING = "Kinh phí"
 SHEET_INITIATIVES = "Sáng kiến"
+SHEET_CHANNEL_GROUPS = "Nhóm kênh"
+SHEET_DIRECTIVES = "Chỉ đạo, điều hành"
 
 # Canonical column order of every sheet (Kế hoạch: the fixed columns; one column per type follows).
 HEADERS: dict[str, list[str]] = {
@@ -59,6 +63,7 @@ HEADERS: dict[str, list[str]] = {
         "Đầu mối",
         "Hiệu lực từ",
         "Hiệu lực đến",
+        "Sáp nhập vào",
     ],
     SHEET_TYPES: ["Mã loại", "Tên loại hoạt động", "Đơn vị tính"],
     SHEET_TARGETS: ["Năm", "Quý", "Mã đơn vị"],
@@ -92,6 +97,8 @@ HEADERS: dict[str, list[str]] = {
         "Tình trạng",
         "Kết quả",
     ],
+    SHEET_CHANNEL_GROUPS: ["Mã nhóm", "Tên nhóm kênh", "Từ khóa"],
+    SHEET_DIRECTIVES: ["Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành", "Trích yếu", "Loại văn bản"],
 }
 
 DEFAULT_ACTIVITY_TYPES: list[dict[str, Any]] = [
@@ -108,8 +115,10 @@ _TABLE_TITLES = {
     SHEET_REVIEWS: "KẾT QUẢ RÀ SOÁT TRANG THÔNG TIN ĐIỆN TỬ",
     SHEET_FUNDING: "KINH PHÍ THỰC HIỆN KẾ HOẠCH TUYÊN TRUYỀN",
     SHEET_INITIATIVES: "SÁNG KIẾN, MÔ HÌNH MỚI TRONG CẢI CÁCH HÀNH CHÍNH",
+    SHEET_CHANNEL_GROUPS: "DANH MỤC NHÓM KÊNH ĐĂNG TẢI",
+    SHEET_DIRECTIVES: "VĂN BẢN CHỈ ĐẠO, ĐIỀU HÀNH CÔNG TÁC TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH",
 }
-_DATE_HEADERS = {"Ngày", "Hiệu lực từ", "Hiệu lực đến", "Ngày rà soát"}
+_DATE_HEADERS = {"Ngày", "Hiệu lực từ", "Hiệu lực đến", "Ngày rà soát", "Ngày ban hành"}
 _UNIT_CODE = "Mã đơn vị"
 _UNIT_NAME = "Tên đơn vị"
 _TOTAL_LABEL = "Tổng cộng"
@@ -147,6 +156,8 @@ class WorkbookSpec:
     portal_reviews: list[dict[str, Any]] | None = None
     funding: list[dict[str, Any]] | None = None
     initiatives: list[dict[str, Any]] | None = None
+    channel_groups: list[dict[str, Any]] | None = None
+    directives: list[dict[str, Any]] | None = None
     agency: str = "ỦY BAN NHÂN DÂN"
 
 
@@ -273,6 +284,8 @@ def _tables(spec: WorkbookSpec) -> list[_Table]:
         (SHEET_REVIEWS, spec.portal_reviews, ("Ngày rà soát", "Mã đơn vị")),
         (SHEET_FUNDING, spec.funding, ("Năm", "Mã đơn vị", "Dự toán")),
         (SHEET_INITIATIVES, spec.initiatives, ("Năm", "Mã đơn vị", "Tên sáng kiến, mô hình")),
+        (SHEET_CHANNEL_GROUPS, spec.channel_groups, ("Mã nhóm", "Tên nhóm kênh")),
+        (SHEET_DIRECTIVES, spec.directives, ("Số, ký hiệu", "Ngày ban hành", "Trích yếu")),
     )
     for sheet, rows, required in optional:
         if rows is not None:
@@ -449,11 +462,19 @@ def _title_block(ws: Any, layout: Layout, sheet: str, width: int, agency: str) -
 
 
 def _width(sheet: str, header: str) -> float:
-    if header in ("Tiêu đề", "Tên sáng kiến, mô hình", "Kết quả", "Nhận xét"):
+    if header in ("Tiêu đề", "Tên sáng kiến, mô hình", "Kết quả", "Nhận xét", "Trích yếu", "Từ khóa"):
         return 60
     if header in ("Tên đơn vị", "Đường dẫn", "Trang TTĐT"):
         return 42
-    if header in ("Kênh đăng tải", "Lĩnh vực CCHC", "Ghi chú", "Tên loại hoạt động", "Đầu mối"):
+    if header in (
+        "Kênh đăng tải",
+        "Lĩnh vực CCHC",
+        "Ghi chú",
+        "Tên loại hoạt động",
+        "Đầu mối",
+        "Tên nhóm kênh",
+        "Cơ quan ban hành",
+    ):
         return 26
     if header == _STT:
         return 6

@@ -670,6 +670,111 @@ def _initiatives() -> list[dict[str, Any]]:
     ]
 
 
+# (number, date, issuer, type, summary): the plan, reminders each quarter, an inspection's conclusions.
+_DIRECTIVES: list[tuple[str, date, str, str, str]] = [
+    (
+        "15/KH-UBND",
+        date(2024, 1, 10),
+        AGENCY,
+        "Kế hoạch",
+        "Kế hoạch thông tin, tuyên truyền cải cách hành chính năm 2024 trên địa bàn huyện",
+    ),
+    (
+        "112/QĐ-UBND",
+        date(2024, 1, 22),
+        AGENCY,
+        "Quyết định",
+        "Kiện toàn Tổ công tác thông tin, tuyên truyền cải cách hành chính huyện năm 2024",
+    ),
+    (
+        "385/UBND-NV",
+        date(2024, 3, 4),
+        AGENCY,
+        "Công văn",
+        "Đôn đốc thực hiện công tác tuyên truyền cải cách hành chính và báo cáo kết quả quý I năm 2024",
+    ),
+    (
+        "52/NV",
+        date(2024, 6, 3),
+        "Phòng Nội vụ",
+        "Công văn",
+        "Đôn đốc đẩy mạnh tuyên truyền cải cách hành chính, báo cáo kết quả 6 tháng đầu năm 2024",
+    ),
+    (
+        "1520/UBND-NV",
+        date(2024, 7, 10),
+        AGENCY,
+        "Công văn",
+        "Tuyên truyền việc sắp xếp đơn vị hành chính cấp xã, thành lập xã Quan Thạch trên cơ sở "
+        "nhập xã Cẩm Quan và xã Cẩm Thạch",
+    ),
+    (
+        "86/TB-UBND",
+        date(2024, 8, 22),
+        AGENCY,
+        "Thông báo",
+        "Kết luận kiểm tra công tác cải cách hành chính, thông tin, tuyên truyền cải cách hành chính "
+        "tại một số cơ quan, đơn vị và UBND các xã năm 2024",
+    ),
+    (
+        "98/NV",
+        date(2024, 9, 5),
+        "Phòng Nội vụ",
+        "Công văn",
+        "Đôn đốc thực hiện nhiệm vụ tuyên truyền cải cách hành chính quý III, báo cáo kết quả 9 tháng năm 2024",
+    ),
+    (
+        "15/HD-VHTT",
+        date(2024, 10, 14),
+        "Phòng Văn hóa và Thông tin",
+        "Hướng dẫn",
+        "Hướng dẫn cập nhật chuyên mục cải cách hành chính trên Trang thông tin điện tử các xã, thị trấn",
+    ),
+    (
+        "2650/UBND-NV",
+        date(2024, 11, 18),
+        AGENCY,
+        "Công văn",
+        "Đôn đốc hoàn thành chỉ tiêu tuyên truyền cải cách hành chính năm 2024 và báo cáo kết quả năm",
+    ),
+]
+
+
+def _directives() -> list[dict[str, Any]]:
+    return [
+        {
+            "Số, ký hiệu": number,
+            "Ngày ban hành": day,
+            "Cơ quan ban hành": issuer,
+            "Trích yếu": summary,
+            "Loại văn bản": kind,
+        }
+        for number, day, issuer, kind, summary in _DIRECTIVES
+    ]
+
+
+PROVINCE_PORTAL = "https://hatinh.gov.vn"
+_PROVINCE_CHANNEL = "Cổng TTĐT tỉnh"
+_PROVINCE_SHARE = 4  # every 4th district-level portal post is also the province's
+
+
+def _provincial_portal(activities: list[dict[str, Any]], units: list[_Unit]) -> None:
+    """Make every 4th portal post of a district-level unit one on the provincial portal (channel and
+    link only: date, unit, type and quantity stay, so every figure of the sample is unchanged)."""
+    district = {u.code for u in units if u.kind != COMMUNE}
+    seen = 0
+    for row in activities:
+        if row["Loại hoạt động"] != "BAI_DANG_TTDT" or row["Mã đơn vị"] not in district:
+            continue
+        seen += 1
+        if seen % _PROVINCE_SHARE:
+            continue
+        row["Kênh đăng tải"] = _PROVINCE_CHANNEL
+        link = row["Đường dẫn"]
+        if link and "/tin-tuc/" in link:
+            row["Đường dẫn"] = PROVINCE_PORTAL + "/tin-tuc/" + link.split("/tin-tuc/", 1)[1]
+
+
 # ---------------------------------------------------------------------------------------------
 # Public
 
@@ -684,6 +789,7 @@ def _unit_rows(units: list[_Unit], rng: random.Random) -> list[dict[str, Any]]:
             "Đầu mối": _person(rng),
             "Hiệu lực từ": u.valid_from,
             "Hiệu lực đến": u.valid_to,
+            "Sáp nhập vào": MERGED_INTO[0] if u.code in MERGED_FROM else None,
         }
         for u in units
     ]
@@ -706,6 +812,7 @@ def sample_spec(year: int = 2024) -> WorkbookSpec:
     activities += _activities(units, plan_2024, 2024, rng, 100_000)
     order = {u.code: i for i, u in enumerate(units)}
     activities.sort(key=lambda r: (r["Ngày"], order[r["Mã đơn vị"]], TYPE_CODES.index(r["Loại hoạt động"])))
+    _provincial_portal(activities, units)
     return WorkbookSpec(
         units=unit_rows,
         targets=targets_2023 + targets_2024,
@@ -714,6 +821,7 @@ def sample_spec(year: int = 2024) -> WorkbookSpec:
         portal_reviews=_portal_reviews(units, rng),
         funding=_funding(units, rng),
         initiatives=_initiatives(),
+        directives=_directives(),
         agency=AGENCY,
     )
 

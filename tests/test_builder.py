@@ -270,7 +270,7 @@ def sample() -> WorkbookSpec:
 
 def test_sample_sheets(sample: WorkbookSpec) -> None:
     wb = openpyxl.load_workbook(io.BytesIO(build_xlsx(sample)), read_only=True)
-    assert wb.sheetnames == [*SHEETS, "Rà soát Trang TTĐT", "Kinh phí", "Sáng kiến"]
+    assert wb.sheetnames == [*SHEETS, "Rà soát Trang TTĐT", "Kinh phí", "Sáng kiến", "Chỉ đạo, điều hành"]
 
 
 def test_sample_units(sample: WorkbookSpec) -> None:
@@ -302,6 +302,8 @@ def test_sample_units(sample: WorkbookSpec) -> None:
     ]
     ended = {u["Mã đơn vị"]: u["Hiệu lực đến"] for u in sample.units if u.get("Hiệu lực đến")}
     assert ended == {"XCQN": date(2024, 6, 30), "XCTC": date(2024, 6, 30)}
+    merged_into = {u["Mã đơn vị"]: u["Sáp nhập vào"] for u in sample.units if u.get("Sáp nhập vào")}
+    assert merged_into == {"XCQN": "XQT", "XCTC": "XQT"}
     assert all(u["Trang TTĐT"].startswith("https://") for u in sample.units if u["Trang TTĐT"])
     assert "Phòng Văn hóa và Thông tin" in names and "Thanh tra huyện" in names
 
@@ -353,6 +355,35 @@ def test_sample_optional_sheets(sample: WorkbookSpec) -> None:
     assert sample.portal_reviews is not None
     assert all(0 <= r["Điểm"] <= 100 for r in sample.portal_reviews)
     assert {r["Có chuyên mục CCHC"] for r in sample.portal_reviews} == {"Có", "Không"}
+    assert sample.channel_groups is None  # the sample uses the default channel groups
+
+
+def test_sample_directives_spread_over_the_quarters(sample: WorkbookSpec) -> None:
+    docs = sample.directives
+    assert docs is not None and 8 <= len(docs) <= 10
+    assert all(d["Ngày ban hành"].year == 2024 for d in docs)
+    assert {(d["Ngày ban hành"].month - 1) // 3 + 1 for d in docs} == {1, 2, 3, 4}
+    first = docs[0]
+    assert (first["Số, ký hiệu"], first["Loại văn bản"]) == ("15/KH-UBND", "Kế hoạch")
+    assert first["Cơ quan ban hành"] == "UBND huyện Cẩm Xuyên"
+    assert {d["Loại văn bản"] for d in docs} >= {"Kế hoạch", "Công văn", "Thông báo"}
+    assert "Phòng Nội vụ" in {d["Cơ quan ban hành"] for d in docs}
+
+
+def test_sample_provincial_portal_posts(sample: WorkbookSpec) -> None:
+    """Every 4th Bài đăng of a district-level unit (in sheet order) is on the provincial portal."""
+    communes = {u["Mã đơn vị"] for u in sample.units if u["Loại đơn vị"] == "UBND xã, thị trấn"}
+    posts = [
+        a
+        for a in sample.activities
+        if a["Loại hoạt động"] == "BAI_DANG_TTDT" and a["Mã đơn vị"] not in communes
+    ]
+    province = [a for a in posts if a["Kênh đăng tải"] == "Cổng TTĐT tỉnh"]
+    assert province == posts[3::4]
+    assert all(
+        a["Đường dẫn"] is None or a["Đường dẫn"].startswith("https://hatinh.gov.vn/") for a in province
+    )
+    assert all(a["Kênh đăng tải"] == "Trang TTĐT huyện" for a in posts if a not in province)
 
 
 def test_big_spec_is_deterministic_and_respects_validity() -> None:
