@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,8 +26,8 @@ from cchc_lib import metrics
 from cchc_lib.annex import AnnexTable, annex_table, annex_title, build_annex_xlsx
 from cchc_lib.formatting import fmt_int, fmt_num
 from cchc_lib.model import Workbook
-from cchc_lib.narrative import ReportFigures, gather_figures, intro_paragraph, period_phrase, report_sections
 from cchc_lib.periods import Period
+from cchc_lib.report_content import ReportContent, build_content, period_phrase
 from cchc_lib.settings import Settings
 
 __all__ = [
@@ -66,11 +67,12 @@ class ReportError(RuntimeError):
 
 @dataclass(frozen=True)
 class ReportParts:
-    """What one report is built from: figures for the narrative, the annex table, the period."""
+    """What one report is built from: the period, the narrative content (sections of sentences, each
+    with the figures it states; see report_content) and the annex table."""
 
     period: Period
     calendar: str
-    figures: ReportFigures
+    content: ReportContent
     annex: AnnexTable
 
 
@@ -96,18 +98,26 @@ def agency_lines(settings: Settings) -> tuple[tuple[str, bool], ...]:
     return tuple(lines)
 
 
-def prepare_report(wb: Workbook, period: Period, calendar: str, settings: Settings) -> ReportParts:
-    """Figures and annex table for `period` from the whole workbook."""
-    figures = gather_figures(
-        wb, period, calendar, settings.cutoff_day, settings.complete_pct, settings.near_pct
-    )
+def prepare_report(
+    wb: Workbook,
+    period: Period,
+    calendar: str,
+    settings: Settings,
+    *,
+    texts: Mapping[str, str] | None = None,
+    as_of: date | None = None,
+) -> ReportParts:
+    """Content and annex table for `period` from the whole workbook. `texts`: the clerk's edited
+    section texts by section key (report_content.EDITABLE_KEYS); `as_of`: the date the data was last
+    updated (stated with the year's funding)."""
+    content = build_content(wb, period, calendar, settings, texts=texts, as_of=as_of)
     pva = metrics.plan_vs_actual(wb, period, calendar, settings.cutoff_day)
-    return ReportParts(period, calendar, figures, annex_table(pva, settings.unit_types))
+    return ReportParts(period, calendar, content, annex_table(pva, settings.unit_types))
 
 
 def build_annex(parts: ReportParts, settings: Settings) -> bytes:
     """The annex as an .xlsx (see annex.build_annex_xlsx)."""
-    bounds = (parts.figures.first_day, parts.figures.last_day)
+    bounds = parts.period.bounds(parts.calendar, settings.cutoff_day)
     reference = f"(Kèm theo Báo cáo số      /{settings.report_number_suffix} của {settings.organisation})"
     return build_annex_xlsx(parts.annex, parts.period.label, bounds, settings.organisation, reference)
 
@@ -370,8 +380,9 @@ def _title(document, period: Period) -> None:
 
 
 def _body(document, parts: ReportParts, settings: Settings) -> None:
-    _para(document, intro_paragraph(parts.figures, settings.organisation, settings.plan_reference))
-    for section in report_sections(parts.figures):
+    content = parts.content
+    _para(document, content.intro)
+    for section in content.sections:
         _para(
             document,
             section.heading,
@@ -382,8 +393,7 @@ def _body(document, parts: ReportParts, settings: Settings) -> None:
         for text in section.paragraphs:
             _para(document, text)
     _para(document, "(Chi tiết tại Phụ lục kèm theo)", italic=True)
-    closing = f"Trên đây là báo cáo kết quả công tác thông tin, tuyên truyền cải cách hành chính {period_phrase(parts.period.label)} của {settings.organisation}./."
-    _para(document, closing)
+    _para(document, content.closing)
 
 
 def _signature(document, settings: Settings) -> None:
@@ -436,7 +446,7 @@ def _annex(document, parts: ReportParts, settings: Settings) -> None:
         first_indent_mm=None,
         after=0,
     )
-    first, last = parts.figures.first_day, parts.figures.last_day
+    first, last = parts.period.bounds(parts.calendar, settings.cutoff_day)
     _para(
         document,
         f"(Kèm theo Báo cáo số      /{settings.report_number_suffix} của {settings.organisation}; số liệu từ ngày "

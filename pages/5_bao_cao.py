@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from cchc_lib import metrics, reports, templates
-from cchc_lib.narrative import intro_paragraph, report_sections
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget
@@ -78,8 +77,8 @@ with frame.guard():
     )
 
     with st.expander("Xem trước nội dung báo cáo", expanded=False):
-        st.markdown(ui.md_escape(intro_paragraph(parts.figures, s.organisation, s.plan_reference)))
-        for section in report_sections(parts.figures):
+        st.markdown(ui.md_escape(parts.content.intro))
+        for section in parts.content.sections:
             st.markdown(f"**{ui.md_escape(section.heading)}**")
             for text in section.paragraphs:
                 st.markdown(ui.md_escape(text))
