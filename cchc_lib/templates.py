@@ -16,13 +16,39 @@ from cchc_lib import schema
 from cchc_lib.model import Workbook
 from cchc_lib.settings import Settings
 
-__all__ = ["INSTRUCTIONS_SHEET", "LISTS_SHEET", "TemplateError", "build_template", "template_file_name"]
+__all__ = [
+    "INSTRUCTIONS_SHEET",
+    "LISTS_SHEET",
+    "REFORM_AREAS",
+    "SYSTEM_PAGE",
+    "TemplateError",
+    "build_template",
+    "channel_values",
+    "template_file_name",
+    "units_of_year",
+]
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 INPUT_ROWS = 1000  # rows prepared with validation and formats on the input sheets
 QUARTERS = ("1", "2", "3", "4")
 YES_NO = ("Có", "Không")
+# The six areas of the state administrative reform programme (Nghị quyết 76/NQ-CP), offered in the
+# `Lĩnh vực CCHC` dropdowns; any other text is still accepted.
+REFORM_AREAS = (
+    "Cải cách thể chế",
+    "Cải cách thủ tục hành chính",
+    "Cải cách tổ chức bộ máy",
+    "Cải cách chế độ công vụ",
+    "Cải cách tài chính công",
+    "Xây dựng và phát triển chính quyền điện tử, chính quyền số",
+)
+# Channels written often enough to be offered first; the channel groups' names are offered too.
+CHANNEL_VALUES_MAX = 60
+# The dashboard's page where a filled-in file is published (messages.MENU's label of the upload page);
+# the instructions name pages of the dashboard in «…» and sheets of the file in '…'.
+SYSTEM_PAGE = "Cập nhật dữ liệu"
+_FORMULA_START = ("=", "+", "-", "@")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -41,7 +67,7 @@ def template_file_name(unit_code: str | None = None, year: int | None = None) ->
 
 
 def _header(ws: Worksheet, headers: list[str], widths: list[float]) -> None:
-    ws.append(headers)
+    _append(ws, headers)
     for column, width in enumerate(widths, start=1):
         cell = ws.cell(row=1, column=column)
         cell.font = _HEADER_FONT
@@ -62,6 +88,49 @@ def _text(value: object) -> object:
     return value
 
 
+def _append(ws: Worksheet, values: list[object]) -> None:
+    """`ws.append` with every text kept as text: openpyxl makes a live formula of a text starting
+    with "=" (a unit named "=HYPERLINK(...)" must stay a name)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"
+
+
+def units_of_year(units: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The units whose validity (`valid_from`..`valid_to`, inclusive, blank = open) covers at least one
+    day of `year`, in workbook order."""
+    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    keep = pd.Series(True, index=units.index)
+    if "valid_from" in units.columns:
+        start = pd.to_datetime(units["valid_from"], errors="coerce")
+        keep &= start.isna() | (start <= last)
+    if "valid_to" in units.columns:
+        end = pd.to_datetime(units["valid_to"], errors="coerce")
+        keep &= end.isna() | (end >= first)
+    return units[keep]
+
+
+def channel_values(wb: Workbook | None) -> list[str]:
+    """The `Kênh đăng tải` dropdown: the channel texts the workbook uses most (up to
+    CHANNEL_VALUES_MAX, most frequent first), then the channel groups' names not yet listed."""
+    values: list[str] = []
+    if wb is not None and "channel" in wb.activities.columns:
+        channels = wb.activities["channel"].dropna().astype(str).str.strip()
+        counts = channels[channels != ""].value_counts(sort=True)
+        values = [str(v) for v in counts.index[:CHANNEL_VALUES_MAX]]
+    try:
+        from cchc_lib.channels import channel_catalogue
+    except ImportError:  # the channel catalogue is not part of this installation
+        groups: list[str] = []
+    else:
+        catalogue = channel_catalogue(wb)
+        names = catalogue["group_name"] if "group_name" in catalogue.columns else []
+        groups = [str(n) for n in names if str(n) != schema.OTHER_CHANNEL_GROUP[1]]
+    seen = {v.casefold() for v in values}
+    return values + [g for g in groups if g.casefold() not in seen]
+
+
 def _list_range(ws_lists: Worksheet, column: int, values: list[str], title: str) -> str:
     """Write `values` down a column of the hidden list sheet; return its absolute range reference."""
     ws_lists.cell(row=1, column=column, value=title).font = Font(bold=True)
@@ -73,13 +142,16 @@ def _list_range(ws_lists: Worksheet, column: int, values: list[str], title: str)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
 
 
-def _list_validation(ws: Worksheet, column: int, source: str, prompt: str, first_row: int = 2) -> None:
+def _list_validation(
+    ws: Worksheet, column: int, source: str, prompt: str, first_row: int = 2, *, free_text: bool = False
+) -> None:
+    """A dropdown from `source`; with `free_text` any other text is accepted without a message."""
     letter = get_column_letter(column)
     validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
     validation.error = "Hãy chọn một giá trị trong danh sách."
     validation.errorTitle = "Giá trị không hợp lệ"
     validation.prompt = prompt
-    validation.showErrorMessage = True
+    validation.showErrorMessage = not free_text
     validation.showInputMessage = True
     ws.add_data_validation(validation)
     validation.add(f"{letter}{first_row}:{letter}{INPUT_ROWS + 1}")
@@ -152,6 +224,15 @@ def _instructions(ws: Worksheet, settings: Settings, unit: str | None, year: int
             "   - Số lượng: để trống nếu là 1; ghi số nếu một dòng gồm nhiều sản phẩm (ví dụ 12 buổi phát thanh).",
             False,
         ),
+        (
+            "   - Kênh đăng tải: chọn trong danh sách hoặc ghi tên kênh khác (ví dụ Trang TTĐT xã, "
+            "loa truyền thanh cơ sở).",
+            False,
+        ),
+        (
+            "   - Lĩnh vực CCHC: chọn một trong sáu lĩnh vực cải cách hành chính (có thể ghi nội dung khác).",
+            False,
+        ),
         ("   - Đường dẫn: địa chỉ bài viết đã đăng (minh chứng).", False),
         ("3. Không ghi dòng 'Tổng', 'Cộng' trong bảng: hệ thống tự tính tổng.", False),
     ]
@@ -161,9 +242,15 @@ def _instructions(ws: Worksheet, settings: Settings, unit: str | None, year: int
                 "4. Các trang 'Đơn vị', 'Loại hoạt động', 'Kế hoạch' chỉ để xem (đã khóa): chỉ tiêu được giao của đơn vị.",
                 False,
             ),
-            ("5. Nộp tệp trên trang 'Nộp số liệu' của hệ thống, chọn đúng đơn vị.", False),
+            (
+                f"5. Nộp tệp tại trang «{SYSTEM_PAGE}» của bảng theo dõi (đăng nhập bằng tài khoản của đơn vị).",
+                False,
+            ),
         ]
     else:
+        optional = ", ".join(
+            f"'{s.name}'" for s in schema.SHEETS if not s.required and s.key != "activity_types"
+        )
         lines += [
             (
                 "4. Trang 'Kế hoạch': mỗi dòng là chỉ tiêu của một đơn vị trong một năm (để trống Quý) hoặc một quý (1-4);",
@@ -171,17 +258,17 @@ def _instructions(ws: Worksheet, settings: Settings, unit: str | None, year: int
             ),
             ("   mỗi cột loại hoạt động ghi số chỉ tiêu (số nguyên), để trống nếu không giao.", False),
             (
-                "5. Trang 'Đơn vị', 'Loại hoạt động': danh mục hiện hành; thêm dòng khi có đơn vị, loại hoạt động mới.",
+                f"5. Trang 'Đơn vị', 'Loại hoạt động': danh mục hiện hành của năm {year}; thêm dòng khi có "
+                "đơn vị, loại hoạt động mới.",
                 False,
             ),
-            (
-                "6. Các trang 'Rà soát Trang TTĐT', 'Kinh phí', 'Sáng kiến' không bắt buộc: xóa trang nếu không theo dõi.",
-                False,
-            ),
+            (f"6. Các trang {optional} không bắt buộc: xóa trang nếu không theo dõi.", False),
+            (f"7. Quản trị viên công bố tệp tại trang «{SYSTEM_PAGE}» của bảng theo dõi.", False),
         ]
-    lines.append(("Trang 'Danh mục' (ẩn) chứa các danh sách thả xuống, không sửa.", False))
+    lines.append((f"Trang '{LISTS_SHEET}' (ẩn) chứa các danh sách thả xuống, không sửa.", False))
     for row, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(row=row, column=1, value=text)
+        cell.data_type = "s"  # the organisation's name is a setting: never a formula
         cell.font = Font(bold=bold, size=13 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -195,12 +282,15 @@ def build_template(
 ) -> bytes:
     """An .xlsx in the workbook format (bytes).
 
-    Without `unit_code`: every sheet of schema.SHEETS with the current units and catalogue filled in
-    (`wb` None -> no units, default catalogue), `Kế hoạch` with the targets of `year`, empty
-    activity and optional sheets. With `unit_code`: only that unit, its targets of `year` shown on
-    protected sheets, and an empty `Hoạt động` sheet. Both have dropdowns (list validations on a hidden
-    `Danh mục` sheet) for unit codes, activity types, quarters and Có/Không, date and whole-number
-    validation, and a `Hướng dẫn` sheet. Raises TemplateError for an unknown unit code.
+    Without `unit_code`: every sheet of schema.SHEETS with the units valid in `year` (validity
+    covering at least one day of it) and the catalogue filled in (`wb` None -> no units, default
+    catalogue), `Kế hoạch` with the targets of `year`, empty activity and optional sheets. With
+    `unit_code`: only that unit, its targets of `year` shown on protected sheets, and an empty
+    `Hoạt động` sheet. Both have dropdowns (list validations on a hidden `Danh mục` sheet) for unit
+    codes, activity types, quarters, Có/Không, channels and reform areas (these two accept other
+    text too), date and whole-number validation, and a `Hướng dẫn` sheet. Every text from the
+    workbook is written as text, never as a formula. Raises TemplateError for an unknown unit code
+    or a unit not valid in `year`.
     """
     year = year or date.today().year
     units = wb.units if wb is not None else pd.DataFrame(columns=["unit_code", "unit_name", "unit_type"])
@@ -215,10 +305,17 @@ def build_template(
         if wb is not None
         else pd.DataFrame(columns=["year", "quarter", "unit_code", "type_code", "target"])
     )
+    all_units = units
+    units = units_of_year(units, year)
     if unit_code is not None:
         code = unit_code.strip().upper()
-        if code not in set(units["unit_code"]):
+        if code not in set(all_units["unit_code"]):
             raise TemplateError(f"Không có đơn vị mã '{unit_code}' trong danh sách đơn vị hiện hành.")
+        if code not in set(units["unit_code"]):
+            raise TemplateError(
+                f"Đơn vị mã '{code}' không còn hiệu lực trong năm {year} (xem cột 'Hiệu lực từ', "
+                "'Hiệu lực đến' của trang 'Đơn vị'). Hãy chọn đơn vị khác hoặc năm khác."
+            )
         units = units[units["unit_code"] == code]
         targets = targets[targets["unit_code"] == code]
     targets = targets[targets["year"] == year]
@@ -236,8 +333,10 @@ def build_template(
         "yesno": _list_range(lists, 4, list(YES_NO), "Có/Không"),
         "unit_type": _list_range(lists, 5, unit_types, "Loại đơn vị"),
         "status": _list_range(lists, 6, list(schema.INITIATIVE_STATUSES), "Tình trạng"),
+        "channel": _list_range(lists, 7, channel_values(wb), "Kênh đăng tải"),
+        "reform_area": _list_range(lists, 8, list(REFORM_AREAS), "Lĩnh vực CCHC"),
     }
-    for column, width in zip("ABCDEF", (14, 30, 8, 10, 24, 16), strict=True):
+    for column, width in zip("ABCDEFGH", (14, 30, 8, 10, 24, 16, 36, 52), strict=True):
         lists.column_dimensions[column].width = width
     lists.sheet_state = "hidden"
 
@@ -254,14 +353,14 @@ def build_template(
         _header(ws, headers, widths)
         if spec.key == "units":
             for r in units.itertuples(index=False):
-                ws.append([_text(getattr(r, c.field, None)) for c in columns])
+                _append(ws, [_text(getattr(r, c.field, None)) for c in columns])
             for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
                 for cell in row:
                     cell.number_format = "dd/mm/yyyy"
             _list_validation(ws, 3, refs["unit_type"], "Chọn loại đơn vị", first_row=2)
         elif spec.key == "activity_types":
             for r in types.itertuples(index=False):
-                ws.append([_text(r.type_code), _text(r.type_name), _text(getattr(r, "measure", None))])
+                _append(ws, [_text(r.type_code), _text(r.type_name), _text(getattr(r, "measure", None))])
         elif spec.key == "targets":
             _write_targets(ws, units, types, targets, year)
             _list_validation(ws, 2, refs["quarter"], "Để trống: chỉ tiêu cả năm; 1-4: chỉ tiêu quý")
@@ -293,9 +392,10 @@ def _write_targets(
         for quarter in quarters:
             part = own[own["quarter"].isna()] if pd.isna(quarter) else own[own["quarter"] == quarter]
             values = part.groupby("type_code")["target"].sum()
-            ws.append(
+            _append(
+                ws,
                 [year, None if pd.isna(quarter) else int(quarter), code]
-                + [int(values[c]) if c in values.index else None for c in type_codes]
+                + [int(values[c]) if c in values.index else None for c in type_codes],
             )
 
 
@@ -315,6 +415,14 @@ def _input_validations(ws: Worksheet, columns: list[schema.Column], refs: dict[s
             _whole_number_validation(ws, position, 0, "Số nguyên từ 0 trở lên")
         elif column.field == "status":
             _list_validation(ws, position, refs["status"], "Chọn tình trạng")
+        elif column.field == "channel":
+            _list_validation(
+                ws, position, refs["channel"], "Chọn kênh hoặc ghi tên kênh khác", free_text=True
+            )
+        elif column.field == "reform_area":
+            _list_validation(
+                ws, position, refs["reform_area"], "Chọn lĩnh vực CCHC (có thể ghi khác)", free_text=True
+            )
         if column.kind == schema.MONEY:
             for row in range(2, INPUT_ROWS + 2):
                 ws.cell(row=row, column=position).number_format = "#,##0"
