@@ -1,10 +1,12 @@
-"""The report annex: plan (KH) / actual (TH) / % per unit × activity type, grouped by unit type, as data and XLSX."""
+"""The report annex: year plan, actual, cumulative and % per unit × activity type, grouped by unit type, as data and XLSX."""
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 from openpyxl import Workbook as XlWorkbook
@@ -12,21 +14,32 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cchc_lib import metrics
 from cchc_lib.formatting import fmt_date
+from cchc_lib.model import Workbook
+from cchc_lib.periods import CALENDAR, Period
 
 __all__ = [
+    "ALL_TYPES_LABEL",
+    "ROUNDING_NOTE",
     "TOTAL_LABEL",
     "AnnexRow",
     "AnnexTable",
+    "annex_note",
     "annex_table",
     "annex_title",
     "build_annex_xlsx",
+    "report_annex",
     "roman",
+    "round_half_up",
 ]
 
 TOTAL_LABEL = "TỔNG CỘNG"
 ALL_TYPES_LABEL = "Tổng số"
-SUB_HEADERS = ("KH", "TH", "%")
+YEAR_HEADERS = ("KH", "TH", "%")
+CUMULATIVE_HEADERS = ("KH năm", "TH kỳ", "Lũy kế", "% KH năm")
+ROUNDING_NOTE = "KH năm của đơn vị sáp nhập/chia tách trong năm tính theo số ngày hoạt động, làm tròn."
+NO_PLAN = "—"
 FIRST_DATA_COLUMN = 3  # A = STT, B = unit name
 HEADER_TOP_ROW = 5
 HEADER_ROWS = 2
@@ -36,6 +49,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 _FONT = "Times New Roman"
 _ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_NAME_WIDTH = 40  # column B, in Excel character units
+_LINE_PT = 15.0  # one line of 11 pt text
 
 
 def roman(n: int) -> str:
@@ -48,76 +63,188 @@ def roman(n: int) -> str:
     return "".join(out)
 
 
+def round_half_up(value: float) -> int:
+    """A planned count as printed: 2.5 -> 3, 2.4999999999 (a day share) -> 3, 4.49 -> 4."""
+    exact = Decimal(repr(float(value))).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class AnnexRow:
     """One line of the annex. kind: "group" (a unit type, holding its subtotal), "unit" or "total".
 
-    planned/actual hold one value per activity type (catalogue order) then the all-types total.
+    Each tuple holds one value per activity type (catalogue order) then the all-types total. planned:
+    the year's plan, rounded half up to a whole number per unit and type (subtotals add the rounded
+    values, so every printed total is the sum of the printed lines); actual: done in the period;
+    cumulative: done since the start of the year up to the period's end (None in a year's annex).
     """
 
     kind: str
     stt: str
     name: str
-    planned: tuple[float, ...]
+    planned: tuple[int, ...]
     actual: tuple[int, ...]
+    cumulative: tuple[int, ...] | None = None
     unit_code: str | None = None
 
     def pct(self, index: int) -> float | None:
-        """actual / planned × 100 of column `index`, None when planned is 0."""
+        """Share of the year plan reached in column `index` (cumulative, or actual in a year's annex)
+        x 100; None when there is no plan."""
         planned = self.planned[index]
-        return None if planned <= 0 else self.actual[index] / planned * 100
+        done = self.actual if self.cumulative is None else self.cumulative
+        return None if planned <= 0 else done[index] / planned * 100
 
 
 @dataclass(frozen=True)
 class AnnexTable:
-    """Column groups (activity type names + the all-types total) and the rows in print order."""
+    """Column groups (activity type names + the all-types total) and the rows in print order.
+
+    cumulative False: a year's annex (KH, TH, % per group); True: a shorter period's (KH năm, TH kỳ,
+    Lũy kế, % KH năm). rounded: some plan was not a whole number (a unit existing for part of the
+    year) and was rounded for print.
+    """
 
     type_codes: tuple[str, ...]
     type_names: tuple[str, ...]
     rows: tuple[AnnexRow, ...]
+    cumulative: bool = False
+    rounded: bool = False
 
     @property
     def group_names(self) -> tuple[str, ...]:
         return (*self.type_names, ALL_TYPES_LABEL)
 
+    @property
+    def sub_headers(self) -> tuple[str, ...]:
+        return CUMULATIVE_HEADERS if self.cumulative else YEAR_HEADERS
 
-def _sums(frame: pd.DataFrame, type_codes: tuple[str, ...]) -> tuple[tuple[float, ...], tuple[int, ...]]:
-    planned = frame.groupby("activity_type", sort=False)["planned"].sum()
-    actual = frame.groupby("activity_type", sort=False)["actual"].sum()
-    p = tuple(float(planned.get(code, 0.0)) for code in type_codes)
-    a = tuple(int(actual.get(code, 0)) for code in type_codes)
-    return (*p, float(sum(p))), (*a, int(sum(a)))
+    def values(self, row: AnnexRow, index: int) -> tuple[int | float | None, ...]:
+        """The numbers under group `index` of `row`, in sub_headers order (% None when no plan)."""
+        if self.cumulative:
+            assert row.cumulative is not None
+            return (row.planned[index], row.actual[index], row.cumulative[index], row.pct(index))
+        return (row.planned[index], row.actual[index], row.pct(index))
 
 
-def annex_table(pva: pd.DataFrame, unit_type_order: tuple[str, ...] = ()) -> AnnexTable:
-    """metrics.plan_vs_actual frame in -> AnnexTable.
+_KEYS = ["unit_code", "activity_type"]
+
+
+def _frame(
+    pva: pd.DataFrame, year_plan: pd.DataFrame | None, cumulative: pd.DataFrame | None
+) -> tuple[pd.DataFrame, bool]:
+    """pva's rows with `plan` (rounded, int), `raw_plan`, `actual` and `done` (cumulative or actual)."""
+    frame = pva[["unit_code", "unit_name", "unit_type", "activity_type", "activity_name", "actual"]].copy()
+    source = pva if year_plan is None else year_plan
+    plans = source.groupby(_KEYS, sort=False)["planned"].sum().rename("raw_plan").reset_index()
+    frame = frame.merge(plans, on=_KEYS, how="left")
+    frame["raw_plan"] = frame["raw_plan"].fillna(0.0).astype("float64")
+    if cumulative is None:
+        frame["done"] = frame["actual"]
+    else:
+        done = cumulative.groupby(_KEYS, sort=False)["actual"].sum().rename("done").reset_index()
+        frame = frame.merge(done, on=_KEYS, how="left")
+        frame["done"] = frame["done"].fillna(0).astype("int64")
+    frame["plan"] = [round_half_up(v) for v in frame["raw_plan"]]
+    rounded = bool((frame["raw_plan"] != frame["plan"]).any())
+    return frame, rounded
+
+
+def _sums(
+    frame: pd.DataFrame, type_codes: tuple[str, ...], cumulative: bool
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
+    by_type = frame.groupby("activity_type", sort=False)[["plan", "actual", "done"]].sum()
+
+    def column(name: str) -> tuple[int, ...]:
+        values = tuple(int(by_type[name].get(code, 0)) for code in type_codes)
+        return (*values, int(sum(values)))
+
+    return column("plan"), column("actual"), (column("done") if cumulative else None)
+
+
+def annex_table(
+    pva: pd.DataFrame,
+    unit_type_order: tuple[str, ...] = (),
+    *,
+    year_plan: pd.DataFrame | None = None,
+    cumulative: pd.DataFrame | None = None,
+) -> AnnexTable:
+    """metrics.plan_vs_actual frames in -> AnnexTable.
+
+    `pva` is the period's frame: its units (those existing in the period) and actuals. For a year,
+    pass only `pva`: its planned is the year's plan. For a shorter period pass both `year_plan`
+    (plan_vs_actual of the whole year: its planned) and `cumulative` (plan_vs_actual of
+    period.year_to_date(): its actual); a unit or type missing from them counts 0.
 
     Groups follow `unit_type_order` (settings.unit_types) then any other type in order of first
     appearance; units keep the frame's order inside their group and are numbered 1.. per group; a group
     row (STT I, II, …) carries the group's subtotal; the last row is the grand total.
     """
+    if (year_plan is None) != (cumulative is None):
+        raise ValueError("annex_table needs both year_plan and cumulative, or neither")
+    is_cumulative = cumulative is not None
+    frame, rounded = _frame(pva, year_plan, cumulative)
     type_frame = pva[["activity_type", "activity_name"]].drop_duplicates("activity_type")
     type_codes = tuple(str(c) for c in type_frame["activity_type"])
     type_names = tuple(str(n) for n in type_frame["activity_name"])
-    present = list(dict.fromkeys(str(t) for t in pva["unit_type"]))
+    present = list(dict.fromkeys(str(t) for t in frame["unit_type"]))
     groups = [t for t in unit_type_order if t in present] + [t for t in present if t not in unit_type_order]
     rows: list[AnnexRow] = []
     for number, group in enumerate(groups, start=1):
-        part = pva[pva["unit_type"] == group]
-        planned, actual = _sums(part, type_codes)
-        rows.append(AnnexRow("group", roman(number), group, planned, actual))
+        part = frame[frame["unit_type"] == group]
+        rows.append(AnnexRow("group", roman(number), group, *_sums(part, type_codes, is_cumulative)))
         units = part.drop_duplicates("unit_code")
         for index, (code, name) in enumerate(zip(units["unit_code"], units["unit_name"], strict=True), 1):
-            planned, actual = _sums(part[part["unit_code"] == code], type_codes)
-            rows.append(AnnexRow("unit", str(index), str(name), planned, actual, str(code)))
-    planned, actual = _sums(pva, type_codes)
-    rows.append(AnnexRow("total", "", TOTAL_LABEL, planned, actual))
-    return AnnexTable(type_codes, type_names, tuple(rows))
+            sums = _sums(part[part["unit_code"] == code], type_codes, is_cumulative)
+            rows.append(AnnexRow("unit", str(index), str(name), *sums, unit_code=str(code)))
+    rows.append(AnnexRow("total", "", TOTAL_LABEL, *_sums(frame, type_codes, is_cumulative)))
+    return AnnexTable(type_codes, type_names, tuple(rows), is_cumulative, rounded)
+
+
+def report_annex(
+    wb: Workbook,
+    period: Period,
+    calendar: str = CALENDAR,
+    cutoff_day: int = 15,
+    unit_type_order: tuple[str, ...] = (),
+) -> AnnexTable:
+    """The annex of `period` from the workbook: a year's annex (KH, TH, %) for a year, else the year
+    plan, the period's actual, the cumulative actual since the start of the year and its share of the
+    year plan (metrics.plan_vs_actual of the period, the year and period.year_to_date())."""
+    pva = metrics.plan_vs_actual(wb, period, calendar, cutoff_day)
+    if period.is_year:
+        return annex_table(pva, unit_type_order)
+    year = metrics.plan_vs_actual(wb, Period(period.year, ""), calendar, cutoff_day)
+    to_date = metrics.plan_vs_actual(wb, period.year_to_date(), calendar, cutoff_day)
+    return annex_table(pva, unit_type_order, year_plan=year, cumulative=to_date)
 
 
 def annex_title(period_label: str) -> str:
     """ "KẾT QUẢ CÔNG TÁC THÔNG TIN, TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH QUÝ I NĂM 2024"."""
     return f"KẾT QUẢ CÔNG TÁC THÔNG TIN, TUYÊN TRUYỀN CẢI CÁCH HÀNH CHÍNH {period_label.upper()}"
+
+
+def _phrase(period: Period) -> str:
+    """ "quý I năm 2024", "6 tháng đầu năm 2024", "năm 2024" (the label inside a sentence)."""
+    label = period.label
+    return label[0].lower() + label[1:]
+
+
+def annex_note(table: AnnexTable, period: Period, calendar: str = CALENDAR, cutoff_day: int = 15) -> str:
+    """The "Ghi chú" line under the annex: what each column holds (with the cumulative span's dates),
+    what "—" means, and the rounding of part-year plans when some plan was rounded."""
+    if table.cumulative:
+        first, last = period.year_to_date().bounds(calendar, cutoff_day)
+        text = (
+            f"Ghi chú: KH năm - kế hoạch (chỉ tiêu) cả năm {period.year}; TH kỳ - số thực hiện trong "
+            f"{_phrase(period)}; Lũy kế - số thực hiện từ đầu năm (từ ngày {fmt_date(first)} đến ngày "
+            f"{fmt_date(last)}); % KH năm - Lũy kế so với KH năm; “{NO_PLAN}”: không giao chỉ tiêu."
+        )
+    else:
+        text = (
+            f"Ghi chú: KH - kế hoạch (chỉ tiêu) năm {period.year}; TH - số thực hiện trong năm; "
+            f"% - tỷ lệ thực hiện so với kế hoạch; “{NO_PLAN}”: không giao chỉ tiêu."
+        )
+    return f"{text} {ROUNDING_NOTE}" if table.rounded else text
 
 
 def _cell(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = False, size: int = 11) -> None:
@@ -126,33 +253,50 @@ def _cell(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = F
     cell.border = _BORDER
 
 
+def _last_column(table: AnnexTable) -> int:
+    return FIRST_DATA_COLUMN + len(table.sub_headers) * len(table.group_names) - 1
+
+
 def _write_header(ws: Worksheet, table: AnnexTable) -> None:
     top, second = HEADER_TOP_ROW, HEADER_TOP_ROW + 1
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for column, label in ((1, "STT"), (2, "Đơn vị")):
+    width = len(table.sub_headers)
+    for column, label in ((1, "STT"), (2, "Cơ quan, đơn vị")):
         for row in (top, second):
             _cell(ws, row, column, label if row == top else None, bold=True)
         ws.merge_cells(start_row=top, start_column=column, end_row=second, end_column=column)
     for index, name in enumerate(table.group_names):
-        first = FIRST_DATA_COLUMN + 3 * index
-        for offset, sub in enumerate(SUB_HEADERS):
+        first = FIRST_DATA_COLUMN + width * index
+        for offset, sub in enumerate(table.sub_headers):
             _cell(ws, top, first + offset, name if offset == 0 else None, bold=True)
             _cell(ws, second, first + offset, sub, bold=True)
-        ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + 2)
-    last_column = FIRST_DATA_COLUMN + 3 * len(table.group_names) - 1
+        ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + width - 1)
     for row in (top, second):
-        for column in range(1, last_column + 1):
+        for column in range(1, _last_column(table) + 1):
             ws.cell(row=row, column=column).alignment = center
             ws.cell(row=row, column=column).fill = _HEADER_FILL
     ws.row_dimensions[top].height = 45
+    ws.row_dimensions[second].height = 2 * _LINE_PT if table.cumulative else _LINE_PT
 
 
-def _planned_format(value: float) -> str:
-    return "#,##0" if float(value).is_integer() else "#,##0.0"
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` Excel characters wide (an estimate: Times New
+    Roman at 11 pt is a little narrower than the width unit; words are not split)."""
+    usable = max(width - 1.5, 4.0)
+    lines, current = 1, 0.0
+    for word in str(text).split():
+        length = len(word) * 0.95
+        if current and current + 1 + length > usable:
+            lines += 1
+            current = length
+        else:
+            current = current + (1 if current else 0) + length
+    return lines + max(0, math.ceil(current / usable) - 1)
 
 
 def _write_rows(ws: Worksheet, table: AnnexTable) -> int:
     row = HEADER_TOP_ROW + HEADER_ROWS
+    width = len(table.sub_headers)
     for line in table.rows:
         bold = line.kind != "unit"
         _cell(ws, row, 1, line.stt, bold=bold)
@@ -160,17 +304,21 @@ def _write_rows(ws: Worksheet, table: AnnexTable) -> int:
         ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
         ws.cell(row=row, column=2).alignment = Alignment(vertical="center", wrap_text=True)
         for index in range(len(table.group_names)):
-            first = FIRST_DATA_COLUMN + 3 * index
-            planned = line.planned[index]
-            pct = line.pct(index)
-            _cell(ws, row, first, int(planned) if planned.is_integer() else planned, bold=bold)
-            _cell(ws, row, first + 1, line.actual[index], bold=bold)
-            _cell(ws, row, first + 2, None if pct is None else pct / 100, bold=bold)
-            ws.cell(row=row, column=first).number_format = _planned_format(planned)
-            ws.cell(row=row, column=first + 1).number_format = "#,##0"
-            ws.cell(row=row, column=first + 2).number_format = "0.0%"
+            first = FIRST_DATA_COLUMN + width * index
+            *counts, pct = table.values(line, index)
+            for offset, value in enumerate(counts):
+                _cell(ws, row, first + offset, value, bold=bold)
+                ws.cell(row=row, column=first + offset).number_format = "#,##0"
+            target = first + width - 1
+            _cell(ws, row, target, NO_PLAN if pct is None else pct / 100, bold=bold)
+            ws.cell(row=row, column=target).number_format = "0.0%"
+            ws.cell(row=row, column=target).alignment = Alignment(horizontal="right", vertical="center")
+        for column in range(3, _last_column(table) + 1):
+            if ws.cell(row=row, column=column).alignment.horizontal is None:
+                ws.cell(row=row, column=column).alignment = Alignment(vertical="center")
+        ws.row_dimensions[row].height = _LINE_PT * _lines(line.name, _NAME_WIDTH) + 2
         if line.kind != "unit":
-            for column in range(1, FIRST_DATA_COLUMN + 3 * len(table.group_names)):
+            for column in range(1, _last_column(table) + 1):
                 ws.cell(row=row, column=column).fill = _GROUP_FILL
         row += 1
     return row
@@ -182,38 +330,41 @@ def build_annex_xlsx(
     bounds: tuple[date, date],
     organisation: str,
     reference: str = "",
+    note: str = "",
 ) -> bytes:
-    """The annex as an .xlsx (bytes): title rows, merged two-level header (unit | type: KH/TH/%),
-    STT, group subtotal rows, grand total, number formats, A4 landscape print setup with the header
-    rows repeated on every page, frozen panes below the header and right of the unit names.
+    """The annex as an .xlsx (bytes): "Phụ lục", the title, the "Kèm theo" line (`reference`, or the
+    data span and organisation when empty), a merged two-level header (unit | type: KH/TH/% or
+    KH năm/TH kỳ/Lũy kế/% KH năm), STT, group subtotal rows, grand total, `note` under the table,
+    A4 landscape print setup with the header rows repeated on every page, frozen panes below the
+    header and right of the unit names, long unit names wrapped with row heights to match.
 
     Numbers are real numbers with "#,##0" / "0.0%" formats, which Excel shows with the reader's
-    separators (1.234 / 87,5% on a Vietnamese system). % cells hold the ratio (0.875), empty when KH is 0.
+    separators (1.234 / 87,5% on a Vietnamese system). % cells hold the ratio (0.875), "—" (text)
+    when there is no plan, as in the DOCX.
     """
     book = XlWorkbook()
     ws = book.active
     ws.title = "Phụ lục"
-    last_column = FIRST_DATA_COLUMN + 3 * len(table.group_names) - 1
-    titles = [
-        (annex_title(period_label), True, 13),
-        (
-            f"(Số liệu từ ngày {fmt_date(bounds[0])} đến ngày {fmt_date(bounds[1])} — {organisation})",
-            False,
-            11,
-        ),
-    ]
-    if reference:
-        titles.append((reference, False, 11))
+    last_column = _last_column(table)
+    if not reference:
+        reference = f"(Số liệu từ ngày {fmt_date(bounds[0])} đến ngày {fmt_date(bounds[1])} — {organisation})"
+    titles = [("Phụ lục", True, 13), (annex_title(period_label), True, 13), (reference, False, 11)]
     for row, (text, bold, size) in enumerate(titles, start=1):
         ws.cell(row=row, column=1, value=text).font = Font(name=_FONT, size=size, bold=bold, italic=not bold)
         ws.cell(row=row, column=1).alignment = Alignment(
             horizontal="center", vertical="center", wrap_text=True
         )
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+    ws.row_dimensions[3].height = 2 * _LINE_PT
     _write_header(ws, table)
-    _write_rows(ws, table)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 34
+    after = _write_rows(ws, table)
+    if note:
+        ws.cell(row=after + 1, column=1, value=note).font = Font(name=_FONT, size=11, italic=True)
+        ws.cell(row=after + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=after + 1, start_column=1, end_row=after + 1, end_column=last_column)
+        ws.row_dimensions[after + 1].height = 3 * _LINE_PT
+    ws.column_dimensions["A"].width = 5
+    ws.column_dimensions["B"].width = _NAME_WIDTH
     for column in range(FIRST_DATA_COLUMN, last_column + 1):
         ws.column_dimensions[get_column_letter(column)].width = 8.5
     data_top = HEADER_TOP_ROW + HEADER_ROWS

@@ -23,7 +23,15 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from cchc_lib import metrics
-from cchc_lib.annex import AnnexTable, annex_table, annex_title, build_annex_xlsx
+from cchc_lib.annex import (
+    NO_PLAN,
+    AnnexTable,
+    annex_note,
+    annex_table,
+    annex_title,
+    build_annex_xlsx,
+    report_annex,
+)
 from cchc_lib.formatting import fmt_int, fmt_num
 from cchc_lib.model import Workbook
 from cchc_lib.periods import Period
@@ -37,12 +45,16 @@ __all__ = [
     "ReportError",
     "ReportParts",
     "agency_lines",
+    "annex_for",
+    "attached_line",
     "build_annex",
     "build_report",
+    "date_words",
     "docx_to_pdf",
     "pdf_available",
     "prepare_report",
     "report_title",
+    "signature_lines",
     "soffice_path",
 ]
 
@@ -59,6 +71,7 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(20), Mm(20), Mm(30), M
 TEXT_W_MM = 210 - 30 - 15
 LANDSCAPE_TEXT_W_MM = 297 - 20 - 15
 PDF_TIMEOUT_S = 180
+BLANK_NUMBER = "      "  # room to write the registry number in by hand
 
 
 class ReportError(RuntimeError):
@@ -115,15 +128,123 @@ def prepare_report(
     return ReportParts(period, calendar, content, annex_table(pva, settings.unit_types))
 
 
-def build_annex(parts: ReportParts, settings: Settings) -> bytes:
-    """The annex as an .xlsx (see annex.build_annex_xlsx)."""
+def date_words(issued: date) -> str:
+    """ "ngày 05 tháng 4 năm 2024": Decree 30/2020 writes days below 10 and the months 1 and 2 with a
+    leading 0."""
+    day = f"{issued.day:02d}"
+    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
+    return f"ngày {day} tháng {month} năm {issued.year}"
+
+
+def attached_line(
+    parts: ReportParts, settings: Settings, number: str = "", issued: date | None = None
+) -> str:
+    """The annex's "Kèm theo" line: "(Kèm theo Báo cáo số      /BC-UBND ngày 05 tháng 4 năm 2024 của
+    UBND huyện Cẩm Xuyên; số liệu từ ngày 15/12/2023 đến ngày 14/03/2024)". A blank `number` leaves
+    room to write it in; `issued` None is today."""
+    first, last = parts.period.bounds(parts.calendar, settings.cutoff_day)
+    shown = f" {number.strip()}" if number.strip() else BLANK_NUMBER
+    return (
+        f"(Kèm theo Báo cáo số{shown}/{settings.report_number_suffix} {date_words(issued or date.today())} "
+        f"của {settings.organisation}; số liệu từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y})"
+    )
+
+
+def annex_for(parts: ReportParts, settings: Settings, wb: Workbook | None = None) -> AnnexTable:
+    """The annex table a document prints: `parts.annex` when it is a year's annex or already holds
+    the year plan and cumulative columns, else annex.report_annex from `wb`. Raises ReportError when
+    a shorter period's cumulative annex is needed and `wb` is not given."""
+    table = parts.annex
+    if parts.period.is_year or table.cumulative:
+        return table
+    if wb is None:
+        raise ReportError(
+            "Chưa lập được phụ lục lũy kế từ đầu năm (thiếu số liệu cả năm). Hãy tải lại báo cáo."
+        )
+    return report_annex(wb, parts.period, parts.calendar, settings.cutoff_day, settings.unit_types)
+
+
+def build_annex(
+    parts: ReportParts,
+    settings: Settings,
+    *,
+    wb: Workbook | None = None,
+    issued: date | None = None,
+    number: str = "",
+) -> bytes:
+    """The annex as an .xlsx (see annex.build_annex_xlsx) with the same "Kèm theo" line (report
+    `number`, `issued` date, default today) and "Ghi chú" as the DOCX. `wb` is needed for a period
+    shorter than the year unless `parts.annex` is already cumulative (see annex_for)."""
+    table = annex_for(parts, settings, wb)
     bounds = parts.period.bounds(parts.calendar, settings.cutoff_day)
-    reference = f"(Kèm theo Báo cáo số      /{settings.report_number_suffix} của {settings.organisation})"
-    return build_annex_xlsx(parts.annex, parts.period.label, bounds, settings.organisation, reference)
+    reference = attached_line(parts, settings, number, issued)
+    note = annex_note(table, parts.period, parts.calendar, settings.cutoff_day)
+    return build_annex_xlsx(table, parts.period.label, bounds, settings.organisation, reference, note)
 
 
 # ------------------------------------------------------------------------------------------------
 # low-level python-docx helpers
+
+# Child order of the property elements (ECMA-376 part 1, WordprocessingML schema): Word may call a
+# file with children out of this order, or repeated, damaged. Every element added by hand goes
+# through _put, which keeps this order and replaces an element of the same name.
+_SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
+    "tblPr": (
+        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+        "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+        "tblLook", "tblCaption", "tblDescription", "tblPrChange",
+    ),
+    "trPr": (
+        "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+        "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange",
+    ),
+    "tcPr": (
+        "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+        "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel",
+        "cellMerge", "tcPrChange",
+    ),
+    "pPr": (
+        "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+        "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+        "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+        "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+        "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+        "sectPr", "pPrChange",
+    ),
+    "sectPr": (
+        "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+        "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+        "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange",
+    ),
+}  # fmt: skip
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _put(parent, child):
+    """Insert `child` into a property element (tblPr, trPr, tcPr, pPr, sectPr) at its schema
+    position, replacing any element of the same name; returns `child`."""
+    order = _SCHEMA_ORDER[_local(parent.tag)]
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    rank = order.index(_local(child.tag))
+    for sibling in parent:
+        name = _local(sibling.tag)
+        if name in order and order.index(name) > rank:
+            sibling.addprevious(child)
+            return child
+    parent.append(child)
+    return child
+
+
+def _element(tag: str, **attributes: str):
+    """<w:tag w:key="value" …/>"""
+    element = OxmlElement(tag)
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
 
 
 def _set_font(run, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:
@@ -202,56 +323,40 @@ def _rule(cell: _Cell, width_mm: float, cell_width_mm: float) -> None:
     fmt.line_spacing = Pt(2)
     p_pr = paragraph._p.get_or_add_pPr()
     mark = OxmlElement("w:rPr")
-    mark_size = OxmlElement("w:sz")
-    mark_size.set(qn("w:val"), "4")
-    mark.append(mark_size)
+    mark.append(_element("w:sz", val="4"))
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    # schema order inside pPr: pBdr before spacing/ind/jc, rPr last
-    p_pr.insert(0 if p_pr.find(qn("w:pStyle")) is None else 1, borders)
-    p_pr.append(mark)
+    borders.append(_element("w:bottom", val="single", sz="6", space="1", color="000000"))
+    _put(p_pr, borders)
+    _put(p_pr, mark)
+
+
+_EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
 
 
 def _no_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tbl_pr.append(borders)
+    for edge in _EDGES:
+        borders.append(_element(f"w:{edge}", val="nil"))
+    _put(table._tbl.tblPr, borders)
 
 
 def _grid_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
-            element.set(qn(key), value)
-        borders.append(element)
-    tbl_pr.append(borders)
+    for edge in _EDGES:
+        borders.append(_element(f"w:{edge}", val="single", sz="4", space="0", color="000000"))
+    _put(table._tbl.tblPr, borders)
 
 
 def _fixed_table(container, rows: int, widths_mm: list[float], cell_margin_mm: float | None = None) -> Table:
     """A table with fixed layout and every cell width set (LibreOffice ignores widths otherwise)."""
     table = container.add_table(rows=rows, cols=len(widths_mm))
-    table.autofit = False
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/> in its place
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
     if cell_margin_mm is not None:
         margins = OxmlElement("w:tblCellMar")
         for side in ("left", "right"):
-            element = OxmlElement(f"w:{side}")
-            element.set(qn("w:w"), str(round(cell_margin_mm / 25.4 * 1440)))
-            element.set(qn("w:type"), "dxa")
-            margins.append(element)
-        table._tbl.tblPr.append(margins)
+            margins.append(_element(f"w:{side}", w=str(round(cell_margin_mm / 25.4 * 1440)), type="dxa"))
+        _put(table._tbl.tblPr, margins)
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
     for row in table.rows:
@@ -261,24 +366,25 @@ def _fixed_table(container, rows: int, widths_mm: list[float], cell_margin_mm: f
 
 
 def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+    _put(row._tr.get_or_add_trPr(), _element("w:tblHeader", val="true"))
 
 
 def _no_split(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))
+    _put(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"))
 
 
 def _shade(cell: _Cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    tc_pr.append(shading)
+    _put(cell._tc.get_or_add_tcPr(), _element("w:shd", val="clear", color="auto", fill=fill))
+
+
+def _no_wrap(cell: _Cell) -> None:
+    """A number never breaks inside its cell."""
+    _put(cell._tc.get_or_add_tcPr(), OxmlElement("w:noWrap"))
+
+
+def _keep_with_next(paragraph: Paragraph) -> None:
+    """The paragraph stays on the page of the one after it (a heading is never left at a page foot)."""
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def _page_number(paragraph: Paragraph) -> None:
@@ -324,12 +430,8 @@ def _setup(document) -> None:
 
 
 def _date_line(place: str, issued: date | None) -> str:
-    if issued is None:
-        return f"{place}, ngày      tháng      năm {date.today().year}"
-    # Decree 30/2020: days below 10 and the months 1 and 2 are written with a leading 0.
-    day = f"{issued.day:02d}"
-    month = f"{issued.month:02d}" if issued.month < 3 else str(issued.month)
-    return f"{place}, ngày {day} tháng {month} năm {issued.year}"
+    """ "Cẩm Xuyên, ngày 05 tháng 4 năm 2024"; `issued` None is today."""
+    return f"{place}, {date_words(issued or date.today())}"
 
 
 def _letterhead(document, settings: Settings, number: str, issued: date | None) -> None:
@@ -396,73 +498,125 @@ def _body(document, parts: ReportParts, settings: Settings) -> None:
     _para(document, content.closing)
 
 
+def signature_lines(settings: Settings) -> tuple[str, ...]:
+    """The signing capacity and title above the signature, one line each and upper case: ("TM. ỦY
+    BAN NHÂN DÂN", "CHỦ TỊCH") or ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); empty settings are left out and
+    a line break inside a setting (the old single-setting form) still gives separate lines."""
+    lines = []
+    for text in (settings.signer_capacity, settings.signer_title):
+        lines.extend(part.strip().upper() for part in str(text).splitlines() if part.strip())
+    return tuple(lines)
+
+
 def _signature(document, settings: Settings) -> None:
     left_w, right_w = 85.0, TEXT_W_MM - 85.0
     table = _fixed_table(document, 1, [left_w, right_w])
     _no_borders(table)
+    _no_split(table.rows[0])  # recipients and signature stay together on one page
     left, right = table.rows[0].cells
     _first_para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     left.paragraphs[0].paragraph_format.space_before = Pt(12)
     for recipient in settings.recipients:
         _cell_para(left, f"- {recipient}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _first_para(right, settings.signer_capacity, size=14, bold=True)
+    lines = signature_lines(settings) or ("",)
+    _first_para(right, lines[0], size=14, bold=True)
     right.paragraphs[0].paragraph_format.space_before = Pt(12)
-    _cell_para(right, settings.signer_title, size=14, bold=True)
+    for line in lines[1:]:
+        _cell_para(right, line, size=14, bold=True)
     for _ in range(4):
         _cell_para(right, "", size=14)
-    _cell_para(right, settings.signer_name, size=14, bold=True)
+    _cell_para(right, settings.signer_name.strip(), size=14, bold=True)
 
 
-def _annex_widths(groups: int) -> list[float]:
-    stt, name = 10.0, 50.0
-    each = (LANDSCAPE_TEXT_W_MM - stt - name) / (3 * groups)
-    # KH, TH, %: the percentage ("100,0") needs the most room
-    return [stt, name] + [each * 1.0, each * 0.85, each * 1.15] * groups
+# Advance widths of Times New Roman (regular and bold alike for these), in em, for sizing the annex's
+# number columns; letters are estimated at 0.6 em.
+_GLYPH_EM = {".": 0.25, ",": 0.25, "—": 1.0, "%": 0.833, " ": 0.25, "-": 0.333}
+_ANNEX_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0)
+_ANNEX_PAD_MM = 0.6  # left and right cell margin of the annex table
+_STT_MM = 9.0
+_NAME_MIN_MM, _NAME_MAX_MM = 48.0, 72.0
+
+
+def _text_mm(text: str, size: float) -> float:
+    em = sum(0.5 if ch.isdigit() else _GLYPH_EM.get(ch, 0.6) for ch in text)
+    return em * size * 25.4 / 72
 
 
 def _annex_number(value: float | int | None, kind: str) -> str:
     if value is None:
-        return "—"
-    if kind == "pct":
-        return fmt_num(value, 1)
-    return fmt_int(value) if float(value).is_integer() else fmt_num(value, 1)
+        return NO_PLAN
+    return fmt_num(value, 1) if kind == "pct" else fmt_int(value)
 
 
-def _annex(document, parts: ReportParts, settings: Settings) -> None:
+def _annex_texts(table: AnnexTable) -> list[list[tuple[str, ...]]]:
+    """Per printed row, per group: the cell texts in sub_headers order."""
+    last = len(table.sub_headers) - 1
+    return [
+        [
+            tuple(
+                _annex_number(value, "pct" if offset == last else "count")
+                for offset, value in enumerate(table.values(line, index))
+            )
+            for index in range(len(table.group_names))
+        ]
+        for line in table.rows
+    ]
+
+
+def _annex_layout(table: AnnexTable, texts: list[list[tuple[str, ...]]]) -> tuple[float, list[float]]:
+    """Font size and column widths (mm) of the annex: every number fits on one line (the widest text
+    of a group sets its columns, at least "100,0" and the sub-header words); the unit name column gets
+    the rest, between _NAME_MIN_MM and _NAME_MAX_MM; the largest size that fits is chosen."""
+    width = len(table.sub_headers)
+    words = [w for header in table.sub_headers for w in header.split()]
+    available = LANDSCAPE_TEXT_W_MM - _STT_MM
+    for size in _ANNEX_SIZES:
+        groups = []
+        for index in range(len(table.group_names)):
+            cells = [t for row in texts for t in row[index]] + ["100,0"]
+            longest = max(max(_text_mm(t, size) for t in cells), max(_text_mm(w, size) for w in words))
+            groups.append(longest + 2 * _ANNEX_PAD_MM + 0.8)
+        name = available - width * sum(groups)
+        if name >= _NAME_MIN_MM or size == _ANNEX_SIZES[-1]:
+            break
+    if name > _NAME_MAX_MM:
+        extra = (name - _NAME_MAX_MM) / (width * len(groups))
+        groups = [g + extra for g in groups]
+        name = _NAME_MAX_MM
+    return size, [_STT_MM, name] + [g for g in groups for _ in range(width)]
+
+
+def _annex(document, parts: ReportParts, settings: Settings, table: AnnexTable, reference: str) -> None:
     section = document.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = PAGE_H, PAGE_W
     section.top_margin, section.bottom_margin = Mm(20), Mm(15)
     section.left_margin, section.right_margin = Mm(20), Mm(15)
-    section.different_first_page_header_footer = False
+    section.different_first_page_header_footer = False  # the annex numbers its first page too
+    _put(section._sectPr, _element("w:pgNumType", start="1"))  # ... starting again at 1
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _para(document, "Phụ lục", size=14, bold=True, align=center, first_indent_mm=None, after=0)
-    _para(
-        document,
-        annex_title(parts.period.label),
-        size=13,
-        bold=True,
-        align=center,
-        first_indent_mm=None,
-        after=0,
-    )
-    first, last = parts.period.bounds(parts.calendar, settings.cutoff_day)
-    _para(
-        document,
-        f"(Kèm theo Báo cáo số      /{settings.report_number_suffix} của {settings.organisation}; số liệu từ ngày "
-        f"{first:%d/%m/%Y} đến ngày {last:%d/%m/%Y})",
-        size=12,
-        italic=True,
-        align=center,
-        first_indent_mm=None,
-        after=6,
-    )
-    table = parts.annex
+    for text, size, bold, italic, after in (
+        ("Phụ lục", 14, True, False, 0),
+        (annex_title(parts.period.label), 13, True, False, 0),
+        (reference, 12, False, True, 6),
+    ):
+        paragraph = _para(
+            document,
+            text,
+            size=size,
+            bold=bold,
+            italic=italic,
+            align=center,
+            first_indent_mm=None,
+            after=after,
+        )
+        _keep_with_next(paragraph)
     groups = table.group_names
-    widths = _annex_widths(len(groups))
-    grid = _fixed_table(document, 2 + len(table.rows), widths, cell_margin_mm=0.8)
+    width = len(table.sub_headers)
+    texts = _annex_texts(table)
+    size, widths = _annex_layout(table, texts)
+    grid = _fixed_table(document, 2 + len(table.rows), widths, cell_margin_mm=_ANNEX_PAD_MM)
     _grid_borders(grid)
-    size = 10 if len(groups) <= 6 else 8
     header_top, header_sub = grid.rows[0], grid.rows[1]
     for row in (header_top, header_sub):
         _repeat_header(row)
@@ -473,32 +627,26 @@ def _annex(document, parts: ReportParts, settings: Settings) -> None:
     _first_para(header_top.cells[0], "STT", size=size, bold=True)
     _first_para(header_top.cells[1], "Cơ quan, đơn vị", size=size, bold=True)
     for index, name in enumerate(groups):
-        first_col = 2 + 3 * index
+        first_col = 2 + width * index
         _first_para(header_top.cells[first_col], name, size=size, bold=True)
-        for offset, sub in enumerate(("KH", "TH", "%")):
+        for offset, sub in enumerate(table.sub_headers):
             _first_para(header_sub.cells[first_col + offset], sub, size=size, bold=True)
     for column in (0, 1):
         header_top.cells[column].merge(header_sub.cells[column])
     for index in range(len(groups)):
-        first_col = 2 + 3 * index
-        header_top.cells[first_col].merge(header_top.cells[first_col + 2])
-    for line, row in zip(table.rows, grid.rows[2:], strict=True):
+        first_col = 2 + width * index
+        header_top.cells[first_col].merge(header_top.cells[first_col + width - 1])
+    for line, line_texts, row in zip(table.rows, texts, grid.rows[2:], strict=True):
         _no_split(row)
         bold = line.kind != "unit"
         cells = row.cells
         _first_para(cells[0], line.stt, size=size, bold=bold)
         _first_para(cells[1], line.name, size=size, bold=bold, align=WD_ALIGN_PARAGRAPH.LEFT)
-        for index in range(len(groups)):
-            first_col = 2 + 3 * index
-            values = (
-                _annex_number(line.planned[index], "count"),
-                _annex_number(line.actual[index], "count"),
-                _annex_number(line.pct(index), "pct"),
-            )
+        for index, values in enumerate(line_texts):
             for offset, text in enumerate(values):
-                _first_para(
-                    cells[first_col + offset], text, size=size, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT
-                )
+                cell = cells[2 + width * index + offset]
+                _first_para(cell, text, size=size, bold=bold, align=WD_ALIGN_PARAGRAPH.RIGHT)
+                _no_wrap(cell)
         if line.kind != "unit":
             for cell in cells:
                 _shade(cell, "F2F2F2")
@@ -506,8 +654,7 @@ def _annex(document, parts: ReportParts, settings: Settings) -> None:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     _para(
         document,
-        "Ghi chú: KH - kế hoạch của kỳ (chỉ tiêu quý của các quý trong kỳ cộng chỉ tiêu năm chia đều theo quý); "
-        "TH - thực hiện; % - tỷ lệ thực hiện so với kế hoạch; “—”: không giao chỉ tiêu.",
+        annex_note(table, parts.period, parts.calendar, settings.cutoff_day),
         size=11,
         italic=True,
         first_indent_mm=None,
@@ -522,23 +669,26 @@ def build_report(
     settings: Settings,
     *,
     issued: date | None = None,
-    number: str = "      ",
+    number: str = BLANK_NUMBER,
     parts: ReportParts | None = None,
 ) -> bytes:
     """The report as .docx bytes: A4, Times New Roman, Decree 30/2020 letterhead, title, narrative
-    sections from the figures, recipients and signature block, then the annex on landscape pages.
+    sections from the figures, recipients and signature block, then the annex on landscape pages
+    (page numbers from 1 again; for a period shorter than the year: year plan, period, cumulative).
 
-    `issued` None leaves day and month blank for the office to fill in at signing; `number` is the
-    registry number (blank by default).
+    `issued` is the issue date printed in the date line and the annex's "Kèm theo" line (None: today);
+    `number` is the registry number (blank room to write it in by default).
     """
     parts = parts or prepare_report(wb, period, calendar, settings)
+    issued = issued or date.today()
+    table = annex_for(parts, settings, wb)
     document = Document()
     _setup(document)
     _letterhead(document, settings, number, issued)
     _title(document, period)
     _body(document, parts, settings)
     _signature(document, settings)
-    _annex(document, parts, settings)
+    _annex(document, parts, settings, table, attached_line(parts, settings, number, issued))
     props = document.core_properties
     props.title = f"Báo cáo {report_title(period)}"
     props.author = settings.organisation
