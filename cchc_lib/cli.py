@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from typing import Any, NoReturn, TextIO
 
 import pandas as pd
 
+from .formatting import round_half_up
 from .metrics import PVA_COLUMNS, plan_vs_actual
 from .model import ReadResult
 from .periods import CALENDAR, CALENDARS, Period, PeriodError, parse_period
@@ -107,7 +107,8 @@ def run_validate(args: argparse.Namespace, settings: Settings, out: TextIO, err:
 
 
 def summary_records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Plan-vs-actual rows as JSON-ready records: completion rounded to 1 decimal or None."""
+    """Plan-vs-actual rows as JSON-ready records: completion rounded half up to 1 decimal (106.25 ->
+    106.3, as the documents print it) or None; planned unrounded (a unit's share of a quarter)."""
     records = []
     for row in frame[SUMMARY_COLUMNS].itertuples(index=False):
         planned = float(row.planned)
@@ -121,7 +122,7 @@ def summary_records(frame: pd.DataFrame) -> list[dict[str, object]]:
                 "activity_name": row.activity_name,
                 "planned": int(planned) if planned.is_integer() else planned,
                 "actual": int(row.actual),
-                "completion_pct": None if pct is None or math.isnan(pct) else round(float(pct), 1),
+                "completion_pct": round_half_up(pct, 1),
             }
         )
     return records

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["MISSING", "fmt_int", "fmt_num", "fmt_pct", "fmt_date", "fmt_vnd", "vn_styler"]
+__all__ = ["MISSING", "fmt_int", "fmt_num", "fmt_pct", "fmt_date", "fmt_vnd", "round_half_up", "vn_styler"]
 
 MISSING = "—"  # what a missing or undefined value looks like on screen and in the report
 
@@ -46,13 +46,28 @@ def _group(digits: str) -> str:
     return ".".join(parts)
 
 
-def fmt_num(x: Any, decimals: int = 1) -> str:
-    """87.46 -> "87,5", 1234.5 -> "1.234,5" (half-up rounding); None/NaN -> "—"."""
+def _rounded(x: Any, decimals: int) -> Decimal | None:
+    """`x` rounded half up (a tie goes away from zero) to `decimals` places, or None."""
     value = _decimal(x)
     if value is None:
-        return MISSING
+        return None
     quantum = Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def round_half_up(x: Any, decimals: int = 1) -> float | None:
+    """`x` rounded half up to `decimals` places, as the documents and screens write it, from its
+    shortest repr: 106.25 -> 106.3, 0.05 -> 0.1, 0.15 -> 0.2, -12.25 -> -12.3 (never Python's
+    round-half-even, round(106.25, 1) == 106.2); None/NaN/inf -> None; -0.0 comes back as 0.0."""
+    rounded = _rounded(x, decimals)
+    return None if rounded is None else float(rounded) + 0.0
+
+
+def fmt_num(x: Any, decimals: int = 1) -> str:
+    """87.46 -> "87,5", 1234.5 -> "1.234,5" (half-up rounding); None/NaN -> "—"."""
+    rounded = _rounded(x, decimals)
+    if rounded is None:
+        return MISSING
     negative = rounded < 0
     text = f"{abs(rounded):f}"
     whole, _, frac = text.partition(".")

@@ -147,6 +147,130 @@ def test_unit_merged_mid_year_appears_only_where_it_exists(tmp_path: Path) -> No
     assert {r["unit_code"] for r in q3} == {"NEW"}
 
 
+def test_summary_records_round_completion_half_up() -> None:
+    import math
+
+    import pandas as pd
+
+    from cchc_lib.cli import summary_records
+
+    # completion values as metrics computes them (actual * 100 / planned): 17 of 16 = 106.25,
+    # 1 of 2000 = 0.05, 23 of 2000 = 1.15, 1 of 3 = 33.33..; a 0 plan has no completion
+    rows = [(16.0, 17), (2000.0, 1), (2000.0, 23), (3.0, 1), (0.0, 4), (76 / 92, 1)]
+    frame = pd.DataFrame(
+        {
+            "unit_code": "U",
+            "unit_name": "Đơn vị",
+            "unit_type": "T",
+            "activity_type": [f"T{i}" for i in range(len(rows))],
+            "activity_name": "x",
+            "planned": [r[0] for r in rows],
+            "actual": [r[1] for r in rows],
+            "completion_pct": [r[1] * 100 / r[0] if r[0] else math.nan for r in rows],
+        }
+    )
+    records = summary_records(frame)
+    # half up, never to even: 106.25 -> 106.3 (round() gives 106.2), 0.05 -> 0.1, 1.15 -> 1.2 (round()
+    # gives 1.1); 76/92 planned and 121.05.. completion (100 * 92/76 = 121.0526) -> 121.1
+    assert [r["completion_pct"] for r in records] == [106.3, 0.1, 1.2, 33.3, None, 121.1]
+    # planned is not rounded: whole numbers as int, a share as the float itself
+    assert [r["planned"] for r in records] == [16, 2000, 2000, 3, 0, 76 / 92]
+    assert type(records[0]["planned"]) is int and type(records[0]["completion_pct"]) is float
+
+
+@pytest.fixture
+def merger(tmp_path: Path) -> Path:
+    """Two communes: OLD until 30/06/2024, merged into NEW (from 01/07/2024); a rounding tie in PNV."""
+    units = [
+        {"Mã đơn vị": "PNV", "Tên đơn vị": "Phòng Nội vụ", "Loại đơn vị": "Phòng chuyên môn"},
+        {
+            "Mã đơn vị": "OLD",
+            "Tên đơn vị": "Xã Cũ",
+            "Loại đơn vị": "UBND xã, thị trấn",
+            "Hiệu lực đến": date(2024, 6, 30),
+            "Sáp nhập vào": "NEW",
+        },
+        {
+            "Mã đơn vị": "NEW",
+            "Tên đơn vị": "Xã Mới",
+            "Loại đơn vị": "UBND xã, thị trấn",
+            "Hiệu lực từ": date(2024, 7, 1),
+        },
+    ]
+    targets = [
+        {"Năm": 2024, "Quý": 3, "Mã đơn vị": "PNV", "TIN_BAI": 16},
+        {"Năm": 2024, "Quý": None, "Mã đơn vị": "OLD", "TIN_BAI": 8},
+        {"Năm": 2024, "Quý": 3, "Mã đơn vị": "NEW", "TIN_BAI": 10},
+    ]
+    acts = [
+        {"Ngày": date(2024, 8, 1), "Mã đơn vị": "PNV", "Loại hoạt động": "TIN_BAI", "Số lượng": 17},
+        {"Ngày": date(2024, 6, 20), "Mã đơn vị": "OLD", "Loại hoạt động": "TIN_BAI", "Số lượng": 1},
+        {
+            "Ngày": date(2024, 7, 5),
+            "Mã đơn vị": "OLD",
+            "Loại hoạt động": "TIN_BAI",
+            "Số lượng": 3,
+        },  # after 30/06
+        {
+            "Ngày": date(2024, 6, 25),
+            "Mã đơn vị": "NEW",
+            "Loại hoạt động": "TIN_BAI",
+            "Số lượng": 2,
+        },  # before 01/07
+        {"Ngày": date(2024, 8, 1), "Mã đơn vị": "NEW", "Loại hoạt động": "TIN_BAI", "Số lượng": 5},
+    ]
+    path = tmp_path / "merger.xlsx"
+    path.write_bytes(build_xlsx(WorkbookSpec(units, targets, acts)))
+    return path
+
+
+def test_summary_json_report_q3_carries_the_unrounded_share(merger: Path) -> None:
+    done = run("summary", str(merger), "--period", "2024-Q3", "--calendar", "report", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = {(r["unit_code"], r["activity_type"]): r for r in json.loads(done.stdout)}
+    # report Q3 = 15/06–14/09 = 16+31+31+14 = 92 days; all three units share a day with it
+    assert {code for code, _ in rows} == {"PNV", "OLD", "NEW"}
+    new, old, pnv = rows["NEW", "TIN_BAI"], rows["OLD", "TIN_BAI"], rows["PNV", "TIN_BAI"]
+    # NEW exists 01/07–14/09 = 31+31+14 = 76 days: 10 x 76/92 = 8.2608..; 5 done (25/06 is before
+    # its validity, not counted); 5 / (760/92) x 100 = 60.526.. -> 60.5
+    assert new["planned"] == pytest.approx(10 * 76 / 92, rel=1e-15) and new["planned"] != 8.3
+    assert (new["actual"], new["completion_pct"]) == (5, 60.5)
+    # OLD exists 15/06–30/06 = 16 days: 8/4 x 16/92 = 0.3478..; 1 done (05/07 is after 30/06);
+    # 1 / (32/92) x 100 = 287.5
+    assert old["planned"] == pytest.approx(2 * 16 / 92, rel=1e-15)
+    assert (old["actual"], old["completion_pct"]) == (1, 287.5)
+    # PNV (no validity dates): 17 of 16 = 106.25 -> 106.3, half up
+    assert (pnv["planned"], pnv["actual"], pnv["completion_pct"]) == (16, 17, 106.3)
+    # calendar Q3 (01/07–30/09): OLD has ended, NEW has its whole quarter
+    cal = json.loads(run("summary", str(merger), "--period", "2024-Q3", "--format", "json").stdout)
+    rows = {(r["unit_code"], r["activity_type"]): r for r in cal}
+    assert {code for code, _ in rows} == {"PNV", "NEW"}
+    assert (rows["NEW", "TIN_BAI"]["planned"], rows["NEW", "TIN_BAI"]["actual"]) == (10, 5)
+    assert rows["NEW", "TIN_BAI"]["completion_pct"] == 50.0
+
+
+def test_summary_csv_prints_the_share_and_the_rounded_completion(merger: Path) -> None:
+    import csv
+    import io
+
+    done = run("summary", str(merger), "--period", "2024-Q3", "--calendar", "report")
+    assert done.returncode == 0, done.stderr
+    records = csv.DictReader(io.StringIO(done.stdout.removeprefix("\ufeff")))
+    rows = {(r["unit_code"], r["activity_type"]): r for r in records}
+    assert [rows["PNV", "TIN_BAI"][k] for k in ("planned", "actual", "completion_pct")] == [
+        "16",
+        "17",
+        "106.3",
+    ]
+    # the share as Python writes the float (shortest repr), not rounded
+    assert [rows["NEW", "TIN_BAI"][k] for k in ("planned", "actual", "completion_pct")] == [
+        repr(10 * 76 / 92),
+        "5",
+        "60.5",
+    ]
+    assert rows["NEW", "PHONG_SU"]["completion_pct"] == ""  # no plan: empty cell
+
+
 CLI_HOSTILE = [
     "empty",
     "encrypted_ole",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd, vn_styler
+from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd, round_half_up, vn_styler
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,42 @@ def test_fmt_int(value: object, expected: str) -> None:
 )
 def test_fmt_num(value: object, decimals: int, expected: str) -> None:
     assert fmt_num(value, decimals) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (106.25, 1, 106.3),  # round(106.25, 1) is 106.2 (half to even on an exact binary tie)
+        (0.05, 1, 0.1),  # the binary 0.05 is a little above, 0.15 a little below: both go up
+        (0.15, 1, 0.2),
+        (1.15, 1, 1.2),
+        (2.675, 2, 2.68),  # round(2.675, 2) is 2.67
+        (0.25, 1, 0.3),
+        (99.95, 1, 100.0),
+        (99.94999, 1, 99.9),
+        (-12.25, 1, -12.3),  # a tie goes away from zero
+        (-0.04, 1, 0.0),  # no negative zero
+        (87.5, 0, 88.0),
+        (np.float64(106.25), 1, 106.3),
+        (17, 1, 17.0),
+        (None, 1, None),
+        (math.nan, 1, None),
+        (math.inf, 1, None),
+        (pd.NA, 1, None),
+    ],
+)
+def test_round_half_up(value: object, decimals: int, expected: float | None) -> None:
+    result = round_half_up(value, decimals)
+    assert result == expected
+    assert result is None or type(result) is float
+    if result is not None:
+        assert math.copysign(1, result) == math.copysign(1, expected)
+
+
+def test_fmt_num_and_round_half_up_agree() -> None:
+    """One rounding rule: the screen's text and the command line's number are the same value."""
+    for value in (106.25, 0.05, 0.15, 1.15, 2.25, 87.45, 33.349999, 12.35):
+        assert fmt_num(value, 1) == f"{round_half_up(value, 1):.1f}".replace(".", ",")
 
 
 @pytest.mark.parametrize(
