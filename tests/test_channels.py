@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -293,3 +294,26 @@ def test_filter_workbook_keeps_the_groups() -> None:
     wb = read_workbook(_book(["Trang web"], GROUPS)).workbook
     kept = metrics.filter_workbook(wb, unit_codes=["PNV"])
     assert kept.channel_groups is wb.channel_groups
+
+
+# --- the format document ------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "workbook.md"
+SHARED_SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "workbook.md"
+
+
+def test_the_format_document_lists_the_default_groups() -> None:
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in DOC.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| ")
+        and line.split("|")[1].strip() in {g[0] for g in channels.DEFAULT_CHANNEL_GROUPS}
+    ]
+    assert rows == [[code, name, "; ".join(words)] for code, name, words in channels.DEFAULT_CHANNEL_GROUPS]
+
+
+@pytest.mark.skipif(not SHARED_SPEC.is_file(), reason="the shared v1 contract is not beside this checkout")
+def test_the_format_document_keeps_every_line_of_v1() -> None:
+    ours = DOC.read_text(encoding="utf-8").splitlines()
+    missing = [line for line in SHARED_SPEC.read_text(encoding="utf-8").splitlines() if line not in ours]
+    assert missing == []
