@@ -245,7 +245,7 @@ def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     for warning in getattr(content, "warnings", ()) or ():
         print(f"Cảnh báo: {warning}", file=err)
     if suffix == ".xlsx":
-        data = reports.build_annex(parts, settings)
+        data = reports.build_annex(parts, settings, wb=wb, issued=issued, number=number or "")
     else:
         form: dict[str, object] = {"issued": issued}
         if number is not None:

@@ -1,12 +1,14 @@
-"""Báo cáo: the periodic report for the chosen period (DOCX / PDF / XLSX annex) and the Excel templates."""
+"""Báo cáo: the periodic report for the chosen period (DOCX / PDF / XLSX annex) with the standing
+office's own words kept per period, and the Excel templates."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from cchc_lib import metrics, reports, templates
-from cchc_lib.web import page_frame
+from cchc_lib.web import auth, data, page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web import report_editor as editing
 from cchc_lib.web.state import persisted_widget
 
 frame = page_frame("Báo cáo")
@@ -27,17 +29,32 @@ with frame.guard():
         ui.headline_cards(head, s.complete_pct)
 
     ui.section(f"Báo cáo {reports.report_title(period)}")
-    parts = reports.prepare_report(wb, period, calendar, s)
+    account = auth.current_account()
+    may_edit = account is not None and account.role == "admin"  # the standing office
+    saved = editing.saved_texts(s, period.name, calendar)
+    as_of = data.as_of_date(frame.source)
+    texts = tuple(sorted(saved.items()))
+    parts = frame.memo(
+        "report_parts",
+        lambda: reports.prepare_report(wb, period, calendar, s, texts=dict(texts) or None, as_of=as_of),
+        texts,
+        as_of,
+    )
+    for warning in parts.content.warnings:
+        st.warning(warning, icon=":material/warning:")
+    editing.hide_input_instructions()
+    form = editing.report_form()
     slug = f"bao_cao_cchc_{period.name}"
 
     def _docx() -> bytes:
-        return reports.build_report(wb, period, calendar, s, parts=parts)
+        extra = {} if form.number is None else {"number": form.number}
+        return reports.build_report(wb, period, calendar, s, parts=parts, issued=form.issued, **extra)
 
     def _pdf() -> bytes:
         return reports.docx_to_pdf(_docx())
 
     def _xlsx() -> bytes:
-        return reports.build_annex(parts, s)
+        return reports.build_annex(parts, s, wb=wb, issued=form.issued, number=form.number or "")
 
     columns = st.columns(3)
     columns[0].download_button(
@@ -76,12 +93,29 @@ with frame.guard():
         width="stretch",
     )
 
+    if may_edit:
+        generated = frame.memo(
+            "report_parts",
+            lambda: reports.prepare_report(wb, period, calendar, s, as_of=as_of),
+            (),
+            as_of,
+        ).content
+        editing.editor(
+            s,
+            account,
+            period_name=period.name,
+            period_label=period.label,
+            calendar=calendar,
+            stamp=frame.source.stamp,
+            generated=generated,
+            shown=parts.content,
+            saved=saved,
+        )
+    elif saved:
+        st.caption("Nội dung báo cáo có phần đã được cơ quan thường trực chỉnh sửa (đánh dấu “đã sửa”).")
+
     with st.expander("Xem trước nội dung báo cáo", expanded=False):
-        st.markdown(ui.md_escape(parts.content.intro))
-        for section in parts.content.sections:
-            st.markdown(f"**{ui.md_escape(section.heading)}**")
-            for text in section.paragraphs:
-                st.markdown(ui.md_escape(text))
+        editing.preview(parts.content)
 
     ui.section("Tệp mẫu nhập số liệu")
     st.caption(

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cchc_lib.web.render import md_escape
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
 APP = str(ROOT / "app.py")
@@ -77,3 +79,140 @@ def test_period_without_data(settings_env: Path) -> None:
     assert any("Chưa có dữ liệu cho kỳ này" in i.value for i in at.info)
     assert not at.metric
     assert "Tải báo cáo (Word)" in buttons(at)  # an empty report can still be made
+
+
+# --------------------------------------------------------------- the clerk's own words (issue 8)
+CHI_DAO = "1. Công tác chỉ đạo, điều hành"
+KIEN_NGHI = "IV. KIẾN NGHỊ, ĐỀ XUẤT"
+OWN_CHI_DAO = "Ngày 10/01/2024, UBND huyện ban hành Kế hoạch số 05/KH-UBND về tuyên truyền CCHC năm 2024."
+OWN_KIEN_NGHI = (
+    "Đề nghị Sở Nội vụ tổ chức tập huấn nghiệp vụ tuyên truyền cho công chức cấp xã.\nDòng thứ hai."
+)
+Q1 = {"cchc.year": 2024, "cchc.kind": "Q1"}
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A store whose version 1 is the sample (published today by the admin), three accounts."""
+    from cchc_lib.accounts import Account
+    from tests.test_app_upload import make_env
+
+    env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx")
+    env.store.publish(
+        SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="goc.xlsx",
+        base_version=None,
+    )  # fmt: skip
+    return env
+
+
+def open_as(user: str | None, state: dict[str, object] | None = None) -> AppTest:
+    """The report page opened by `user` (None: anonymous) in a new session (a new browser tab)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    if user:
+        at.session_state["cchc.auth"] = {"name": user}
+    for key, value in {**Q1, **(state or {})}.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def area(at: AppTest, heading: str):
+    found = [t for t in at.text_area if t.label.startswith(heading)]
+    assert len(found) == 1, [t.label for t in at.text_area]
+    return found[0]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_admin_edits_two_sections_saves_and_a_new_session_sees_them(office) -> None:
+    at = open_as("quantri")
+    labels = [t.label for t in at.text_area]
+    assert labels[0] == CHI_DAO and any(label.startswith(KIEN_NGHI) for label in labels)
+    assert area(at, KIEN_NGHI).label == f"{KIEN_NGHI} (cần bổ sung)"  # a placeholder is marked
+    assert area(at, KIEN_NGHI).value.startswith("[Đề nghị bổ sung: ")
+    assert any(f"Mục “{KIEN_NGHI}” còn phần để trống" in w.value for w in at.warning)
+    generated_ket_qua = area(at, "2. Kết quả thực hiện kế hoạch").value
+    area(at, CHI_DAO).input(OWN_CHI_DAO)
+    area(at, KIEN_NGHI).input(OWN_KIEN_NGHI)
+    at.button(key="report_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [
+        "Đã lưu nội dung báo cáo Quý I năm 2024: 2 mục sửa. Bản tải về và người mở trang sau sẽ thấy "
+        "nội dung này."
+    ]
+    assert office.store.report_texts("2024-Q1", "calendar") == {
+        "chi_dao": OWN_CHI_DAO,
+        "kien_nghi": OWN_KIEN_NGHI,
+    }
+    [entry] = [e for e in office.store.audit() if e.get("kind") == "report_texts"]
+    assert (entry["user"], entry["changed"], entry["reset"]) == ("quantri", ["chi_dao", "kien_nghi"], [])
+
+    again = open_as("quantri")  # a new session: the edits come from the store
+    assert area(again, CHI_DAO).value == OWN_CHI_DAO
+    assert area(again, KIEN_NGHI).value == OWN_KIEN_NGHI
+    assert area(again, KIEN_NGHI).label == KIEN_NGHI  # no longer a placeholder
+    assert area(again, "2. Kết quả thực hiện kế hoạch").value == generated_ket_qua  # untouched
+    assert not any(f"Mục “{KIEN_NGHI}” còn phần để trống" in w.value for w in again.warning)
+    notes = [i.value for i in again.info if "đang dùng nội dung đã sửa" in i.value]
+    assert len(notes) == 2
+    assert [b.label for b in again.button if b.label == "Dùng lại nội dung tự động"] == [
+        "Dùng lại nội dung tự động"
+    ] * 2
+    preview = markdown_text(again)
+    assert md_escape(OWN_CHI_DAO) in preview and md_escape("Dòng thứ hai.") in preview
+    assert preview.count("*(đã sửa)*") == 2
+
+    # another period and the other calendar do not show these texts
+    other = open_as("quantri", {"cchc.kind": "Q2"})
+    assert area(other, CHI_DAO).value != OWN_CHI_DAO
+    report_calendar = open_as("quantri", {"cchc.calendar": "report"})
+    assert area(report_calendar, CHI_DAO).value != OWN_CHI_DAO
+
+
+def test_going_back_to_the_generated_text(office) -> None:
+    from cchc_lib.accounts import Account
+
+    admin = Account("quantri", "admin")
+    office.store.save_report_texts("2024-Q1", "calendar", {"chi_dao": OWN_CHI_DAO, "kien_nghi": "KN"}, admin)
+    at = open_as("quantri")
+    assert area(at, CHI_DAO).value == OWN_CHI_DAO
+    reset = [b for b in at.button if b.label == "Dùng lại nội dung tự động"]
+    reset[0].click().run()  # the first edited section: chi_dao
+    assert not at.exception
+    assert office.store.report_texts("2024-Q1", "calendar") == {"kien_nghi": "KN"}
+    assert area(at, CHI_DAO).value != OWN_CHI_DAO and area(at, CHI_DAO).value
+    assert [s.value for s in at.success] == [f"Mục «{CHI_DAO}» dùng lại nội dung tự động lập từ số liệu."]
+    assert office.store.audit()[-1]["reset"] == ["chi_dao"]
+
+
+@pytest.mark.parametrize("user", ["nguoixem", "camnhuong", None], ids=["viewer", "unit", "anonymous"])
+def test_others_see_the_saved_edits_in_the_preview_but_no_editor(office, user: str | None) -> None:
+    from cchc_lib.accounts import Account
+
+    office.store.save_report_texts(
+        "2024-Q1", "calendar", {"chi_dao": OWN_CHI_DAO}, Account("quantri", "admin")
+    )
+    at = open_as(user)
+    assert len(at.text_area) == 0
+    assert not [b for b in at.button if b.label in ("Lưu nội dung", "Dùng lại nội dung tự động")]
+    assert "Chỉnh sửa nội dung báo cáo" not in [s.value for s in at.subheader]
+    assert md_escape(OWN_CHI_DAO) in markdown_text(at)
+    assert "Tải báo cáo (Word)" in buttons(at)
+
+
+def test_issue_date_and_number_inputs(office) -> None:
+    from datetime import date
+
+    at = open_as("nguoixem")
+    [issued] = at.date_input
+    assert issued.label == "Ngày ban hành báo cáo" and issued.value == date.today()
+    assert issued.proto.format == "DD/MM/YYYY"
+    number = next(t for t in at.text_input if t.label == "Số báo cáo")
+    number.input("45<b>").run()
+    assert [e.value for e in at.error] == [
+        "Số báo cáo '45<b>' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' (tối đa 20 ký tự), ví dụ 45."
+    ]

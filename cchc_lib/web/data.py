@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from cchc_lib.settings import Settings
 __all__ = [
     "DataSource",
     "DataError",
+    "as_of_date",
     "current_source",
     "load_workbook",
     "workbook_years",
@@ -56,6 +57,14 @@ class DataSource:
     @property
     def key(self) -> tuple[str, str]:
         return (self.path, self.stamp)
+
+
+def as_of_date(source: DataSource | None) -> date | None:
+    """The day the shown data was published (the store version's date, local time); None for the
+    sample file or without data (the report then asks for the date before signing)."""
+    if source is None or source.is_sample or source.created_at is None:
+        return None
+    return source.created_at.date()
 
 
 def _store_version(settings: Settings):
