@@ -63,6 +63,8 @@ class SheetSpec:
     columns: tuple[Column, ...]
     # Kế hoạch only: further columns are activity types (header = type code or name).
     type_columns: bool = False
+    # False for a catalogue, which has no total rows (a group coded `CONG` is not `Cộng`).
+    total_rows: bool = True
 
     @property
     def required_headers(self) -> tuple[str, ...]:
@@ -174,6 +176,7 @@ CHANNEL_GROUPS = SheetSpec(
         Column("Tên nhóm kênh", "group_name", TEXT, True),
         Column("Từ khóa", "keywords"),  # keywords separated by ';'
     ),
+    total_rows=False,
 )
 DIRECTIVES = SheetSpec(
     "Chỉ đạo, điều hành",

@@ -203,7 +203,12 @@ def _holds_numbers(rows: list[list[object]], position: int) -> bool:
 
 
 def _data_rows(
-    rows: list[list[object]], first_row: int, name: str, positions: list[int], log: ProblemLog
+    rows: list[list[object]],
+    first_row: int,
+    name: str,
+    positions: list[int],
+    log: ProblemLog,
+    total_rows: bool = True,
 ) -> list[int]:
     """Indices into `rows` of the data rows: total rows dropped with a warning, blank rows dropped.
 
@@ -215,7 +220,7 @@ def _data_rows(
         first = next((c for c in row if c != "" and c is not None), None)
         if first is None:
             continue
-        if isinstance(first, str) and match_key(first) in TOTAL_ROW_KEYS:
+        if total_rows and isinstance(first, str) and match_key(first) in TOTAL_ROW_KEYS:
             log.warning(
                 "total_row",
                 name,
@@ -239,7 +244,7 @@ def _parse_rows(
     columns: dict[int, Column],
     log: ProblemLog,
 ) -> pd.DataFrame:
-    keep = _data_rows(rows, first_row, name, sorted(columns), log)
+    keep = _data_rows(rows, first_row, name, sorted(columns), log, spec.total_rows)
     data: dict[str, list[object]] = {"row": [first_row + i for i in keep]}
     for position, column in columns.items():
         raw = [rows[i][position] if position < len(rows[i]) else "" for i in keep]

@@ -273,3 +273,75 @@ def test_filter_workbook_keeps_the_directives() -> None:
     kept = metrics.filter_workbook(wb, unit_codes=["PNV"])
     assert kept.directives is wb.directives
     assert kept.units["unit_code"].tolist() == ["PNV"]
+
+
+# --- the builder writes the new parts, clean or messy ----------------------------------------------
+
+
+@pytest.mark.parametrize("messy", [False, True], ids=["clean", "messy"])
+def test_builder_workbook_with_the_new_parts_reads_back(messy: bool) -> None:
+    from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
+
+    units = [
+        {"Mã đơn vị": "PNV", "Tên đơn vị": "Phòng Nội vụ", "Loại đơn vị": "Phòng chuyên môn"},
+        {
+            "Mã đơn vị": "XA",
+            "Tên đơn vị": "UBND xã Cẩm Quan",
+            "Loại đơn vị": XA,
+            "Hiệu lực đến": date(2024, 6, 30),
+            "Sáp nhập vào": "XQT",
+        },
+        {
+            "Mã đơn vị": "XQT",
+            "Tên đơn vị": "UBND xã Quan Thạch",
+            "Loại đơn vị": XA,
+            "Hiệu lực từ": date(2024, 7, 1),
+        },
+    ]
+    acts = [
+        {
+            "Ngày": date(2024, 3, 1),
+            "Mã đơn vị": "PNV",
+            "Loại hoạt động": "TIN_BAI",
+            "Kênh đăng tải": "Cổng TTĐT tỉnh",
+        },
+        {
+            "Ngày": date(2024, 8, 1),
+            "Mã đơn vị": "XQT",
+            "Loại hoạt động": "TIN_BAI",
+            "Kênh đăng tải": "Loa xã",
+        },
+    ]
+    spec = WorkbookSpec(
+        units,
+        [{"Năm": 2024, "Quý": None, "Mã đơn vị": "PNV", "TIN_BAI": 4}],
+        acts,
+        channel_groups=[
+            {"Mã nhóm": "CONG", "Tên nhóm kênh": "Cổng tỉnh", "Từ khóa": "cổng ttđt tỉnh"},
+            {"Mã nhóm": "LOA", "Tên nhóm kênh": "Loa", "Từ khóa": "loa; đài truyền thanh"},
+        ],
+        directives=[
+            {
+                "Số, ký hiệu": "15/KH-UBND",
+                "Ngày ban hành": date(2024, 3, 5),
+                "Cơ quan ban hành": "UBND huyện",
+                "Trích yếu": "Kế hoạch tuyên truyền CCHC năm 2024",
+            }
+        ],
+    )
+    layout = (
+        Layout(title_block=True, stt=True, header_variants="mixed", dates_as="text", nfd_text=True, nbsp=True)
+        if messy
+        else Layout()
+    )
+    result = read_workbook(build_xlsx(spec, layout=layout))
+    assert result.ok and result.problems.empty, result.problems
+    wb = result.workbook
+    assert wb.units["successor_code"].tolist()[1] == "XQT"
+    assert wb.channel_groups.values.tolist() == [
+        ["CONG", "Cổng tỉnh", "cong ttdt tinh"],
+        ["LOA", "Loa", "loa;dai truyen thanh"],
+    ]
+    assert wb.directives[["number", "issued_date"]].values.tolist() == [
+        ["15/KH-UBND", pd.Timestamp(2024, 3, 5)]
+    ]
