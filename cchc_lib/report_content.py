@@ -214,7 +214,8 @@ def _chi_dao(f: ReportFacts, w: _Words) -> tuple[tuple[Sentence, ...], bool]:
         kind = d.doc_type or "Văn bản"
         number = f" số {d.number}" if d.number else ""
         issuer = f" của {d.issuer}" if d.issuer else ""
-        summary = f" về {_about(d.summary)}" if d.summary else ""
+        about = _about(d.summary, d.doc_type)
+        summary = f" về {about}" if about else ""
         items.append(
             Sentence(
                 f"- {kind}{number} ngày {fmt_date(d.issued)}{issuer}{summary}",
@@ -223,19 +224,23 @@ def _chi_dao(f: ReportFacts, w: _Words) -> tuple[tuple[Sentence, ...], bool]:
                     "number": d.number,
                     "issued": d.issued,
                     "issuer": d.issuer,
-                    "summary": d.summary,
+                    "summary": about,
                 },
             )
         )
     return (head, *_end(items)), False
 
 
-def _about(summary: str) -> str:
-    """A directive's trích yếu after "về": a leading "Về"/"V/v" dropped, the first letter lower-cased
-    unless the first word is an abbreviation ("UBND")."""
+def _about(summary: str, doc_type: str = "") -> str:
+    """A directive's trích yếu after "về": a leading "Về"/"V/v" or the document's own kind ("Kế hoạch
+    thông tin…" of a Kế hoạch) dropped, the first letter lower-cased unless the first word is an
+    abbreviation ("UBND")."""
     text = summary.strip()
-    for lead in ("V/v ", "v/v ", "Về việc ", "về việc ", "Về ", "về "):
-        if text.startswith(lead):
+    leads = ["V/v ", "v/v ", "Về việc ", "về việc ", "Về ", "về "]
+    if doc_type:
+        leads.append(doc_type + " ")
+    for lead in leads:
+        if text.lower().startswith(lead.lower()) and len(text) > len(lead):
             text = text[len(lead) :]
             break
     if len(text) > 1 and text[1].islower():
