@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -295,3 +296,273 @@ def test_hostile_files_end_in_exit_2_with_one_vietnamese_line(tmp_path: Path, na
         assert done.returncode == 2
         assert done.stdout == ""
         assert done.stderr.strip().splitlines() == [f"Không đọc được tệp: {MESSAGES[case.code]}"]
+
+
+# ------------------------------------------------------------------ command-line edges (issue 8)
+SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
+ENGLISH = (
+    "usage:",
+    "error:",
+    "the following arguments are required",
+    "invalid choice",
+    "unrecognized arguments",
+    "show this help message and exit",
+    "positional arguments",
+    "options:",
+    "expected one argument",
+    "Traceback",
+)
+KNOWN_KEYS = (
+    "chi_dao, ket_qua, ket_qua_don_vi, kenh, ra_soat, kinh_phi, sang_kien, uu_diem, ton_tai, nguyen_nhan, "
+    "phuong_huong, kien_nghi"
+)
+
+
+def no_english(done: subprocess.CompletedProcess[str]) -> None:
+    for text in ENGLISH:
+        assert text not in done.stdout + done.stderr, text
+
+
+@pytest.mark.parametrize("year", ["0000", "9999", "1899", "2101"])
+@pytest.mark.parametrize("command", ["summary", "report", "store import"])
+def test_a_year_outside_1900_2100_is_refused_with_a_message(
+    tmp_path: Path, good: Path, year: str, command: str
+) -> None:
+    args = {
+        "summary": ("summary", str(good), "--period", year),
+        "report": ("report", str(good), "--period", year, "--out", str(tmp_path / "r.docx")),
+        "store import": ("store", "import", str(good), "--user", "x", "--unit", "PNV", "--period", year,
+                         "--store-dir", str(tmp_path / "s"), "--users-file", str(tmp_path / "u.toml")),
+    }[command]  # fmt: skip
+    if command == "store import":
+        from cchc_lib.accounts import Accounts
+
+        Accounts(tmp_path / "u.toml").add("x", "admin", "mat-khau-dai-123")
+    done = run(*args)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"Năm {year} của kỳ '{year}' nằm ngoài khoảng 1900–2100. "
+        "Hãy nhập một năm có số liệu, ví dụ 2024 hoặc 2024-Q1."
+    ]
+    assert done.stdout == ""
+    assert not (tmp_path / "r.docx").exists()
+    no_english(done)
+
+
+def test_the_edges_of_the_year_range_are_accepted(good: Path) -> None:
+    for year in ("1900", "2100"):
+        done = run("summary", str(good), "--period", year, "--format", "json")
+        assert done.returncode == 0, done.stderr
+        assert all(r["actual"] == 0 for r in json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    ("args", "last_line"),
+    [
+        (
+            ("report", "{good}"),
+            "Lệnh không hợp lệ: thiếu --period, --out. Xem hướng dẫn: python -m cchc_lib report -h",
+        ),
+        (
+            ("summary", "{good}", "--period", "2024", "--calendar", "quy"),
+            "Lệnh không hợp lệ: --calendar 'quy' không có; chọn một trong: calendar, report. "
+            "Xem hướng dẫn: python -m cchc_lib summary -h",
+        ),
+        (
+            ("validate", "{good}", "thua"),
+            "Lệnh không hợp lệ: không hiểu tham số thua. Xem hướng dẫn: python -m cchc_lib -h",
+        ),
+        (
+            ("frobnicate",),
+            "Lệnh không hợp lệ: lệnh 'frobnicate' không có; chọn một trong: validate, summary, store, users, "
+            "report, template. Xem hướng dẫn: python -m cchc_lib -h",
+        ),
+        ((), "Lệnh không hợp lệ: thiếu lệnh. Xem hướng dẫn: python -m cchc_lib -h"),
+        (
+            ("store",),
+            "Lệnh không hợp lệ: thiếu thao tác. Xem hướng dẫn: python -m cchc_lib store -h",
+        ),
+        (
+            ("summary", "{good}", "--period"),
+            "Lệnh không hợp lệ: --period cần một giá trị đi kèm. Xem hướng dẫn: python -m cchc_lib summary -h",
+        ),
+        (
+            ("template", "--out", "x.xlsx", "--year", "hai"),
+            "Lệnh không hợp lệ: --year cần số nguyên, không phải 'hai'. "
+            "Xem hướng dẫn: python -m cchc_lib template -h",
+        ),
+        (
+            ("summary", "{good}"),
+            "Lệnh không hợp lệ: thiếu --period. Xem hướng dẫn: python -m cchc_lib summary -h",
+        ),
+    ],
+    ids=[
+        "required",
+        "choice",
+        "unrecognized",
+        "command",
+        "no-command",
+        "no-action",
+        "no-value",
+        "int",
+        "one-required",
+    ],
+)
+def test_argparse_speaks_vietnamese_and_exits_2(good: Path, args: tuple[str, ...], last_line: str) -> None:
+    done = run(*(a.format(good=good) for a in args))
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("Cách dùng: python -m cchc_lib")
+    assert lines[-1] == last_line
+    assert done.stdout == ""
+    no_english(done)
+
+
+@pytest.mark.parametrize("command", [(), ("report",), ("summary",), ("store", "import"), ("template",)])
+def test_help_is_in_vietnamese(command: tuple[str, ...]) -> None:
+    done = run(*command, "--help")
+    assert done.returncode == 0
+    assert done.stdout.startswith("Cách dùng: python -m cchc_lib")
+    assert re.search(r"-h, --help +xem hướng dẫn này rồi thoát\n", done.stdout)
+    assert "\ntùy chọn:\n" in done.stdout
+    no_english(done)
+
+
+def test_report_help_lists_the_new_options() -> None:
+    done = run("report", "-h")
+    for option in ("--texts TỆP", "--issued NGÀY", "--number SỐ", "--period KỲ", "--out TỆP"):
+        assert option in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "{good}", "--period", "2024-Q1", "--out", "{missing}/bao_cao.docx"),
+        ("template", "--out", "{missing}/mau.xlsx"),
+    ],
+    ids=["report", "template"],
+)
+def test_a_missing_output_folder_is_named_in_vietnamese(tmp_path: Path, good: Path, args) -> None:
+    missing = tmp_path / "chua_co"
+    done = run(*(a.format(good=good, missing=missing) for a in args))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"Thư mục '{missing}' không tồn tại. Hãy tạo thư mục hoặc chọn nơi lưu khác."
+    ]
+    assert "No such file" not in done.stderr and done.stdout == ""
+    assert not missing.exists()
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    from docx import Document
+
+    return [p.text for p in Document(str(path)).paragraphs]
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The sample's Q1 report without the clerk's texts (the baseline the edited reports differ from)."""
+    out = tmp_path_factory.mktemp("base") / "q1.docx"
+    return out, run("report", str(SAMPLE), "--period", "2024-Q1", "--out", str(out))
+
+
+def test_report_prints_the_content_warnings_to_stderr(sample_report) -> None:
+    out, done = sample_report
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"Đã tạo {out} (Quý I năm 2024).\n"
+    warnings = done.stderr.splitlines()
+    assert "Cảnh báo: Mục “IV. KIẾN NGHỊ, ĐỀ XUẤT” còn phần để trống cần bổ sung trước khi ký." in warnings
+    assert all(line.startswith("Cảnh báo: ") for line in warnings)
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+def test_texts_file_replaces_sections_in_the_docx(tmp_path: Path, sample_report, fmt: str) -> None:
+    base, _ = sample_report
+    own = "UBND huyện ban hành Kế hoạch số 05/KH-UBND ngày 10/01/2024 về tuyên truyền CCHC."
+    advice = ["Đề nghị Sở Nội vụ mở lớp tập huấn cho công chức cấp xã.", "Đề nghị bố trí kinh phí."]
+    texts = tmp_path / f"noi_dung.{fmt}"
+    if fmt == "json":
+        texts.write_text(json.dumps({"chi_dao": own, "kien_nghi": "\n".join(advice)}), encoding="utf-8")
+    else:
+        texts.write_text(
+            f'chi_dao = "{own}"\nkien_nghi = """\n{advice[0]}\n{advice[1]}\n"""\n', encoding="utf-8"
+        )
+    out = tmp_path / "q1.docx"
+    done = run("report", str(SAMPLE), "--period", "2024-Q1", "--out", str(out), "--texts", str(texts),
+               "--issued", "05/04/2024", "--number", "45")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "IV. KIẾN NGHỊ, ĐỀ XUẤT" not in done.stderr  # the placeholder is filled in
+    before, after = docx_paragraphs(base), docx_paragraphs(out)
+    assert own in after and own not in before
+    assert after.index("IV. KIẾN NGHỊ, ĐỀ XUẤT") + 1 == after.index(advice[0])
+    assert after.index(advice[0]) + 1 == after.index(advice[1])
+    heading = "1. Công tác chỉ đạo, điều hành"
+    generated = before[before.index(heading) + 1]
+    assert generated != own and generated not in after  # the generated paragraph was replaced
+    assert after[after.index(heading) + 1] == own
+    # the sections not in the file are as generated
+    assert before[before.index("2. Kết quả thực hiện kế hoạch") + 1] in after
+    cells = "\n".join(
+        c.text for t in __import__("docx").Document(str(out)).tables for r in t.rows for c in r.cells
+    )
+    assert "Số: 45/" in cells and "ngày 05 tháng 4 năm 2024" in cells
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (
+            '{"chi_dao": "x", "tieu_de": "y", "loi_mo_dau": "z"}',
+            "t.json",
+            "Tệp nội dung '{path}' có mục không có trong báo cáo: tieu_de, loi_mo_dau. "
+            f"Các mục sửa được: {KNOWN_KEYS}.",
+        ),
+        ('{"chi_dao": 5}', "t.json", "Nội dung mục chi_dao trong '{path}' phải là văn bản (trong dấu nháy)."),
+        ("[1, 2]", "t.json", "Tệp nội dung '{path}' phải gồm các cặp mã mục – nội dung."),
+        (
+            '{"chi_dao": "x",',
+            "t.json",
+            "Tệp nội dung '{path}' không đúng định dạng JSON (dòng 1, cột 17). "
+            'Dạng đúng: {{"mã_mục": "nội dung", ...}}.',
+        ),
+        (
+            "chi_dao = x",
+            "t.toml",
+            'Tệp nội dung \'{path}\' không đúng định dạng TOML. Dạng đúng: mã_mục = """nội dung""".',
+        ),
+        ("chi_dao: x", "t.yaml", "Tệp nội dung '{path}' phải là .json hoặc .toml."),
+        (None, "none.json", "Không tìm thấy tệp nội dung '{path}'. Hãy kiểm tra đường dẫn."),
+    ],
+    ids=["unknown-keys", "not-text", "not-object", "bad-json", "bad-toml", "other-format", "missing"],
+)
+def test_bad_texts_files_exit_2_with_a_message(
+    tmp_path: Path, good: Path, content: str | None, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    out = tmp_path / "r.docx"
+    done = run("report", str(good), "--period", "2024", "--out", str(out), "--texts", str(path))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [message.format(path=path)]
+    assert done.stdout == "" and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--issued", "31/02/2024", "Ngày ban hành '31/02/2024' không hợp lệ. Dùng dạng ngày/tháng/năm, ví dụ 05/04/2024."),
+        ("--issued", "2024-04-05", "Ngày ban hành '2024-04-05' không hợp lệ. Dùng dạng ngày/tháng/năm, ví dụ 05/04/2024."),
+        ("--issued", "05/04/1850", "Ngày ban hành '05/04/1850' phải trong các năm 1900–2100."),
+        ("--number", "45<b>", "Số báo cáo '45<b>' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' "
+         "(tối đa 20 ký tự), ví dụ 45."),
+    ],
+)  # fmt: skip
+def test_bad_issue_date_or_number_exit_2(
+    tmp_path: Path, good: Path, option: str, value: str, message: str
+) -> None:
+    out = tmp_path / "r.docx"
+    done = run("report", str(good), "--period", "2024", "--out", str(out), option, value)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [message]
+    assert not out.exists()
