@@ -438,7 +438,8 @@ def quarterly_series(
     completion_pct of the quarter itself (actual/planned*100, NaN when planned is 0).
 
     Each quarter's planned/actual equal the totals of plan_vs_actual for `year`-Qn (only units that
-    exist in that quarter count).
+    exist in that quarter count, planned pro-rated by their share of its days, actual only within
+    their validity).
     """
     quarters = [int(q) for q in quarters]
     if any(q not in QUARTER_LABELS for q in quarters):
