@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--texts",
         help="tệp .json hoặc .toml: nội dung tự viết thay cho đoạn tự động, theo mã mục (xem docs/cli.md)",
     )
-    report.add_argument("--issued", help="ngày ban hành, dạng ngày/tháng/năm (mặc định: để trống khi ký)")
+    report.add_argument("--issued", help="ngày ban hành, dạng ngày/tháng/năm (mặc định: hôm nay)")
     report.add_argument("--number", help="số báo cáo, ví dụ 45 (in thành Số: 45/BC-...)")
     report.set_defaults(handler=run_report)
     template = subparsers.add_parser("template", help="Tệp Excel mẫu để nhập số liệu")
