@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,7 @@ __all__ = [
     "report_annex",
     "roman",
     "round_half_up",
+    "validity_notes",
 ]
 
 TOTAL_LABEL = "TỔNG CỘNG"
@@ -129,21 +131,30 @@ class AnnexTable:
 _KEYS = ["unit_code", "activity_type"]
 
 
+_NAMES = ["unit_code", "unit_name", "unit_type", "activity_type", "activity_name"]
+
+
 def _frame(
     pva: pd.DataFrame, year_plan: pd.DataFrame | None, cumulative: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, bool]:
-    """pva's rows with `plan` (rounded, int), `raw_plan`, `actual` and `done` (cumulative or actual)."""
-    frame = pva[["unit_code", "unit_name", "unit_type", "activity_type", "activity_name", "actual"]].copy()
-    source = pva if year_plan is None else year_plan
-    plans = source.groupby(_KEYS, sort=False)["planned"].sum().rename("raw_plan").reset_index()
-    frame = frame.merge(plans, on=_KEYS, how="left")
-    frame["raw_plan"] = frame["raw_plan"].fillna(0.0).astype("float64")
-    if cumulative is None:
+    """One row per unit x type with `raw_plan`, `plan` (rounded, int), `actual` and `done`
+    (cumulative, or actual in a year's annex). Rows: pva's units, and with year_plan every unit of
+    the year that exists in the period or has a year plan or a cumulative actual (a unit merged
+    away keeps its line, so the totals are the whole year's)."""
+    if year_plan is None or cumulative is None:
+        frame = pva[[*_NAMES, "actual"]].copy()
+        frame["raw_plan"] = pva["planned"].astype("float64").to_numpy()
         frame["done"] = frame["actual"]
     else:
-        done = cumulative.groupby(_KEYS, sort=False)["actual"].sum().rename("done").reset_index()
-        frame = frame.merge(done, on=_KEYS, how="left")
-        frame["done"] = frame["done"].fillna(0).astype("int64")
+        frame = year_plan.groupby(_NAMES, sort=False)["planned"].sum().rename("raw_plan").reset_index()
+        for name, source, column in (("actual", pva, "actual"), ("done", cumulative, "actual")):
+            sums = source.groupby(_KEYS, sort=False)[column].sum().rename(name).reset_index()
+            frame = frame.merge(sums, on=_KEYS, how="left")
+            frame[name] = frame[name].fillna(0).astype("int64")
+        frame["raw_plan"] = frame["raw_plan"].fillna(0.0).astype("float64")
+        by_unit = frame.groupby("unit_code", sort=False)[["raw_plan", "done"]].sum()
+        keep = set(pva["unit_code"]) | set(by_unit.index[(by_unit["raw_plan"] > 0) | (by_unit["done"] > 0)])
+        frame = frame[frame["unit_code"].isin(keep)].reset_index(drop=True)
     frame["plan"] = [round_half_up(v) for v in frame["raw_plan"]]
     rounded = bool((frame["raw_plan"] != frame["plan"]).any())
     return frame, rounded
@@ -167,13 +178,17 @@ def annex_table(
     *,
     year_plan: pd.DataFrame | None = None,
     cumulative: pd.DataFrame | None = None,
+    unit_notes: Mapping[str, str] | None = None,
 ) -> AnnexTable:
     """metrics.plan_vs_actual frames in -> AnnexTable.
 
-    `pva` is the period's frame: its units (those existing in the period) and actuals. For a year,
-    pass only `pva`: its planned is the year's plan. For a shorter period pass both `year_plan`
-    (plan_vs_actual of the whole year: its planned) and `cumulative` (plan_vs_actual of
-    period.year_to_date(): its actual); a unit or type missing from them counts 0.
+    `pva` is the period's frame (its actual). For a year, pass only `pva`: its units, its planned is
+    the year's plan. For a shorter period pass both `year_plan` (plan_vs_actual of the whole year: its
+    units and planned) and `cumulative` (plan_vs_actual of period.year_to_date(): its actual); the
+    lines are the year's units that exist in the period or have a year plan or a cumulative actual
+    (a commune merged away in July keeps its line in the Q4 annex; its successor has one in Q1); a
+    unit or type missing from a frame counts 0. `unit_notes` (code -> text) is added to a unit's
+    name in brackets, e.g. "(đến 30/06/2024)".
 
     Groups follow `unit_type_order` (settings.unit_types) then any other type in order of first
     appearance; units keep the frame's order inside their group and are numbered 1.. per group; a group
@@ -183,7 +198,7 @@ def annex_table(
         raise ValueError("annex_table needs both year_plan and cumulative, or neither")
     is_cumulative = cumulative is not None
     frame, rounded = _frame(pva, year_plan, cumulative)
-    type_frame = pva[["activity_type", "activity_name"]].drop_duplicates("activity_type")
+    type_frame = frame[["activity_type", "activity_name"]].drop_duplicates("activity_type")
     type_codes = tuple(str(c) for c in type_frame["activity_type"])
     type_names = tuple(str(n) for n in type_frame["activity_name"])
     present = list(dict.fromkeys(str(t) for t in frame["unit_type"]))
@@ -195,7 +210,9 @@ def annex_table(
         units = part.drop_duplicates("unit_code")
         for index, (code, name) in enumerate(zip(units["unit_code"], units["unit_name"], strict=True), 1):
             sums = _sums(part[part["unit_code"] == code], type_codes, is_cumulative)
-            rows.append(AnnexRow("unit", str(index), str(name), *sums, unit_code=str(code)))
+            note = (unit_notes or {}).get(str(code))
+            label = f"{name} ({note})" if note else str(name)
+            rows.append(AnnexRow("unit", str(index), label, *sums, unit_code=str(code)))
     rows.append(AnnexRow("total", "", TOTAL_LABEL, *_sums(frame, type_codes, is_cumulative)))
     return AnnexTable(type_codes, type_names, tuple(rows), is_cumulative, rounded)
 
@@ -211,11 +228,32 @@ def report_annex(
     plan, the period's actual, the cumulative actual since the start of the year and its share of the
     year plan (metrics.plan_vs_actual of the period, the year and period.year_to_date())."""
     pva = metrics.plan_vs_actual(wb, period, calendar, cutoff_day)
+    notes = validity_notes(wb.units, *Period(period.year, "").bounds(calendar, cutoff_day))
     if period.is_year:
-        return annex_table(pva, unit_type_order)
+        return annex_table(pva, unit_type_order, unit_notes=notes)
     year = metrics.plan_vs_actual(wb, Period(period.year, ""), calendar, cutoff_day)
     to_date = metrics.plan_vs_actual(wb, period.year_to_date(), calendar, cutoff_day)
-    return annex_table(pva, unit_type_order, year_plan=year, cumulative=to_date)
+    return annex_table(pva, unit_type_order, year_plan=year, cumulative=to_date, unit_notes=notes)
+
+
+def validity_notes(units: pd.DataFrame, first: date, last: date) -> dict[str, str]:
+    """For each unit whose validity starts or ends inside first..last: "từ 01/07/2024",
+    "đến 30/06/2024" or "từ 01/03/2024 đến 30/09/2024" (units columns unit_code, valid_from,
+    valid_to; missing columns or dates give no note)."""
+    notes: dict[str, str] = {}
+    if "unit_code" not in units:
+        return notes
+    starts = units["valid_from"] if "valid_from" in units else pd.Series(pd.NaT, index=units.index)
+    ends = units["valid_to"] if "valid_to" in units else pd.Series(pd.NaT, index=units.index)
+    for code, start, end in zip(units["unit_code"], starts, ends, strict=True):
+        parts = []
+        if pd.notna(start) and first < pd.Timestamp(start).date() <= last:
+            parts.append(f"từ {fmt_date(start)}")
+        if pd.notna(end) and first <= pd.Timestamp(end).date() < last:
+            parts.append(f"đến {fmt_date(end)}")
+        if parts:
+            notes[str(code)] = " ".join(parts)
+    return notes
 
 
 def annex_title(period_label: str) -> str:

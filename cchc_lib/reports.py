@@ -272,7 +272,11 @@ def _para(
     before: float = 0,
     after: float = 6,
     line: float = 1.15,
+    keep_next: bool | None = None,
 ) -> Paragraph:
+    """A paragraph of one run. `keep_next` (default: bold text, i.e. headings and titles, and a text
+    ending with ":") keeps it on the page of the next paragraph, so no heading or lead-in is left
+    alone at the foot of a page."""
     paragraph = container.add_paragraph()
     fmt = paragraph.paragraph_format
     fmt.alignment = align
@@ -280,6 +284,11 @@ def _para(
     fmt.space_after = Pt(after)
     fmt.line_spacing = line
     fmt.first_line_indent = Mm(first_indent_mm) if first_indent_mm else None
+    if keep_next is None:
+        # headings, and a lead-in ending with ":" ("Cụ thể:"), stay with what follows
+        keep_next = bool(text) and (bold or text.rstrip().endswith(":"))
+    if keep_next:
+        fmt.keep_with_next = True
     if text:
         _set_font(paragraph.add_run(text), size, bold, italic)
     return paragraph
@@ -509,6 +518,9 @@ def signature_lines(settings: Settings) -> tuple[str, ...]:
 
 
 def _signature(document, settings: Settings) -> None:
+    # The closing paragraphs go with the signature: a signature is never alone on its page.
+    for paragraph in document.paragraphs[-2:]:
+        _keep_with_next(paragraph)
     left_w, right_w = 85.0, TEXT_W_MM - 85.0
     table = _fixed_table(document, 1, [left_w, right_w])
     _no_borders(table)

@@ -261,6 +261,57 @@ def test_rounded_year_plans_are_whole_and_noted() -> None:
     assert annex_note(annex_table(tiny_pva()), parse_period("2024")).startswith("Ghi chú: KH - kế hoạch")
 
 
+# A commune merged away on 30/06 and its successor from 01/07, calendar quarters. A unit existing
+# for part of the year plans (quarter target + year target / 4) x the share of each quarter's days:
+#   OLD: year TIN_BAI 10 -> Q1 2,5 + Q2 2,5 = 5; activity 10/02 x3.
+#   NEW: year TIN_BAI 8 -> Q3 2 + Q4 2 = 4; activity 05/10 x2.
+# Q4 annex: OLD (đến 30/06/2024) 5 / 0 / 3 / 60,0; NEW (từ 01/07/2024) 4 / 2 / 2 / 50,0; total 9 / 2 / 5.
+# Q1 annex: NEW already has its line, 4 / 0 / 0 / 0,0, so the total year plan is the same 9.
+MERGER_UNITS = [
+    {
+        "Mã đơn vị": "OLD",
+        "Tên đơn vị": "Xã Cũ",
+        "Loại đơn vị": "UBND xã, thị trấn",
+        "Hiệu lực đến": date(2024, 6, 30),
+    },
+    {
+        "Mã đơn vị": "NEW",
+        "Tên đơn vị": "Xã Mới",
+        "Loại đơn vị": "UBND xã, thị trấn",
+        "Hiệu lực từ": date(2024, 7, 1),
+    },
+]
+MERGER_TARGETS = [
+    {"Năm": 2024, "Quý": None, "Mã đơn vị": "OLD", "TIN_BAI": 10},
+    {"Năm": 2024, "Quý": None, "Mã đơn vị": "NEW", "TIN_BAI": 8},
+]
+MERGER_ACTS = [_act(date(2024, 2, 10), "OLD", "TIN_BAI", 3), _act(date(2024, 10, 5), "NEW", "TIN_BAI", 2)]
+
+
+@pytest.fixture(scope="module")
+def merger():
+    return read_trusted(
+        build_xlsx(WorkbookSpec(MERGER_UNITS, MERGER_TARGETS, MERGER_ACTS)), Settings()
+    ).workbook
+
+
+@pytest.mark.parametrize(
+    ("period", "old", "new"),
+    [
+        ("2024-Q4", (5, 0, 3, 60.0), (4, 2, 2, 50.0)),
+        ("2024-Q1", (5, 3, 3, 60.0), (4, 0, 0, 0.0)),
+        ("2024-H2", (5, 0, 3, 60.0), (4, 2, 2, 50.0)),
+    ],
+)
+def test_merged_units_keep_their_lines_and_year_plans(merger, period: str, old: tuple, new: tuple) -> None:
+    table = report_annex(merger, parse_period(period), "calendar")
+    tb = table.type_codes.index("TIN_BAI")
+    rows = by_name(table)
+    assert table.values(rows["Xã Cũ (đến 30/06/2024)"], tb) == pytest.approx(old)
+    assert table.values(rows["Xã Mới (từ 01/07/2024)"], tb) == pytest.approx(new)
+    assert table.values(rows["TỔNG CỘNG"], tb)[0] == 9
+
+
 # ---------------------------------------------------------------------------------------------
 # The sample
 
@@ -309,14 +360,19 @@ def test_xlsx_print_setup_wrapping_and_frozen_header(sheet) -> None:
 
 def test_xlsx_figures_equal_independent_count(sheet) -> None:
     """Calendar Q2 2024 by plain loops over the raw sheets: the year plan, the quarter's actual, the
-    actual since 1 January; year plans compared for the units that exist all year."""
+    actual since 1 January; year plans compared for the units that exist all year. The lines are the
+    units existing in the quarter and those of the year with a plan (XQT, from 01/07, says so)."""
     first, last, jan1 = datetime(2024, 4, 1), datetime(2024, 6, 30), datetime(2024, 1, 1)
     units = raw_sheet("Đơn vị")
+    planned_2024 = {r["Mã đơn vị"] for r in raw_sheet("Kế hoạch") if r["Năm"] == 2024}
     names = {
         u["Mã đơn vị"]: u["Tên đơn vị"]
         for u in units
-        if (u.get("Hiệu lực từ") is None or u["Hiệu lực từ"] <= last)
-        and (u.get("Hiệu lực đến") is None or u["Hiệu lực đến"] >= first)
+        if (
+            (u.get("Hiệu lực từ") is None or u["Hiệu lực từ"] <= last)
+            and (u.get("Hiệu lực đến") is None or u["Hiệu lực đến"] >= first)
+        )
+        or u["Mã đơn vị"] in planned_2024
     }
     whole_year = {
         u["Mã đơn vị"] for u in units if u.get("Hiệu lực từ") is None and u.get("Hiệu lực đến") is None
@@ -337,7 +393,10 @@ def test_xlsx_figures_equal_independent_count(sheet) -> None:
             to_date[key] = to_date.get(key, 0) + (row["Số lượng"] or 1)
     rows = {}
     for row in sheet.iter_rows(min_row=7, values_only=True):
-        rows.setdefault(row[1], row)
+        rows.setdefault(re.sub(r" \((từ|đến) [^)]*\)$", "", str(row[1])), row)
+    labels = [row[1] for row in sheet.iter_rows(min_row=7, values_only=True)]
+    assert "UBND xã Quan Thạch (từ 01/07/2024)" in labels and "UBND xã Cẩm Quan (đến 30/06/2024)" in labels
+    assert len([r for r in labels if r in names.values() or re.search(r"\((từ|đến) ", str(r))]) == len(names)
     checked = 0
     for code, name in names.items():
         row = rows[name]
