@@ -141,6 +141,14 @@ def clean_report_text(value: object) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n").strip()
 
 
+def _texts_label(period_name: str, calendar: str) -> str:
+    """What the history page shows in the audit's file column: "Nội dung báo cáo Quý I năm 2024 (lịch báo cáo)"."""
+    from cchc_lib.periods import REPORT, parse_period
+
+    which = "lịch chốt số liệu báo cáo" if calendar == REPORT else "quý dương lịch"
+    return f"Nội dung báo cáo {parse_period(period_name).label} ({which})"
+
+
 def _editable_keys() -> tuple[str, ...]:
     """The section keys a clerk may rewrite (report_content.EDITABLE_KEYS), in report order."""
     from cchc_lib.report_content import EDITABLE_KEYS
@@ -338,13 +346,26 @@ class Store:
         something, naming the account, period, calendar, the keys changed and the keys reset."""
         kind_info = {"period": str(period_name), "calendar": str(calendar)}
         try:
+            label = _texts_label(str(period_name), str(calendar))
+        except ValueError:  # not a period: refused below
+            label = str(period_name)[:40]
+
+        def refuse(exc: StoreError) -> None:
+            self.log_refusal(
+                account,
+                kind=REPORT_TEXTS_KIND,
+                code=exc.code,
+                message=exc.message,
+                file_name=label,
+                extra=kind_info,
+            )
+
+        try:
             self.check_texts_permission(account)
             path = self._texts_path(period_name, calendar)
             cleaned = self._clean_texts(texts)
         except StoreError as exc:
-            self.log_refusal(
-                account, kind=REPORT_TEXTS_KIND, code=exc.code, message=exc.message, extra=kind_info
-            )
+            refuse(exc)
             raise
         assert account is not None
         try:
@@ -380,16 +401,14 @@ class Store:
                             "calendar": calendar,
                             "changed": changed,
                             "reset": reset,
-                            "file_name": str(path.relative_to(self.root)),
+                            "file_name": label,
                             "version": None,
                             "outcome": "saved",
                         }
                     )
         except StoreError as exc:
             if exc.code in ("disk_full", "io_error"):
-                self.log_refusal(
-                    account, kind=REPORT_TEXTS_KIND, code=exc.code, message=exc.message, extra=kind_info
-                )
+                refuse(exc)
             raise
 
     # ----------------------------------------------------------------- writing

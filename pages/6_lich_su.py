@@ -15,8 +15,13 @@ frame = page_frame("Lịch sử phiên bản", require_role="unit", needs_data=F
 PENDING = "cchc.rollback.pending"  # the version number waiting for confirmation
 DONE = "cchc.rollback.done"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OUTCOMES = {"published": "Đã công bố", "refused": "Bị từ chối"}
-KINDS = {"replace": "Thay toàn bộ", "unit": "Đơn vị nộp", "rollback": "Khôi phục"}
+OUTCOMES = {"published": "Đã công bố", "refused": "Bị từ chối", "saved": "Đã lưu"}
+KINDS = {
+    "replace": "Thay toàn bộ",
+    "unit": "Đơn vị nộp",
+    "rollback": "Khôi phục",
+    "report_texts": "Sửa nội dung báo cáo",
+}
 AUDIT_ROWS = 500
 
 
@@ -147,6 +152,7 @@ with frame.guard():
 
         st.subheader("Nhật ký thao tác", divider="gray")
         st.caption(
-            f"Mọi lần công bố, khôi phục và lần bị từ chối ({AUDIT_ROWS} mục gần nhất, mới nhất trước)."
+            f"Mọi lần công bố, khôi phục, sửa nội dung báo cáo và lần bị từ chối ({AUDIT_ROWS} mục gần nhất, "
+            "mới nhất trước)."
         )
         st.dataframe(audit_frame(store.audit()), hide_index=True, placeholder=MISSING)

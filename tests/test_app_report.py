@@ -216,3 +216,23 @@ def test_issue_date_and_number_inputs(office) -> None:
     assert [e.value for e in at.error] == [
         "Số báo cáo '45<b>' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' (tối đa 20 ký tự), ví dụ 45."
     ]
+
+
+def test_the_history_page_lists_the_saves_in_vietnamese(office) -> None:
+    from cchc_lib.accounts import Account
+
+    office.store.save_report_texts("2024-Q1", "report", {"chi_dao": OWN_CHI_DAO}, Account("quantri", "admin"))
+    from cchc_lib.store import StoreError
+
+    with pytest.raises(StoreError):  # a viewer's save is refused and audit-logged
+        office.store.save_report_texts("2024-Q1", "report", {"chi_dao": "x"}, Account("nguoixem", "viewer"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["cchc.auth"] = {"name": "quantri"}
+    at.switch_page("pages/6_lich_su.py").run()
+    assert not at.exception
+    audit = at.dataframe[-1].value
+    rows = audit[audit["Thao tác"] == "Sửa nội dung báo cáo"]
+    assert rows[["Người", "Kết quả", "Tệp"]].values.tolist() == [
+        ["nguoixem", "Bị từ chối", "Nội dung báo cáo Quý I năm 2024 (lịch chốt số liệu báo cáo)"],
+        ["quantri", "Đã lưu", "Nội dung báo cáo Quý I năm 2024 (lịch chốt số liệu báo cáo)"],
+    ]

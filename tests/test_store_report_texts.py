@@ -69,8 +69,8 @@ def test_a_save_replaces_and_reset_goes_back_to_the_generated_text(store: Store)
         (["chi_dao"], ["nguyen_nhan"]),
     ]
     assert all(
-        (e["user"], e["role"], e["period"], e["calendar"], e["outcome"])
-        == ("vanphong", "admin", "2024", "calendar", "saved")
+        (e["user"], e["role"], e["period"], e["calendar"], e["outcome"], e["file_name"])
+        == ("vanphong", "admin", "2024", "calendar", "saved", "Nội dung báo cáo Năm 2024 (quý dương lịch)")
         for e in entries
     )
     store.save_report_texts("2024", "calendar", {"chi_dao": "A2"}, ADMIN)  # nothing changed: no entry
@@ -91,6 +91,7 @@ def test_only_the_standing_office_may_save(store: Store, account: Account | None
     assert entry["outcome"] == "refused" and entry["code"] == "forbidden"
     assert entry["user"] == (account.name if account else None)
     assert (entry["period"], entry["calendar"]) == ("2024-Q1", "report")
+    assert entry["file_name"] == "Nội dung báo cáo Quý I năm 2024 (lịch chốt số liệu báo cáo)"
 
 
 def test_unknown_keys_and_too_long_texts_are_refused_and_nothing_is_written(store: Store) -> None:
