@@ -75,26 +75,32 @@ def round_half_up(value: float) -> int:
 class AnnexRow:
     """One line of the annex. kind: "group" (a unit type, holding its subtotal), "unit" or "total".
 
-    Each tuple holds one value per activity type (catalogue order) then the all-types total. planned:
-    the year's plan, rounded half up to a whole number per unit and type (subtotals add the rounded
-    values, so every printed total is the sum of the printed lines); actual: done in the period;
-    cumulative: done since the start of the year up to the period's end (None in a year's annex).
+    Each tuple holds one value per activity type (catalogue order) then the all-types total.
+    exact_planned: the year's plan as metrics computes it (a part-year unit's share may be
+    fractional; subtotals add these); planned: each exact value rounded half up, as printed (the
+    same figure the narrative states; a printed total may differ by 1 from the sum of printed lines
+    when shares were rounded); actual: done in the period; cumulative: done since the start of the
+    year up to the period's end (None in a year's annex).
     """
 
     kind: str
     stt: str
     name: str
-    planned: tuple[int, ...]
+    exact_planned: tuple[float, ...]
     actual: tuple[int, ...]
     cumulative: tuple[int, ...] | None = None
     unit_code: str | None = None
 
+    @property
+    def planned(self) -> tuple[int, ...]:
+        return tuple(round_half_up(v) for v in self.exact_planned)
+
     def pct(self, index: int) -> float | None:
-        """Share of the year plan reached in column `index` (cumulative, or actual in a year's annex)
-        x 100; None when there is no plan."""
-        planned = self.planned[index]
+        """Share of the exact year plan reached in column `index` (cumulative, or actual in a year's
+        annex) x 100; None when there is no plan."""
+        planned = self.exact_planned[index]
         done = self.actual if self.cumulative is None else self.cumulative
-        return None if planned <= 0 else done[index] / planned * 100
+        return None if planned <= 1e-9 else done[index] / planned * 100
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ _NAMES = ["unit_code", "unit_name", "unit_type", "activity_type", "activity_name
 def _frame(
     pva: pd.DataFrame, year_plan: pd.DataFrame | None, cumulative: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, bool]:
-    """One row per unit x type with `raw_plan`, `plan` (rounded, int), `actual` and `done`
+    """One row per unit x type with `raw_plan` (exact), `actual` and `done`
     (cumulative, or actual in a year's annex). Rows: pva's units, and with year_plan every unit of
     the year that exists in the period or has a year plan or a cumulative actual (a unit merged
     away keeps its line, so the totals are the whole year's)."""
@@ -155,21 +161,21 @@ def _frame(
         by_unit = frame.groupby("unit_code", sort=False)[["raw_plan", "done"]].sum()
         keep = set(pva["unit_code"]) | set(by_unit.index[(by_unit["raw_plan"] > 0) | (by_unit["done"] > 0)])
         frame = frame[frame["unit_code"].isin(keep)].reset_index(drop=True)
-    frame["plan"] = [round_half_up(v) for v in frame["raw_plan"]]
-    rounded = bool((frame["raw_plan"] != frame["plan"]).any())
+    rounded = any(float(v) != round_half_up(v) for v in frame["raw_plan"])
     return frame, rounded
 
 
 def _sums(
     frame: pd.DataFrame, type_codes: tuple[str, ...], cumulative: bool
-) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
-    by_type = frame.groupby("activity_type", sort=False)[["plan", "actual", "done"]].sum()
+) -> tuple[tuple[float, ...], tuple[int, ...], tuple[int, ...] | None]:
+    by_type = frame.groupby("activity_type", sort=False)[["raw_plan", "actual", "done"]].sum()
+    plans = tuple(float(by_type["raw_plan"].get(code, 0.0)) for code in type_codes)
 
     def column(name: str) -> tuple[int, ...]:
         values = tuple(int(by_type[name].get(code, 0)) for code in type_codes)
         return (*values, int(sum(values)))
 
-    return column("plan"), column("actual"), (column("done") if cumulative else None)
+    return (*plans, float(sum(plans))), column("actual"), (column("done") if cumulative else None)
 
 
 def annex_table(

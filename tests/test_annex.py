@@ -49,7 +49,7 @@ def test_groups_subtotals_and_total_on_a_tiny_frame() -> None:
     assert table.group_names == ("Tin", "Bài", "Tổng số")
     assert table.sub_headers == ("KH", "TH", "%") and not table.cumulative
     lines = [(r.kind, r.stt, r.name, r.planned, r.actual) for r in table.rows]
-    # Phòng Một's 2.5 is printed 3 (half up); subtotals add the printed values
+    # Phòng Một's 2.5 is printed 3 (half up); a total is its exact sum rounded (7.5 -> 8)
     assert lines == [
         ("group", "I", "Phòng", (3, 2, 5), (5, 0, 5)),
         ("unit", "1", "Phòng Một", (3, 2, 5), (5, 0, 5)),
@@ -59,7 +59,7 @@ def test_groups_subtotals_and_total_on_a_tiny_frame() -> None:
         ("total", "", "TỔNG CỘNG", (8, 2, 10), (8, 3, 11)),
     ]
     assert table.rounded
-    assert table.rows[1].pct(0) == pytest.approx(5 / 3 * 100)
+    assert table.rows[1].pct(0) == 200.0  # % of the exact plan (5 / 2.5), as the dashboard and the narrative
     assert table.rows[3].pct(1) is None  # no plan: no percentage
     assert all(isinstance(v, int) for row in table.rows for v in row.planned)
 
@@ -452,3 +452,15 @@ def test_sample_annex_attached_line_page_numbers_and_no_wrap(sample_docx) -> Non
     for row in grid.rows[2:]:
         for cell in row.cells[2:]:
             assert cell._tc.tcPr.find(qn("w:noWrap")) is not None
+
+
+def test_sample_annex_year_plan_total_is_the_narrative_figure(sample_docx) -> None:
+    """The annex's TỔNG CỘNG year plan (all types) is the figure the narrative states ("…/3.482 sản
+    phẩm"): both round the exact (validity-shared) sum half up."""
+    name, data = sample_docx
+    document, grid = annex_grid(data)
+    width = 3 if name == "2024" else 4
+    total_plan = grid.rows[-1].cells[-width].text
+    assert grid.rows[-1].cells[1].text == "TỔNG CỘNG"
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert f"/{total_plan} sản phẩm" in body
