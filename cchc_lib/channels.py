@@ -288,14 +288,17 @@ def channel_group_breakdown(activities: pd.DataFrame, catalogue: pd.DataFrame) -
 
 def unmapped_channels(activities: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """The channel texts that matched no group (and so count as `Khác`), with their total quantity.
-    Values as written (cleaned), first appearance order. Columns value (str), quantity (int64)."""
+    Spellings that normalise alike (`Email`, `EMAIL`) are one value, named as first written; first
+    appearance order. Columns value (str), quantity (int64)."""
     if "channel" not in activities or activities.empty:
         return pd.DataFrame({"value": pd.Series([], dtype="str"), "quantity": pd.Series([], dtype="int64")})
     part = activities.loc[unmatched_mask(activities["channel"], catalogue)]
-    sums = _quantities(part).groupby(part["channel"].astype("str").to_numpy(), sort=False).sum()
+    keys = part["channel"].map(loose_key).to_numpy()
+    sums = _quantities(part).groupby(keys, sort=False).sum()
+    names = part["channel"].astype("str").groupby(keys, sort=False).first()
     return pd.DataFrame(
         {
-            "value": pd.Series(list(sums.index), dtype="str"),
+            "value": pd.Series(names.loc[sums.index].to_numpy(), dtype="str"),
             "quantity": pd.Series(sums.to_numpy(), dtype="int64"),
         }
     )

@@ -385,11 +385,13 @@ def _channel_groups(raw: RawSheet, log: ProblemLog) -> pd.DataFrame:
 def _warn_unmapped_channels(
     activities: pd.DataFrame, catalogue: pd.DataFrame, raw: RawSheet, log: ProblemLog
 ) -> None:
-    """One warning per distinct channel text that matches no group, at its first Excel row."""
+    """One warning per distinct channel text (compared normalised: `Email` = `EMAIL`) that matches no
+    group, at its first Excel row, naming it as written there."""
     if activities.empty:
         return
     unmatched = channels.unmatched_mask(activities["channel"], catalogue)
-    first = activities.loc[unmatched, ["channel", "row"]].drop_duplicates("channel")
+    first = activities.loc[unmatched, ["channel", "row"]]
+    first = first.loc[~first["channel"].map(loose_key).duplicated()]
     header = raw.headers.get("channel", "Kênh đăng tải")
     other = catalogue["group_name"].iloc[-1]
     sheet = "'Nhóm kênh'"
