@@ -326,10 +326,10 @@ def _write_header(ws: Worksheet, table: AnnexTable) -> None:
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column `width` Excel characters wide (an estimate: Times New
     Roman at 11 pt is a little narrower than the width unit; words are not split)."""
-    usable = max(width - 1.5, 4.0)
+    usable = max(width - 1.0, 4.0)
     lines, current = 1, 0.0
     for word in str(text).split():
-        length = len(word) * 0.95
+        length = len(word) * 0.8
         if current and current + 1 + length > usable:
             lines += 1
             current = length
