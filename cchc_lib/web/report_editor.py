@@ -78,15 +78,16 @@ def report_form() -> ReportForm:
         max_value=date(2100, 12, 31),
         format="DD/MM/YYYY",
         key="report_issued",
-        help="In ở dòng địa danh, ngày tháng của báo cáo và ở dòng “Kèm theo” của phụ lục.",
     )
     raw = right.text_input(
         NUMBER_LABEL,
         key="report_number",
         max_chars=NUMBER_MAX_CHARS,
         placeholder="Để trống để văn thư ghi khi phát hành",
-        help="Chỉ ghi phần số, ví dụ 45: báo cáo in thành “Số: 45/…”.",
     )
+    # Streamlit's help icon is announced in English ("Help for …"): the explanation is a caption instead.
+    left.caption("In ở dòng địa danh, ngày tháng của báo cáo và ở dòng “Kèm theo” của phụ lục.")
+    right.caption("Chỉ ghi phần số, ví dụ 45: báo cáo in thành “Số: 45/…”.")
     number = None
     if raw and raw.strip():
         from cchc_lib.cli_report import CliInputError, parse_number
