@@ -151,11 +151,12 @@ def attached_line(
 
 
 def annex_for(parts: ReportParts, settings: Settings, wb: Workbook | None = None) -> AnnexTable:
-    """The annex table a document prints: `parts.annex` when it is a year's annex or already holds
-    the year plan and cumulative columns, else annex.report_annex from `wb`. Raises ReportError when
-    a shorter period's cumulative annex is needed and `wb` is not given."""
+    """The annex table a document prints: annex.report_annex from `wb` when given (the year plan,
+    cumulative columns and validity notes after merged units' names); without `wb`, `parts.annex`
+    when it is a year's annex or already cumulative. Raises ReportError when a shorter period's
+    cumulative annex is needed and `wb` is not given."""
     table = parts.annex
-    if parts.period.is_year or table.cumulative:
+    if wb is None and (parts.period.is_year or table.cumulative):
         return table
     if wb is None:
         raise ReportError(

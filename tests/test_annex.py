@@ -434,6 +434,14 @@ def test_sample_annex_prints_no_fractional_plan(sample_docx) -> None:
             assert not FRACTION.search(cells[column].text), (name, cells[1].text, cells[column].text)
     expected = ["KH", "TH", "%"] if name == "2024" else CUMULATIVE
     assert subs[2 : 2 + len(expected)] == expected
+    # the merged communes and their successor are in every annex of 2024, saying when they existed
+    names = [row.cells[1].text for row in grid.rows[2:]]
+    for label in (
+        "UBND xã Cẩm Quan (đến 30/06/2024)",
+        "UBND xã Cẩm Thạch (đến 30/06/2024)",
+        "UBND xã Quan Thạch (từ 01/07/2024)",
+    ):
+        assert label in names, (name, label)
 
 
 def test_sample_annex_attached_line_page_numbers_and_no_wrap(sample_docx) -> None:
