@@ -292,6 +292,10 @@ def _verdict(pct: float, f: ReportFacts) -> str:
     return "chậm so với tiến độ"
 
 
+def _direction(now: int, before: int) -> str:
+    return "tăng" if now > before else ("giảm" if now < before else "bằng")
+
+
 def _change_text(now: int, before: int) -> str:
     diff = now - before
     if diff == 0:
@@ -464,6 +468,39 @@ def _ket_qua_don_vi(f: ReportFacts, w: _Words) -> tuple[Sentence, ...]:
                 {"merge_date": m.merge_date, "predecessors": m.predecessors, "successor": m.successor},
             )
         )
+        if m.predecessors_actual:
+            lines.append(
+                Sentence(
+                    f"Trong kỳ, trước khi sáp nhập, {_join(m.predecessors)} thực hiện "
+                    f"{fmt_int(m.predecessors_actual)} {SUBJECT}; {m.successor} thực hiện "
+                    f"{fmt_int(m.successor_actual)} {SUBJECT}.",
+                    {
+                        "predecessors": m.predecessors,
+                        "predecessors_actual": m.predecessors_actual,
+                        "successor": m.successor,
+                        "successor_actual": m.successor_actual,
+                    },
+                )
+            )
+        if m.successor_prev:
+            now = m.merged_actual
+            scope = "" if f.comparison_covers_all_types else ", trên các loại hoạt động có theo dõi cùng kỳ"
+            lines.append(
+                Sentence(
+                    f"So với cùng kỳ năm trước{scope}, {m.successor} (tính gộp cả các đơn vị trước sáp nhập) thực "
+                    f"hiện {fmt_int(now)} so với {fmt_int(m.successor_prev)} {SUBJECT}, "
+                    f"{_change_text(now, m.successor_prev)}.",
+                    {
+                        "predecessors": m.predecessors,
+                        "successor": m.successor,
+                        "merged_actual": now,
+                        "successor_prev": m.successor_prev,
+                        "change": abs(now - m.successor_prev),
+                        "change_pct": abs(now - m.successor_prev) / m.successor_prev * 100,
+                        "direction": _direction(now, m.successor_prev),
+                    },
+                )
+            )
     if not f.units:
         lines.append(Sentence("Không có cơ quan, đơn vị nào thuộc phạm vi báo cáo trong kỳ.", {"units": 0}))
         return tuple(lines)
@@ -542,6 +579,8 @@ def _ket_qua_don_vi(f: ReportFacts, w: _Words) -> tuple[Sentence, ...]:
                     {**facts, "status": "no_activity"},
                 )
             )
+    # a unit merged away during the period is not "not given a target": the merger sentence covers it
+    no_plan = tuple(u for u in no_plan if u.code not in f.merged_codes)
     if no_plan and with_plan:
         active = sum(1 for u in no_plan if u.actual > 0)
         tail = f", trong đó {fmt_int(active)} đơn vị có hoạt động" if active else ""
@@ -942,7 +981,7 @@ def _phuong_huong(f: ReportFacts, w: _Words, next_period: Period) -> tuple[Sente
 
 def _kien_nghi(f: ReportFacts, w: _Words) -> tuple[Sentence, ...]:
     lines: list[Sentence] = []
-    no_plan = f.by_status("no_plan")
+    no_plan = tuple(u for u in f.by_status("no_plan") if u.code not in f.merged_codes)
     if no_plan and len(no_plan) < len(f.units):
         lines.append(
             Sentence(

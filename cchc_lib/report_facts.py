@@ -147,6 +147,12 @@ class MergerFigure:
     predecessors: tuple[str, ...]
     successor: str
     merge_date: date
+    predecessor_codes: tuple[str, ...] = ()
+    successor_code: str = ""
+    predecessors_actual: int = 0  # their activities of the period (before the merger)
+    successor_actual: int = 0
+    merged_actual: int = 0  # successor + predecessors this period, types tracked last year only
+    successor_prev: int | None = None  # same period last year, predecessors folded in (when comparable)
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,16 @@ class ReportFacts:
     def below_plan(self) -> tuple[UnitFacts, ...]:
         """Every unit with a plan that is below 100 % of it: near + behind + no activity."""
         return self.by_status("near", "behind", "no_activity")
+
+    @property
+    def comparison_covers_all_types(self) -> bool:
+        """Every type with activity this period was tracked last year (no comparison restriction)."""
+        return all(t.actual_prev is not None for t in self.types if t.actual > 0)
+
+    @property
+    def merged_codes(self) -> frozenset[str]:
+        """Units merged into another during the period (no longer existing at its end)."""
+        return frozenset(c for m in self.mergers for c in m.predecessor_codes)
 
     @property
     def actual_prev(self) -> int | None:
@@ -326,12 +342,42 @@ def _channels(wb: Workbook, activities: pd.DataFrame) -> ChannelFigures:
     )
 
 
-def _mergers(wb: Workbook, period: Period, calendar: str, cutoff_day: int) -> tuple[MergerFigure, ...]:
+def _unit_actual(pva: pd.DataFrame, types: set[str] | None = None) -> dict[str, int]:
+    rows = pva if types is None else pva[pva["activity_type"].isin(sorted(types))]
+    rolled = metrics.rollup(rows, "unit") if len(rows) else rows.assign(actual=0)[["unit_code", "actual"]]
+    return dict(zip(rolled["unit_code"], rolled["actual"].astype(int), strict=True))
+
+
+def _mergers(
+    wb: Workbook,
+    period: Period,
+    calendar: str,
+    cutoff_day: int,
+    pva: pd.DataFrame,
+    prev_pva: pd.DataFrame | None,
+    tracked: set[str],
+) -> tuple[MergerFigure, ...]:
+    """Mergers of the period; the comparison with last year (prev_pva folded onto successors) is over
+    the activity types tracked last year, the successor's and its predecessors' actual added up."""
     frame = metrics.mergers_in_period(wb, period, calendar, cutoff_day)
+    now_all = _unit_actual(pva)
+    now_tracked = _unit_actual(pva, tracked)
+    prev = {} if prev_pva is None else _unit_actual(prev_pva, tracked)
     out = []
-    for (day, successor), rows in frame.groupby(["merge_date", "successor_name"], sort=False):
+    for (day, code), rows in frame.groupby(["merge_date", "successor_code"], sort=False):
+        codes = tuple(str(c) for c in rows["unit_code"])
         out.append(
-            MergerFigure(tuple(str(n) for n in rows["unit_name"]), str(successor), pd.Timestamp(day).date())
+            MergerFigure(
+                predecessors=tuple(str(n) for n in rows["unit_name"]),
+                successor=str(rows["successor_name"].iloc[0]),
+                merge_date=pd.Timestamp(day).date(),
+                predecessor_codes=codes,
+                successor_code=str(code),
+                predecessors_actual=sum(now_all.get(c, 0) for c in codes),
+                successor_actual=now_all.get(str(code), 0),
+                merged_actual=sum(now_tracked.get(c, 0) for c in (*codes, str(code))),
+                successor_prev=None if prev_pva is None else prev.get(str(code), 0),
+            )
         )
     return tuple(out)
 
@@ -431,6 +477,8 @@ def gather_facts(
         funding=_funding(wb, period.year),
         initiatives=_initiatives(wb, period.year),
         directives=_directives(wb, first, last),
-        mergers=_mergers(wb, period, calendar, cutoff_day),
+        mergers=_mergers(
+            wb, period, calendar, cutoff_day, pva, prev_pva if comparable else None, set(tracked_prev)
+        ),
         cutoff_day=cutoff_day,
     )

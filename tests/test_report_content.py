@@ -304,6 +304,32 @@ def check_fact(truth: Truth, key: str, value, facts, section: str) -> None:
         assert value == truth.data_until and truth.data_until < truth.last
     elif key == "remaining":
         assert value == half_up(truth.total(truth.whole, "planned")) - truth.total(truth.ytd, "actual") > 0
+    elif "successor" in facts and key in (
+        "predecessors_actual",
+        "successor_actual",
+        "merged_actual",
+        "successor_prev",
+        "change",
+        "change_pct",
+        "direction",
+    ):
+        code = next(u for u in truth.now.in_scope if truth.now.names[u] == facts["successor"])
+        preds = truth.merged_into(code)
+        assert {truth.now.names[u] for u in preds} == set(facts["predecessors"])
+        now_tracked = sum(truth.now.actual.get((u, x), 0) for u in (code, *preds) for x in truth.tracked)
+        before = sum(truth.prev.actual.get((u, x), 0) for u in (code, *preds) for x in truth.tracked)
+        expected = {
+            "predecessors_actual": sum(truth.now.unit_actual(u) for u in preds),
+            "successor_actual": truth.now.unit_actual(code),
+            "merged_actual": now_tracked,
+            "successor_prev": before,
+            "change": abs(now_tracked - before),
+            "change_pct": abs(now_tracked - before) * 100 / before if before else None,
+            "direction": "tăng" if now_tracked > before else "giảm" if now_tracked < before else "bằng",
+        }[key]
+        if key in ("merged_actual", "successor_prev", "change", "change_pct", "direction"):
+            assert truth.comparable
+        assert close(value, expected) if isinstance(expected, float) else value == expected
     elif key in ("actual_cmp", "actual_prev", "change", "change_pct", "direction"):
         assert truth.comparable
         types = [t] if t else truth.tracked
@@ -323,6 +349,9 @@ def check_fact(truth: Truth, key: str, value, facts, section: str) -> None:
         assert list(value) == [
             x for x in truth.types if x not in truth.tracked and truth.now.type_actual(x) > 0
         ]
+    elif key in ("predecessors", "successor") and "merge_date" not in facts:
+        code = next(u for u in truth.now.in_scope if truth.now.names[u] == facts["successor"])
+        assert {truth.now.names[u] for u in truth.merged_into(code)} == set(facts["predecessors"]) != set()
     elif key in ("merge_date", "predecessors", "successor"):
         merged = [
             r
@@ -337,7 +366,10 @@ def check_fact(truth: Truth, key: str, value, facts, section: str) -> None:
         assert {truth.now.names[r.successor_code] for r in merged} == {facts["successor"]}
     elif key == "units_with_plan":
         assert value == len(truth.now.in_scope) - len(truth.with_status("no_plan"))
-    elif key in ("complete", "near", "behind", "no_activity", "no_plan"):
+    elif key == "no_plan":  # units merged away during the period are left out
+        merged = {u for c in truth.now.in_scope for u in truth.merged_into(c)}
+        assert value == len([u for u in truth.with_status("no_plan") if u not in merged])
+    elif key in ("complete", "near", "behind", "no_activity"):
         assert value == len(truth.with_status(key))
     elif key == "below_plan":
         assert value == len(truth.with_status("near", "behind", "no_activity"))
@@ -498,6 +530,16 @@ def _truth_extras(cls):
             "not_reviewed": [u for u in portal if u not in set(inside["unit_code"])],
         }
 
+    def merged_into(self, code: str) -> list[str]:
+        """Units merged into `code` during the period (valid_to + 1 day inside it)."""
+        return [
+            r.unit_code
+            for r in self.wb.units.itertuples(index=False)
+            if r.successor_code == code
+            and day(r.valid_to) is not None
+            and self.first <= day(r.valid_to) + ONE_DAY <= self.last
+        ]
+
     def initiatives(self):
         rows = self.wb.initiatives[self.wb.initiatives["year"] == self.year]
         status = [("" if pd.isna(v) else str(v)) for v in rows["status"]]
@@ -541,7 +583,7 @@ def _truth_extras(cls):
                 totals[r.reform_area] = totals.get(r.reform_area, 0) + quantity
         return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
-    for f in (reviews, initiatives, directives, channel_totals, breakdown):
+    for f in (reviews, merged_into, initiatives, directives, channel_totals, breakdown):
         setattr(cls, f.__name__, f)
     return cls
 
