@@ -23,7 +23,15 @@ from cchc_lib.atomic import TEMP_PREFIX, atomic_write
 from cchc_lib.errors import UserError
 from cchc_lib.formatting import fmt_int
 
-__all__ = ["KINDS", "REPORT_TEXT_MAX_CHARS", "Store", "StoreError", "Version", "clean_report_text"]
+__all__ = [
+    "KINDS",
+    "REPORT_TEXT_MAX_CHARS",
+    "Store",
+    "StoreError",
+    "Version",
+    "clean_report_text",
+    "text_digest",
+]
 
 KINDS = ("replace", "unit", "rollback")
 REPORT_TEXTS_KIND = "report_texts"  # audit entries of saved report texts (not a version kind)
@@ -139,6 +147,11 @@ def clean_report_text(value: object) -> str:
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     text = _TEXT_CONTROL.sub("", text)
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n").strip()
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a report text (after clean_report_text), to tell whether it changed."""
+    return hashlib.sha256(clean_report_text(text).encode("utf-8")).hexdigest()[:16]
 
 
 def _texts_label(period_name: str, calendar: str) -> str:
@@ -274,10 +287,9 @@ class Store:
             raise StoreError("bad_period", f"Lịch không hợp lệ: {calendar!r} (chọn calendar hoặc report).")
         return self.root / "report_texts" / calendar / f"{name}.json"
 
-    def report_texts(self, period_name: str, calendar: str) -> dict[str, str]:
-        """The clerk's saved texts of the report of `period_name` under `calendar`: {section key: text},
-        {} when none were saved. A damaged or unreadable file, or one naming another period, counts as
-        none (a warning is logged); keys that are no longer section keys are left out."""
+    def _texts_record(self, period_name: str, calendar: str) -> dict[str, Any]:
+        """The texts file of the period as {"texts": {...}, "basis": {...}, "user", "updated_at"}, checked:
+        {} when absent, damaged, unreadable or naming another period (a warning is logged)."""
         path = self._texts_path(period_name, calendar)
         name = path.stem
         try:
@@ -299,7 +311,35 @@ class Store:
         dropped = sorted(set(texts) - set(kept))
         if dropped:
             LOG.warning("Report texts %s: entries %s ignored (unknown keys or not text)", path, dropped)
-        return {k: v[:REPORT_TEXT_MAX_CHARS] for k, v in kept.items() if v}
+        kept = {k: v[:REPORT_TEXT_MAX_CHARS] for k, v in kept.items() if v}
+        basis = raw.get("basis") if isinstance(raw.get("basis"), dict) else {}
+        return {
+            "texts": kept,
+            "basis": {k: str(v) for k, v in basis.items() if k in kept and isinstance(v, str)},
+            "user": raw.get("user") if isinstance(raw.get("user"), str) else None,
+            "updated_at": raw.get("updated_at") if isinstance(raw.get("updated_at"), str) else None,
+        }
+
+    def report_texts(self, period_name: str, calendar: str) -> dict[str, str]:
+        """The clerk's saved texts of the report of `period_name` under `calendar`: {section key: text},
+        {} when none were saved. A damaged or unreadable file, or one naming another period, counts as
+        none (a warning is logged); keys that are no longer section keys are left out."""
+        return dict(self._texts_record(period_name, calendar).get("texts", {}))
+
+    def report_texts_basis(self, period_name: str, calendar: str) -> dict[str, str]:
+        """{section key: text_digest of the generated text the clerk's text was saved against} for the
+        saved texts whose save named it (see save_report_texts `basis`)."""
+        return dict(self._texts_record(period_name, calendar).get("basis", {}))
+
+    def report_texts_saved_by(self, period_name: str, calendar: str) -> tuple[str | None, datetime | None]:
+        """Who saved the report texts last and when (None, None when none are saved)."""
+        record = self._texts_record(period_name, calendar)
+        when = record.get("updated_at")
+        try:
+            stamp = datetime.fromisoformat(when) if when else None
+        except ValueError:
+            stamp = None
+        return record.get("user"), stamp
 
     def check_texts_permission(self, account: Account | None) -> None:
         """Raise StoreError("forbidden") unless `account` may save report texts (admins: the standing office)."""
@@ -337,13 +377,22 @@ class Store:
         return cleaned
 
     def save_report_texts(
-        self, period_name: str, calendar: str, texts: Mapping[str, str], account: Account | None
+        self,
+        period_name: str,
+        calendar: str,
+        texts: Mapping[str, str],
+        account: Account | None,
+        *,
+        basis: Mapping[str, str] | None = None,
     ) -> None:
         """Keep `texts` ({section key: the clerk's text}) as the report texts of `period_name` under
         `calendar`, replacing what was saved: a key left out (or an empty text) goes back to the generated
         text. Admins only (StoreError "forbidden", audit-logged); StoreError "bad_key" / "too_long" /
         "bad_texts" / "bad_period" for what cannot be kept. One audit entry per save that changes
-        something, naming the account, period, calendar, the keys changed and the keys reset."""
+        something, naming the account, period, calendar, the keys changed and the keys reset.
+        `basis` ({section key: the generated text the clerk edited}) is kept as a digest for the keys
+        given, so that the page can say when the figures changed after the save; a key not in `basis`
+        keeps its earlier digest while its text is unchanged."""
         kind_info = {"period": str(period_name), "calendar": str(calendar)}
         try:
             label = _texts_label(str(period_name), str(calendar))
@@ -370,16 +419,24 @@ class Store:
         assert account is not None
         try:
             with self._locked():
-                before = self.report_texts(period_name, calendar)
+                record = self._texts_record(period_name, calendar)
+                before, old_basis = record.get("texts", {}), record.get("basis", {})
                 changed = sorted(k for k, v in cleaned.items() if before.get(k) != v)
                 reset = sorted(k for k in before if k not in cleaned)
-                if not changed and not reset:
+                digests = {}
+                for key in cleaned:
+                    if basis is not None and isinstance(basis.get(key), str):
+                        digests[key] = text_digest(basis[key])
+                    elif key not in changed and key in old_basis:
+                        digests[key] = old_basis[key]
+                if not changed and not reset and digests == old_basis:
                     return
                 now = _now().isoformat()
                 content = {
                     "period": path.stem,
                     "calendar": calendar,
                     "texts": cleaned,
+                    "basis": digests,
                     "updated_at": now,
                     "user": account.name,
                 }

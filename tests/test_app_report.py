@@ -158,7 +158,8 @@ def test_admin_edits_two_sections_saves_and_a_new_session_sees_them(office) -> N
     assert area(again, "2. Kết quả thực hiện kế hoạch").value == generated_ket_qua  # untouched
     assert not any(f"Mục “{KIEN_NGHI}” còn phần để trống" in w.value for w in again.warning)
     notes = [i.value for i in again.info if "đang dùng nội dung đã sửa" in i.value]
-    assert len(notes) == 2
+    assert len(notes) == 2  # saved against today's figures: no "figures changed" warning
+    assert not [w for w in again.warning if w.value.startswith("Số liệu đã thay đổi")]
     assert [b.label for b in again.button if b.label == "Dùng lại nội dung tự động"] == [
         "Dùng lại nội dung tự động"
     ] * 2
@@ -236,3 +237,30 @@ def test_the_history_page_lists_the_saves_in_vietnamese(office) -> None:
         ["nguoixem", "Bị từ chối", "Nội dung báo cáo Quý I năm 2024 (lịch chốt số liệu báo cáo)"],
         ["quantri", "Đã lưu", "Nội dung báo cáo Quý I năm 2024 (lịch chốt số liệu báo cáo)"],
     ]
+
+
+def test_a_note_when_the_figures_changed_after_the_save(office) -> None:
+    from cchc_lib.accounts import Account
+
+    admin = Account("quantri", "admin")
+    at = open_as("quantri")
+    current = area(at, "2. Kết quả thực hiện kế hoạch").value
+    # ket_qua saved against other figures (an earlier version of the data), kenh against today's
+    office.store.save_report_texts(
+        "2024-Q1",
+        "calendar",
+        {"ket_qua": "Kết quả cũ: 10/20.", "kien_nghi": OWN_KIEN_NGHI},
+        admin,
+        basis={
+            "ket_qua": current + " Số liệu cũ.",
+            "kien_nghi": area(at, KIEN_NGHI).value,
+        },
+    )
+    again = open_as("quantri")
+    changed = [w.value for w in again.warning if w.value.startswith("Số liệu đã thay đổi")]
+    assert changed == [
+        "Số liệu đã thay đổi kể từ khi nội dung mục này được lưu: nội dung tự động lập từ số liệu hiện hành "
+        "nay đã khác (xem bên dưới). Hãy cập nhật các con số trong nội dung đã sửa trước khi ký."
+    ]
+    assert len([i for i in again.info if "đang dùng nội dung đã sửa" in i.value]) == 1  # kien_nghi only
+    assert any(c.value.startswith("Nội dung đã sửa được lưu lần cuối bởi quantri, ") for c in again.caption)

@@ -199,3 +199,26 @@ def test_two_processes_saving_at_once_leave_a_whole_file(tmp_path: Path) -> None
     assert len(entries) == 30 and all(e["outcome"] == "saved" for e in entries)
     assert len((root / "audit.jsonl").read_text(encoding="utf-8").splitlines()) == 30
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_generated_text_a_save_was_made_against_is_kept_as_a_digest(store: Store) -> None:
+    import hashlib
+
+    def digest(text: str) -> str:  # computed here, not with the store's helper
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    generated = {"chi_dao": "Tự động: 3 kế hoạch.", "kien_nghi": "[Đề nghị bổ sung: kiến nghị]"}
+    store.save_report_texts("2024-Q1", "report", {"chi_dao": "A", "kien_nghi": "B"}, ADMIN, basis=generated)
+    assert store.report_texts_basis("2024-Q1", "report") == {
+        "chi_dao": digest("Tự động: 3 kế hoạch."),
+        "kien_nghi": digest("[Đề nghị bổ sung: kiến nghị]"),
+    }
+    # kien_nghi rewritten without naming what it was written against: its digest is dropped;
+    # chi_dao unchanged keeps its digest
+    store.save_report_texts("2024-Q1", "report", {"chi_dao": "A", "kien_nghi": "B2"}, ADMIN)
+    assert store.report_texts_basis("2024-Q1", "report") == {"chi_dao": digest("Tự động: 3 kế hoạch.")}
+    store.save_report_texts("2024-Q1", "report", {"kien_nghi": "B2"}, ADMIN)  # chi_dao reset
+    assert store.report_texts_basis("2024-Q1", "report") == {}
+    user, when = store.report_texts_saved_by("2024-Q1", "report")
+    assert user == "vanphong" and when is not None and when.tzinfo is not None
+    assert store.report_texts_saved_by("2024-Q2", "report") == (None, None)

@@ -11,9 +11,10 @@ from datetime import date
 import streamlit as st
 
 from cchc_lib.accounts import Account
+from cchc_lib.formatting import fmt_date
 from cchc_lib.report_content import PLACEHOLDER_PREFIX, ReportContent, Section, section_text
 from cchc_lib.settings import Settings
-from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text
+from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text, text_digest
 from cchc_lib.web.render import md_escape
 
 __all__ = [
@@ -40,7 +41,13 @@ DIFFERS = (
     "Mục này đang dùng nội dung đã sửa và lưu, khác với nội dung tự động lập từ số liệu hiện hành "
     "(xem bên dưới). Hãy đối chiếu các con số trước khi ký."
 )
-PLACEHOLDER_NOTE = "Phần trong ngoặc vuông «[Đề nghị bổ sung: …]» cần được thay bằng nội dung thật trước khi ký."
+FIGURES_CHANGED = (
+    "Số liệu đã thay đổi kể từ khi nội dung mục này được lưu: nội dung tự động lập từ số liệu hiện hành "
+    "nay đã khác (xem bên dưới). Hãy cập nhật các con số trong nội dung đã sửa trước khi ký."
+)
+PLACEHOLDER_NOTE = (
+    "Phần trong ngoặc vuông «[Đề nghị bổ sung: …]» cần được thay bằng nội dung thật trước khi ký."
+)
 _MESSAGE_KEY = "cchc.report.message"  # (kind, text) shown once after a save or a reset
 # Streamlit writes "Press Enter to apply" / "Press ⌘+Enter to apply" under inputs in English.
 _NO_INSTRUCTIONS_CSS = "<style>[data-testid=InputInstructions] { display: none; }</style>"
@@ -66,6 +73,21 @@ class ReportForm:
 
     issued: date
     number: str | None  # None: left blank for the registry
+
+
+def _saved_info(settings: Settings, period_name: str, calendar: str) -> tuple[dict[str, str], str | None]:
+    """The digests the saved texts were written against, and "Lưu lần cuối: <user>, <date time>"."""
+    try:
+        store = Store(settings.store_path)
+        basis = store.report_texts_basis(period_name, calendar)
+        user, when = store.report_texts_saved_by(period_name, calendar)
+    except (StoreError, OSError):
+        LOG.exception("Reading the report texts of %s (%s) failed", period_name, calendar)
+        return {}, None
+    if user is None:
+        return basis, None
+    stamp = f", {fmt_date(when)} {when.hour:02d}:{when.minute:02d}" if when is not None else ""
+    return basis, f"Nội dung đã sửa được lưu lần cuối bởi {user}{stamp}."
 
 
 def report_form() -> ReportForm:
@@ -122,14 +144,17 @@ def _save(
     equal to it (or emptied) goes back to the generated text; saved texts of sections this period's
     report does not show are kept."""
     texts = {k: v for k, v in saved.items() if k not in keys}
+    basis: dict[str, str] = {}
     for section_key, widget_key in keys.items():
         value = str(st.session_state.get(widget_key, ""))
         if value.strip() and not _same(value, generated.get(section_key, "")):
             texts[section_key] = value
+            if not _same(value, saved.get(section_key, "")):  # written now, against these figures
+                basis[section_key] = generated.get(section_key, "")
     try:
         store = Store(settings.store_path)
         before = store.report_texts(period_name, calendar)
-        store.save_report_texts(period_name, calendar, texts, account)
+        store.save_report_texts(period_name, calendar, texts, account, basis=basis)
         after = store.report_texts(period_name, calendar)
     except StoreError as exc:
         st.session_state[_MESSAGE_KEY] = ("error", exc.message)
@@ -197,6 +222,9 @@ def editor(
     )
     _message()
     fresh = {s.key: section_text(s) for s in generated.sections if s.editable}
+    basis, saved_by = _saved_info(settings, period_name, calendar)
+    if saved and saved_by:
+        st.caption(saved_by)
     keys: dict[str, str] = {}
     for section in shown.sections:
         if not section.editable:
@@ -216,7 +244,11 @@ def editor(
         if section.placeholder:
             st.caption(PLACEHOLDER_NOTE)
         if section.key in saved:
-            st.info(DIFFERS, icon=":material/edit_note:")
+            known = basis.get(section.key)
+            if known is not None and known != text_digest(fresh.get(section.key, "")):
+                st.warning(FIGURES_CHANGED, icon=":material/update:")
+            else:
+                st.info(DIFFERS, icon=":material/edit_note:")
             with st.expander("Nội dung tự động lập từ số liệu hiện hành"):
                 for text in fresh.get(section.key, "").splitlines():
                     st.markdown(md_escape(text))
