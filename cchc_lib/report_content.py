@@ -266,6 +266,11 @@ def _type_line(t: TypeFacts, f: ReportFacts, w: _Words) -> Sentence | None:
     if t.year_plan_raw <= 0:
         if t.actual == 0 and t.ytd_actual == 0:
             return None
+        if f.period.year_to_date() == f.period:  # the period is the year so far: no separate lũy kế
+            return Sentence(
+                f"- {t.name}: {w.in_span} thực hiện {fmt_int(t.actual)}{measure} (không có chỉ tiêu năm)",
+                {"type_code": t.code, "actual": t.actual, "year_plan": 0},
+            )
         return Sentence(
             f"- {t.name}: {w.in_span} thực hiện {fmt_int(t.actual)}{measure}; lũy kế từ đầu năm "
             f"{fmt_int(t.ytd_actual)} (không có chỉ tiêu năm)",
@@ -821,7 +826,13 @@ def _uu_diem(f: ReportFacts, w: _Words) -> tuple[tuple[Sentence, ...], bool]:
         if before > 0 and now > before:
             lines.append(
                 Sentence(
-                    f"Số {SUBJECT} tăng {fmt_num((now - before) / before * 100, 1)}% so với cùng kỳ năm trước.",
+                    f"Số {SUBJECT} tăng {fmt_num((now - before) / before * 100, 1)}% so với cùng kỳ năm trước"
+                    + (
+                        ""
+                        if f.comparison_covers_all_types
+                        else " (trên các loại hoạt động có theo dõi cùng kỳ)"
+                    )
+                    + ".",
                     {"change_pct": (now - before) / before * 100, "direction": "tăng"},
                 )
             )
@@ -857,6 +868,15 @@ def _ton_tai(f: ReportFacts, w: _Words) -> tuple[tuple[Sentence, ...], bool]:
         )
     below = f.below_plan
     with_plan = [u for u in f.units if u.status != "no_plan"]
+    inactive = [u for u in f.units if u.actual == 0]
+    if not with_plan and inactive and f.actual > 0:
+        lines.append(
+            Sentence(
+                f"Có {fmt_int(len(inactive))}/{fmt_int(len(f.units))} cơ quan, đơn vị chưa có {SUBJECT} nào "
+                f"{w.in_span}.",
+                {"inactive_units": len(inactive), "units": len(f.units)},
+            )
+        )
     if below:
         idle = f.by_status("no_activity")
         tail = f", trong đó {fmt_int(len(idle))} đơn vị chưa có hoạt động nào" if idle else ""

@@ -268,6 +268,8 @@ def check_fact(truth: Truth, key: str, value, facts, section: str) -> None:
         return
     if key == "units":
         assert value == len(truth.now.in_scope)
+    elif key == "inactive_units":
+        assert value == sum(1 for u in truth.now.in_scope if truth.now.unit_actual(u) == 0)
     elif key == "active_units":
         assert value == sum(1 for u in truth.now.in_scope if truth.now.unit_actual(u) > 0)
     elif key == "actual":
