@@ -1111,6 +1111,11 @@ def content_from_facts(
             warnings.append(f"Mục “{s.heading}” còn phần để trống cần bổ sung trước khi ký.")
     organisation = settings.organisation
     reference = settings.plan_reference_for(f.period.year)
+    if not reference:
+        warnings.append(
+            f'Chưa khai báo kế hoạch năm {f.period.year} trong tệp cấu hình ([plans."{f.period.year}"]: số, ngày, '
+            "trích yếu): câu mở đầu báo cáo chưa dẫn kế hoạch được thực hiện."
+        )
     basis = f"Thực hiện {reference}, " if reference else ""
     who = organisation if basis else organisation[:1].upper() + organisation[1:]
     intro = (

@@ -332,3 +332,17 @@ def test_funding_is_the_year_and_dated() -> None:
     undated = content(wb(funding=funding))
     assert "theo số liệu hiện có" in paragraphs(undated, "kinh_phi")[0]
     assert any("ngày cập nhật số liệu kinh phí" in w for w in undated.warnings)
+
+
+def test_intro_names_the_year_plan_or_warns() -> None:
+    from cchc_lib.settings import PlanReference
+
+    plain = content(wb())
+    assert plain.intro.startswith("UBND huyện Cẩm Xuyên báo cáo kết quả công tác thông tin, tuyên truyền")
+    assert any(w.startswith("Chưa khai báo kế hoạch năm 2024") for w in plain.warnings)
+    settings = Settings(
+        plans=(PlanReference(2024, "45/KH-UBND", "15/01/2024", "thông tin, tuyên truyền CCHC năm 2024"),)
+    )
+    c = build_content(wb(), parse_period("2024-Q1"), "calendar", settings)
+    assert c.intro.startswith(f"Thực hiện {settings.plan_reference_for(2024)}, UBND huyện Cẩm Xuyên báo cáo")
+    assert not any(w.startswith("Chưa khai báo kế hoạch") for w in c.warnings)
