@@ -113,6 +113,10 @@ def template_download(frame: Frame, unit_code: str | None = None) -> None:
     else:
         label, key = "Tải mẫu của đơn vị", f"unit_template_{unit_code}"
         help_text = f"Chỉ đơn vị này, chỉ tiêu năm {year} và trang Hoạt động trống để điền."
+        valid = set(templates.units_of_year(frame.workbook.units, year)["unit_code"])
+        if unit_code not in valid:  # merged away or not yet created: no template of that year
+            st.caption(f"Đơn vị {unit_code} không có hiệu lực trong năm {year} nên không có mẫu của năm này.")
+            return
 
         def build() -> bytes:
             return templates.build_template(frame.workbook, frame.settings, unit_code=unit_code, year=year)

@@ -138,7 +138,8 @@ with frame.guard():
         key="template_blank",
         width="stretch",
     )
-    names = dict(zip(wb.units["unit_code"], wb.units["unit_name"], strict=False))
+    valid = templates.units_of_year(wb.units, year)  # a merged-away unit has no template of a later year
+    names = dict(zip(valid["unit_code"], valid["unit_name"], strict=False))
     if names:
         code = persisted_widget(
             right.selectbox,

@@ -264,3 +264,40 @@ def test_a_note_when_the_figures_changed_after_the_save(office) -> None:
     ]
     assert len([i for i in again.info if "đang dùng nội dung đã sửa" in i.value]) == 1  # kien_nghi only
     assert any(c.value.startswith("Nội dung đã sửa được lưu lần cuối bởi quantri, ") for c in again.caption)
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_the_unit_template_choice_lists_the_units_of_that_year(office, year: int) -> None:
+    from datetime import datetime
+
+    from tests.test_reports import raw_sheet
+
+    def valid(r: dict) -> bool:
+        start, end = r.get("Hiệu lực từ"), r.get("Hiệu lực đến")
+        return (start is None or start <= datetime(year, 12, 31)) and (
+            end is None or end >= datetime(year, 1, 1)
+        )
+
+    expected = [r["Tên đơn vị"] for r in raw_sheet("Đơn vị") if valid(r)]
+    at = open_as("nguoixem", {"cchc.year": year, "cchc.kind": ""})
+    [choice] = [s for s in at.selectbox if s.label == "Mẫu riêng cho đơn vị"]
+    assert choice.options == expected
+    assert ("UBND xã Cẩm Quan" in choice.options) is (year == 2024)
+
+
+@pytest.mark.parametrize(("year", "offered"), [(2024, True), (2025, False)])
+def test_a_merged_away_units_upload_page_offers_no_template_of_a_later_year(
+    office, year: int, offered: bool
+) -> None:
+    from tests.test_app_upload import PASSWORD, UPLOAD
+
+    office.accounts.add("camquan", "unit", PASSWORD, "XCQN")  # UBND xã Cẩm Quan, valid until 30/06/2024
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["cchc.auth"] = {"name": "camquan"}
+    at.session_state["cchc.year"] = year
+    at.switch_page(UPLOAD).run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert ("Tải mẫu của đơn vị" in labels) is offered
+    note = f"Đơn vị XCQN không có hiệu lực trong năm {year} nên không có mẫu của năm này."
+    assert (note in [c.value for c in at.caption]) is not offered
