@@ -472,3 +472,19 @@ def test_sample_annex_year_plan_total_is_the_narrative_figure(sample_docx) -> No
     assert grid.rows[-1].cells[1].text == "TỔNG CỘNG"
     body = "\n".join(p.text for p in document.paragraphs)
     assert f"/{total_plan} sản phẩm" in body
+
+
+def test_sample_annex_numbers_fit_their_columns(sample_docx) -> None:
+    """Every number fits on one line of its column at the font size used: Times New Roman digits are
+    half an em wide, '.' and ',' a quarter, '—' one em; the cell keeps 0.6 mm margins each side."""
+    name, data = sample_docx
+    _document, grid = annex_grid(data)
+    widths = [int(c.get(qn("w:w"))) / 1440 * 25.4 for c in grid._tbl.tblGrid.findall(qn("w:gridCol"))]
+    em = {".": 0.25, ",": 0.25, "—": 1.0}
+    for row in grid.rows[2:]:
+        for column, cell in enumerate(row.cells[2:], start=2):
+            run = cell.paragraphs[0].runs[0]
+            size_pt = run.font.size.pt
+            assert size_pt >= 7
+            text_mm = sum(0.5 if ch.isdigit() else em[ch] for ch in cell.text) * size_pt * 25.4 / 72
+            assert text_mm <= widths[column] - 1.2, (name, cell.text, widths[column])
