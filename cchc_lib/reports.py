@@ -519,9 +519,10 @@ def signature_lines(settings: Settings) -> tuple[str, ...]:
 
 
 def _signature(document, settings: Settings) -> None:
-    # The closing paragraphs go with the signature: a signature is never alone on its page.
-    for paragraph in document.paragraphs[-2:]:
-        _keep_with_next(paragraph)
+    # The closing paragraph ("Trên đây là báo cáo …") goes with the signature: a signature is never
+    # alone on its page.
+    if document.paragraphs:
+        _keep_with_next(document.paragraphs[-1])
     left_w, right_w = 85.0, TEXT_W_MM - 85.0
     table = _fixed_table(document, 1, [left_w, right_w])
     _no_borders(table)

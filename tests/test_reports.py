@@ -329,3 +329,17 @@ def test_report_command_writes_docx_and_xlsx(tmp_path: Path, name: str) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert args.handler(args, Settings(), out, err) == 0, err.getvalue()
     assert (tmp_path / name).read_bytes()[:2] == b"PK"
+
+
+def test_headings_and_closing_are_kept_with_what_follows(document) -> None:
+    """No heading or lead-in ("Cụ thể:") left at a page foot; the closing sentence stays with the
+    signature block."""
+    body = document.paragraphs
+    headings = [p for p in body if p.text and p.runs and all(run.bold for run in p.runs)]
+    assert len(headings) >= 8
+    for paragraph in headings + [p for p in body if p.text.rstrip().endswith(":")]:
+        assert paragraph.paragraph_format.keep_with_next, paragraph.text
+    closing = next(p for p in body if p.text.startswith("Trên đây là báo cáo"))
+    assert closing.paragraph_format.keep_with_next
+    following = closing._p.getnext()
+    assert following.tag == qn("w:tbl")  # the recipients/signature table comes right after it
