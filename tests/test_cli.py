@@ -566,3 +566,31 @@ def test_bad_issue_date_or_number_exit_2(
     assert done.returncode == 2
     assert done.stderr.splitlines() == [message]
     assert not out.exists()
+
+
+def test_docs_cli_md_names_every_command_and_option() -> None:
+    """docs/cli.md (the project's copy of the contract) cannot drift from the parser: every command and
+    every option the parser knows is written there."""
+    import argparse
+
+    from cchc_lib.__main__ import build_parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    command = " ".join((*path, name))
+                    if f"`{command}" not in doc:
+                        missing.append(command)
+                    walk(sub, (*path, name))
+            elif path:
+                missing.extend(
+                    o for o in action.option_strings if o.startswith("--") and o != "--help" and o not in doc
+                )
+
+    walk(build_parser(), ())
+    assert "--settings" in doc
+    assert missing == []
