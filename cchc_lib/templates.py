@@ -361,6 +361,12 @@ def build_template(
         elif spec.key == "activity_types":
             for r in types.itertuples(index=False):
                 _append(ws, [_text(r.type_code), _text(r.type_name), _text(getattr(r, "measure", None))])
+        elif spec.key == "channel_groups":
+            # the workbook's own catalogue is carried over (blank: the default groups apply)
+            groups = getattr(wb, "channel_groups", None) if wb is not None else None
+            if groups is not None:
+                for r in groups.itertuples(index=False):
+                    _append(ws, [_text(getattr(r, c.field, None)) for c in columns])
         elif spec.key == "targets":
             _write_targets(ws, units, types, targets, year)
             _list_validation(ws, 2, refs["quarter"], "Để trống: chỉ tiêu cả năm; 1-4: chỉ tiêu quý")

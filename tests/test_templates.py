@@ -293,3 +293,31 @@ def test_no_text_from_the_workbook_becomes_a_formula(tmp_path) -> None:
         values = {c.value for ws in book for row in ws.iter_rows() for c in row}
         expected = {"=1+1", "=A1", "=2*3"} if unit is None else {"=1+1", "=A1"}
         assert {HOSTILE, "+cmd|' /C calc'!A0", "@SUM(1+1)", *expected} <= values
+
+
+def test_the_workbooks_own_channel_groups_are_carried_over() -> None:
+    groups = [
+        {"Mã nhóm": "LOA", "Tên nhóm kênh": "Loa phường", "Từ khóa": "loa; Truyền thanh phường"},
+        {"Mã nhóm": "ZALO", "Tên nhóm kênh": "Nhóm Zalo tổ dân phố", "Từ khóa": "zalo"},
+    ]
+    units = [{"Mã đơn vị": "P1", "Tên đơn vị": "UBND phường Một", "Loại đơn vị": "UBND xã, thị trấn"}]
+    spec = WorkbookSpec(
+        units, [{"Năm": 2025, "Quý": None, "Mã đơn vị": "P1", "TIN_BAI": 2}], [], channel_groups=groups
+    )
+    source = read_workbook(build_xlsx(spec), Settings())
+    assert source.ok, source.problems
+    data = build_template(source.workbook, Settings(), year=2025)
+    book = load_workbook(io.BytesIO(data))
+    assert [[c.value for c in row][:2] for row in book["Nhóm kênh"].iter_rows(min_row=2)] == [
+        ["LOA", "Loa phường"],
+        ["ZALO", "Nhóm Zalo tổ dân phố"],
+    ]
+    again = read_workbook(data, Settings())
+    assert again.workbook is not None
+    assert again.workbook.channel_groups[["group_code", "group_name", "keywords"]].values.tolist() == (
+        source.workbook.channel_groups[["group_code", "group_name", "keywords"]].values.tolist()
+    )
+    headers = [c.value for c in book["Hoạt động"][1]]
+    letter = get_column_letter(headers.index("Kênh đăng tải") + 1)
+    offered = _list_values(book, _validations(book["Hoạt động"])[f"{letter}2"].formula1)
+    assert offered[:2] == ["Loa phường", "Nhóm Zalo tổ dân phố"]  # no activity yet: the groups' names
