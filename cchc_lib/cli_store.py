@@ -1,4 +1,4 @@
-"""Command line for the data store and accounts: `store status|history|import|rollback`, `users ...`."""
+"""Command line for the data store and accounts: `store status|history|import|rollback|texts`, `users ...`."""
 
 from __future__ import annotations
 
@@ -64,7 +64,12 @@ def register(subparsers: Any) -> None:
     rollback = actions.add_parser("rollback", help="khôi phục một phiên bản cũ (tạo phiên bản mới)")
     rollback.add_argument("version")
     rollback.add_argument("--user", required=True)
-    for sub in (status, history, imp, rollback):
+    texts = actions.add_parser(
+        "texts", help="nội dung báo cáo đã lưu của một kỳ, dạng JSON dùng được cho report --texts"
+    )
+    texts.add_argument("--period", required=True, help="2024, 2024-Q1…Q4, 2024-H1, 2024-H2, 2024-9M")
+    texts.add_argument("--calendar", choices=CALENDARS, default=CALENDAR)
+    for sub in (status, history, imp, rollback, texts):
         _common(sub)
     store.set_defaults(handler=run_store)
 
@@ -116,6 +121,14 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
             return _status(store, args.format)
         if action == "history":
             return _history(store, args.format)
+        if action == "texts":
+            try:
+                period = cli_period(args.period)
+            except PeriodError as problem:
+                _err(str(problem))
+                return EXIT_UNREADABLE
+            _out(json.dumps(store.report_texts(period.name, args.calendar), ensure_ascii=False, indent=2))
+            return EXIT_OK
         accounts = Accounts(args.users_file)
         account = accounts.get(args.user)
         if account is None:

@@ -594,3 +594,25 @@ def test_docs_cli_md_names_every_command_and_option() -> None:
     walk(build_parser(), ())
     assert "--settings" in doc
     assert missing == []
+
+
+def test_store_texts_prints_the_saved_texts_for_report_texts(tmp_path: Path) -> None:
+    from cchc_lib.accounts import Account
+    from cchc_lib.store import Store
+
+    store_dir = tmp_path / "kho"
+    own = "Nội dung chỉ đạo do văn phòng tự viết."
+    Store(store_dir).save_report_texts("2024-Q1", "report", {"chi_dao": own}, Account("vp", "admin"))
+    done = run("store", "texts", "--period", "2024-Q1", "--calendar", "report", "--store-dir", str(store_dir))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"chi_dao": own}
+    other = run("store", "texts", "--period", "2024-Q1", "--store-dir", str(store_dir))  # calendar quarters
+    assert json.loads(other.stdout) == {}
+    texts = tmp_path / "q1.json"
+    texts.write_text(done.stdout, encoding="utf-8")
+    out = tmp_path / "q1.docx"
+    report = run("report", str(SAMPLE), "--period", "2024-Q1", "--calendar", "report", "--out", str(out),
+                 "--texts", str(texts))  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    paragraphs = docx_paragraphs(out)
+    assert paragraphs[paragraphs.index("1. Công tác chỉ đạo, điều hành") + 1] == own
