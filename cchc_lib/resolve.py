@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +24,7 @@ from .model import (
 from .problems import ProblemLog
 from .schema import DEFAULT_ACTIVITY_TYPES, INITIATIVE_STATUSES
 from .settings import Settings
-from .text import closest, loose_key, match_key
+from .text import closest, header_keys, loose_key, match_key
 
 if TYPE_CHECKING:
     from .workbook import RawSheet
@@ -44,16 +45,28 @@ class TypeCatalogue:
             self._lookup.setdefault(loose_key(name), code)
 
     def code_of(self, text: object) -> str | None:
-        return self._lookup.get(loose_key(text))
+        """The code a cell names; a parenthesised note is ignored (`Tin, bài (tin)` = `Tin, bài`)."""
+        found = self._lookup.get(loose_key(text))
+        if found is None:
+            found = next((self._lookup[k] for k in header_keys(text) if k in self._lookup), None)
+        return found
+
+    def listing(self) -> str:
+        """The types by name with their codes: `Tin, bài (TIN_BAI); Phóng sự (PHONG_SU)`."""
+        return "; ".join(
+            f"{n} ({c})" for c, n in zip(self.frame["type_code"], self.frame["type_name"], strict=True)
+        )
 
     def suggestion(self, text: object) -> str | None:
         return closest(text, list(self.frame["type_code"]) + list(self.frame["type_name"]))
 
     def unknown_message(self, text: object) -> str:
         hint = self.suggestion(text)
-        known = ", ".join(self.frame["type_code"])
-        tail = f" Có phải là '{hint}'?" if hint else f" Các loại hợp lệ: {known}."
-        return f"Loại hoạt động '{text}' không có trong danh mục.{tail}"
+        guess = f" Có phải là '{hint}'?" if hint else ""
+        return (
+            f"Loại hoạt động '{text}' không có trong danh mục.{guess} Hãy ghi tên hoặc mã của một loại: "
+            f"{self.listing()}."
+        )
 
 
 def build_catalogue(raw: RawSheet | None, log: ProblemLog) -> TypeCatalogue:
@@ -83,15 +96,23 @@ def build_catalogue(raw: RawSheet | None, log: ProblemLog) -> TypeCatalogue:
     return TypeCatalogue(frame[TYPE_COLUMNS].reset_index(drop=True))
 
 
+_HYPHEN = re.compile(r"\s*([-\u2013\u2014])\s*")
+
+
+def _unit_key(value: object) -> str:
+    """Match key of a unit code or name; spacing around a hyphen does not count (`VH-TT` = `VH - TT`)."""
+    return _HYPHEN.sub("-", match_key(value).replace("\u2013", "-").replace("\u2014", "-"))
+
+
 class _UnitIndex:
     def __init__(self, units: pd.DataFrame) -> None:
         self.codes = list(units["unit_code"])
         self.names = list(units["unit_name"])
         self._lookup: dict[str, str] = {}
         for code in self.codes:
-            self._lookup[match_key(code)] = code
+            self._lookup[_unit_key(code)] = code
         for code, name in zip(self.codes, self.names, strict=True):
-            key = match_key(name)
+            key = _unit_key(name)
             if key in self._lookup and self._lookup[key] != code:
                 self._lookup[key] = _AMBIGUOUS
             else:
@@ -99,12 +120,12 @@ class _UnitIndex:
 
     def lookup(self, value: object) -> str | None:
         """The unit code a reference names (by code or exact name), _AMBIGUOUS, or None."""
-        return self._lookup.get(match_key(value))
+        return self._lookup.get(_unit_key(value))
 
     def resolve(self, column: pd.Series, raw: RawSheet, log: ProblemLog) -> pd.Series:
         """Unit codes for the references in `column` (None where unknown/ambiguous, with an error)."""
         header = raw.headers.get("unit_code", "Mã đơn vị")
-        found = {value: self._lookup.get(match_key(value)) for value in column.dropna().unique()}
+        found = {value: self._lookup.get(_unit_key(value)) for value in column.dropna().unique()}
         codes = column.map(found)
         for position in np.flatnonzero(
             column.notna().to_numpy() & (codes.isna() | (codes == _AMBIGUOUS)).to_numpy()
@@ -125,6 +146,25 @@ class _UnitIndex:
                     f"Tên '{value}' trùng với nhiều đơn vị. Hãy ghi mã đơn vị thay cho tên.",
                 )
         return codes.where(codes != _AMBIGUOUS).astype("object")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or NA: a blank cell however pandas holds it (never read as the text 'nan')."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _unit_type(value: object, types: tuple[str, ...]) -> tuple[str | None, bool]:
+    """(the unit type a cell names, whether it was written short). Exact after normalisation, a
+    parenthesised note ignored; else short (`UBND xã`, `Phòng`) when its words belong to exactly one type."""
+    keys = set(header_keys(value))
+    exact = [t for t in types if keys & set(header_keys(t))]
+    if len(exact) == 1:
+        return exact[0], False
+    words = set(loose_key(value).split())
+    if not words:
+        return None, False
+    matching = [t for t in types if words <= set(loose_key(t).split())]
+    return (matching[0], True) if len(matching) == 1 else (None, False)
 
 
 def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -160,13 +200,13 @@ def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
             raw.headers["unit_code"],
             f"Mã đơn vị '{code}' bị trùng. Mỗi đơn vị chỉ ghi một dòng.",
         )
-    types = {match_key(t): t for t in settings.unit_types}
     canonical: list[str | None] = []
+    shortened: dict[str, tuple[str, int]] = {}
     for row, value in zip(frame["row"], frame["unit_type"], strict=True):
-        if value is None:
+        if _missing(value):
             canonical.append(None)
             continue
-        found = types.get(match_key(value))
+        found, short = _unit_type(value, settings.unit_types)
         if found is None:
             hint = closest(value, settings.unit_types)
             tail = f" Có phải là '{hint}'?" if hint else ""
@@ -175,9 +215,22 @@ def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
                 raw.name,
                 row,
                 raw.headers["unit_type"],
-                f"Loại đơn vị '{value}' không hợp lệ.{tail} Các loại: {'; '.join(settings.unit_types)}.",
+                f"Loại đơn vị '{value}' không hợp lệ.{tail} Hãy ghi một trong các loại: "
+                f"{'; '.join(settings.unit_types)}.",
             )
+        elif short:
+            shortened.setdefault(str(value), (found, row))
         canonical.append(found)
+    if shortened:
+        first_row = min(row for _, row in shortened.values())
+        pairs = "; ".join(f"'{w}' là '{t}'" for w, (t, _) in list(shortened.items())[:10])
+        log.warning(
+            "short_unit_type",
+            raw.name,
+            first_row,
+            raw.headers["unit_type"],
+            f"Loại đơn vị viết tắt được hiểu theo loại duy nhất khớp: {pairs}. Nếu sai, hãy ghi đủ tên loại.",
+        )
     frame["unit_type"] = canonical
     frame["valid_from"] = _dates(frame["valid_from"])
     frame["valid_to"] = _dates(frame["valid_to"])
@@ -452,7 +505,7 @@ def _initiatives(raw: RawSheet, units: _UnitIndex, log: ProblemLog) -> pd.DataFr
     header = raw.headers.get("status", "Tình trạng")
     fixed: list[str | None] = []
     for value, row in zip(raw.frame["status"], raw.frame["row"], strict=True):
-        if value is None:
+        if _missing(value):
             fixed.append(None)
         elif match_key(value) in statuses:
             fixed.append(statuses[match_key(value)])

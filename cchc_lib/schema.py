@@ -20,7 +20,7 @@ TOTAL_ROW_KEYS = frozenset({"tong", "tong cong", "cong"})
 IGNORED_HEADER_KEYS = frozenset({"stt", "tt", "so tt", "so thu tu"})
 
 # Value kinds understood by the reader (cells.py parses each kind).
-TEXT, CODE, UNIT_REF, TYPE_REF, DATE, COUNT, QUANTITY, YEAR, QUARTER, YESNO, SCORE, MONEY = (
+TEXT, CODE, UNIT_REF, TYPE_REF, DATE, COUNT, QUANTITY, YEAR, QUARTER, YESNO, SCORE, MONEY, TARGET = (
     "text",
     "code",
     "unit_ref",
@@ -33,6 +33,7 @@ TEXT, CODE, UNIT_REF, TYPE_REF, DATE, COUNT, QUANTITY, YEAR, QUARTER, YESNO, SCO
     "yesno",
     "score",
     "money",
+    "target",  # a Kế hoạch type column: whole number >= 0, or `-`/`x` for no target
 )
 
 
@@ -118,7 +119,7 @@ ACTIVITIES = SheetSpec(
         Column("Ngày", "date", DATE, True),
         Column("Mã đơn vị", "unit_code", UNIT_REF, True),
         Column("Loại hoạt động", "type_code", TYPE_REF, True),
-        Column("Số lượng", "quantity", QUANTITY),
+        Column("Số lượng", "quantity", QUANTITY, aliases=("SL", "S.lượng", "S. lượng", "Số lượng thực hiện")),
         Column("Tiêu đề", "title"),
         Column("Kênh đăng tải", "channel"),
         Column("Lĩnh vực CCHC", "reform_area"),

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["clean_text", "match_key", "loose_key", "closest"]
+__all__ = ["clean_text", "match_key", "loose_key", "header_keys", "closest"]
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -46,6 +46,22 @@ def match_key(value: object) -> str:
 def loose_key(value: object) -> str:
     """Matching key that also ignores punctuation and underscores (`Tin, bài` = `TIN_BAI`)."""
     return _SPACES.sub(" ", _PUNCT.sub(" ", match_key(value))).strip()
+
+
+_NOTE = re.compile(r"\s*[(\[].*$")
+_HYPHEN = re.compile(r"\s*[-\u2013\u2014]\s*")
+
+
+def header_keys(value: object) -> tuple[str, ...]:
+    """Keys a header (or a name) is matched by: its match key and loose key, each also for the words
+    before any parenthesis (`Số lượng (tin, bài)` = `Số lượng`) and with spaces around hyphens ignored."""
+    text = clean_text(value)
+    keys: list[str] = []
+    for variant in (text, _NOTE.sub("", text)):
+        for form in (variant, _HYPHEN.sub("-", variant)):
+            keys.append(match_key(form))
+            keys.append(loose_key(form))
+    return tuple(dict.fromkeys(k for k in keys if k))  # most exact first
 
 
 def closest(value: object, candidates: Iterable[str]) -> str | None:

@@ -38,13 +38,37 @@ GOOD = [
     ("money", "1 250 000", 1_250_000),
     ("money", 9_500_000, 9_500_000),
     ("text", "  Tiêu\u00a0đề ", "Tiêu đề"),
+    # habits of district offices (issue 9)
+    ("date", "05.03.2024", date(2024, 3, 5)),
+    ("date", "ngày 28/3/2024", date(2024, 3, 28)),
+    ("date", "Ngày 05/03/2024", date(2024, 3, 5)),
+    ("date", "6/5/24", date(2024, 5, 6)),
+    ("date", "19/02/24", date(2024, 2, 19)),
+    ("count", "1.000", 1000),
+    ("count", "12 500", 12500),
+    ("quantity", "1.000", 1000),
+    ("target", "1.000", 1000),
+    ("target", "-", None),
+    ("target", "—", None),
+    ("target", " x ", None),
+    ("target", 0, 0),
+    ("money", "5.000.000đ", 5_000_000),
+    ("money", "5.000.000 đồng", 5_000_000),
+    ("money", "5.000.000 VNĐ", 5_000_000),
+    ("money", "5000000đ", 5_000_000),
+    ("quarter", "Cả năm", None),
+    ("quarter", "cả năm", None),
+    ("year", "Năm 2024", 2024),
+    ("year", "năm  2024", 2024),
 ]
 
 BAD = [
     ("date", "31/02/2024", "bad_date"),
     ("date", "tháng 3", "bad_date"),
     ("date", "03/2024", "bad_date"),
-    ("date", "05.03.2024", "bad_date"),
+    ("date", "3/28/2024", "bad_date"),  # month first: the message shows the day-first form
+    ("date", "05.03/2024", "bad_date"),  # mixed separators
+    ("date", "5/3/124", "bad_date"),
     ("date", -5, "bad_date"),
     ("date", True, "bad_date"),
     ("date", "05/03/2263", "bad_date"),  # a slip of the year: beyond what pandas can hold
@@ -59,7 +83,12 @@ BAD = [
     ("count", 1e308, "bad_number"),  # beyond int64
     ("count", "9" * 5000, "bad_number"),  # beyond Python's int-from-text digit limit
     ("money", 10**15 + 1, "bad_number"),
-    ("count", "1.250", "bad_number"),  # grouping only for money
+    ("count", "1,250", "bad_number"),  # a comma may be the decimal comma: never grouping in counts
+    ("count", "1.25", "bad_number"),
+    ("count", "1.250.00", "bad_number"),
+    ("target", "—x", "bad_number"),
+    ("quarter", "Cả quý", "bad_quarter"),
+    ("year", "Năm 24", "bad_year"),
     ("quantity", 0, "bad_number"),
     ("year", 24, "bad_year"),
     ("year", 20245, "bad_year"),
@@ -76,6 +105,22 @@ BAD = [
 @pytest.mark.parametrize(("kind", "raw", "expected"), GOOD)
 def test_accepted_forms(kind: str, raw: object, expected: object) -> None:
     assert parse_value(kind, raw) == expected
+
+
+def test_a_month_first_date_says_what_to_write() -> None:
+    with pytest.raises(CellError) as problem:
+        parse_value("date", "3/28/2024")
+    assert problem.value.message.startswith(
+        "'3/28/2024' không tồn tại: ngày đứng trước tháng, ví dụ 28/03/2024"
+    )
+
+
+@pytest.mark.parametrize(
+    ("serial", "date1904", "expected"),
+    [(45356, False, date(2024, 3, 5)), (43894, True, date(2024, 3, 5)), (43894, False, date(2020, 3, 4))],
+)
+def test_serial_dates_follow_the_workbook_date_system(serial: int, date1904: bool, expected: date) -> None:
+    assert parse_value("date", serial, date1904=date1904) == expected
 
 
 @pytest.mark.parametrize(("kind", "raw", "code"), BAD)

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
+from collections.abc import Callable
 
 from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 UNIT_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Hiệu lực từ", "Hiệu lực đến"]
 ACTIVITY_HEADERS = ["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng", "Tiêu đề"]
 
 
-def make_xlsx(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> bytes:
-    """Workbook bytes with each sheet's rows written from A1 exactly as given (None = empty cell)."""
+def make_xlsx(
+    sheets: dict[str, list[list[object]]],
+    merges: dict[str, list[str]] | None = None,
+    *,
+    date1904: bool = False,
+) -> bytes:
+    """Workbook bytes with each sheet's rows written from A1 exactly as given (None = empty cell).
+
+    Text starting with `=` becomes a formula without a cached value, `#REF!` and the other error
+    texts become error cells (`t="e"`), as openpyxl writes them. `date1904`: the Mac date system.
+    """
     book = Workbook()
     book.remove(book.active)
+    if date1904:
+        book.epoch = CALENDAR_MAC_1904
     for name, rows in sheets.items():
         sheet = book.create_sheet(name)
         for r, row in enumerate(rows, start=1):
@@ -24,4 +39,70 @@ def make_xlsx(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]
             sheet.merge_cells(span)
     buffer = io.BytesIO()
     book.save(buffer)
+    return buffer.getvalue()
+
+
+def edit_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    """`data` with the zip member `part` replaced by change(content); fails when nothing changes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    changed = False
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == part:
+                new = change(content)
+                changed = new != content
+                content = new
+            target.writestr(info.filename, content)
+    assert changed, f"{part} unchanged"
+    return buffer.getvalue()
+
+
+def sheet_part(data: bytes, name: str) -> str:
+    """The zip member of the sheet called `name` (openpyxl numbers them in order)."""
+    book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+    names = re.findall(r'<sheet [^>]*name="([^"]*)"', book)
+    return f"xl/worksheets/sheet{names.index(name) + 1}.xml"
+
+
+def with_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel writes it: every inline string moved into xl/sharedStrings.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    strings: list[str] = []
+    index: dict[str, int] = {}
+
+    def share(match: re.Match[str]) -> str:
+        text = match.group(2)
+        if text not in index:
+            index[text] = len(strings)
+            strings.append(text)
+        return f'<c{match.group(1)} t="s"><v>{index[text]}</v></c>'
+
+    inline = re.compile(r'<c([^>]*?) t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.DOTALL)
+    parts = {}
+    for info in source.infolist():
+        content = source.read(info)
+        if info.filename.startswith("xl/worksheets/sheet"):
+            content = inline.sub(share, content.decode()).encode()
+        parts[info.filename] = content
+    sst = "".join(f'<si><t xml:space="preserve">{t}</t></si>' for t in strings)
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>'
+    ).encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
     return buffer.getvalue()

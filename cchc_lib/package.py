@@ -1,0 +1,246 @@
+"""Inside an .xlsx package: where the workbook and its sheets are, the date system, and the cells
+calamine cannot show (formula errors, formulas saved without a value), found by a streaming scan."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html import unescape
+
+from defusedxml import ElementTree
+
+__all__ = [
+    "CellFlags",
+    "FormulaCell",
+    "Package",
+    "column_letters",
+    "open_package",
+]
+
+# Small XML parts (workbook, relationships) are read whole up to this size; Excel writes a few KB.
+SMALL_PART_BYTES = 16 * 1024 * 1024
+CHUNK = 1024 * 1024
+_OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix of the workbook part
+_WORKSHEET = "/worksheet"
+_CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")
+_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?c\s*>)", re.DOTALL
+)
+# A formula element or an error type: only segments holding one are looked at cell by cell.
+_INTERESTING = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]|\bt\s*=\s*[\"']e[\"']")
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*(/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?v\s*>)", re.DOTALL)
+_ATTR = re.compile(rb"\b([rt])\s*=\s*[\"']([^\"']*)[\"']")
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell whose value the file does not hold: a formula error (`error` = '#REF!' ...) or a
+    formula saved without its computed value (`error` = None)."""
+
+    ref: str
+    error: str | None = None
+
+
+@dataclass
+class CellFlags:
+    """Cells of one sheet calamine reads as empty although they are not: (row, col) 1-based."""
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    # Flagged cells without an `r` reference: they cannot be placed, so the sheet is in doubt.
+    unplaced: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.uncached or self.unplaced)
+
+
+def column_letters(number: int) -> str:
+    """1 -> `A`, 27 -> `AA`, 16384 -> `XFD`."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + (ord(letter) - ord("A") + 1)
+    return number
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class Package:
+    """A zip archive read as an OOXML package (names looked up case-insensitively)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self._names: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            self._names.setdefault(info.filename.lower(), info)
+
+    def info(self, part: str) -> zipfile.ZipInfo | None:
+        return self._names.get(part.lstrip("/").lower())
+
+    def _xml(self, part: str):
+        info = self.info(part)
+        if info is None or info.file_size > SMALL_PART_BYTES:
+            return None
+        with self.archive.open(info) as handle:
+            data = handle.read(SMALL_PART_BYTES + 1)
+        try:
+            return ElementTree.fromstring(data)
+        except Exception:  # malformed or forbidden (DTD) XML: treated as absent
+            return None
+
+    def _relationships(self, part: str) -> list[tuple[str, str, str]]:
+        """(id, type, target part) of the relationships of `part` ('' = the package itself)."""
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", f"{name}.rels")
+        root = self._xml(rels)
+        if root is None:
+            return []
+        out = []
+        for element in root:
+            if _local(element.tag) != "Relationship" or element.get("TargetMode") == "External":
+                continue
+            target = element.get("Target") or ""
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            out.append((element.get("Id") or "", element.get("Type") or "", resolved))
+        return out
+
+    def workbook_part(self) -> str | None:
+        """The workbook part, found through the package relationships (usually xl/workbook.xml)."""
+        for _, kind, target in self._relationships(""):
+            if kind.endswith(_OFFICE_DOCUMENT) and self.info(target) is not None:
+                return self.info(target).filename  # type: ignore[union-attr]
+        fallback = self.info("xl/workbook.xml")
+        return fallback.filename if fallback is not None else None
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> worksheet part, in the workbook's order (chartsheets left out)."""
+        part = self.workbook_part()
+        if part is None:
+            return {}
+        root = self._xml(part)
+        if root is None:
+            return {}
+        targets = {
+            rid: target for rid, kind, target in self._relationships(part) if kind.endswith(_WORKSHEET)
+        }
+        out: dict[str, str] = {}
+        for element in root.iter():
+            if _local(element.tag) != "sheet":
+                continue
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            target = targets.get(rid or "")
+            if target is not None and self.info(target) is not None:
+                out.setdefault(element.get("name") or "", self.info(target).filename)  # type: ignore[union-attr]
+        return out
+
+    def date1904(self) -> bool:
+        """True when the workbook counts serial dates from 1904 (`<workbookPr date1904="1">`)."""
+        part = self.workbook_part()
+        root = self._xml(part) if part else None
+        if root is None:
+            return False
+        for element in root:
+            if _local(element.tag) == "workbookPr":
+                return (element.get("date1904") or "").strip().lower() in ("1", "true", "on")
+        return False
+
+    def cell_flags(self, part: str, limit: int) -> CellFlags:
+        """Formula errors and formulas without a cached value in one worksheet, streaming."""
+        flags = CellFlags()
+        info = self.info(part)
+        if info is None:
+            return flags
+        for segment in _segments(self.archive, info, limit):
+            if _INTERESTING.search(segment) is None:
+                continue
+            for match in _CELL.finditer(segment):
+                _flag(match.group(1), match.group(2) or b"", flags)
+        return flags
+
+
+def _segments(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """The part in pieces that each end just before the start of a cell (no cell is cut in two)."""
+    carry = b""
+    read = 0
+    with archive.open(info) as handle:
+        while read < limit:
+            chunk = handle.read(min(CHUNK, limit - read))
+            if not chunk:
+                break
+            read += len(chunk)
+            buffer = carry + chunk
+            cut = _last_cell_start(buffer)
+            if cut <= 0:
+                carry = buffer
+                continue
+            yield buffer[:cut]
+            carry = buffer[cut:]
+    if carry:
+        yield carry
+
+
+def _last_cell_start(buffer: bytes) -> int:
+    """Offset of the last `<c` tag in the buffer (looked for near the end first), -1 when none."""
+    for start in (max(0, len(buffer) - 65536), 0):
+        found = -1
+        for match in _CELL_START.finditer(buffer, start):
+            found = match.start()
+        if found >= 0 or start == 0:
+            return found
+    return -1
+
+
+def _flag(attributes: bytes, content: bytes, flags: CellFlags) -> None:
+    attrs = {k: v for k, v in _ATTR.findall(attributes)}
+    kind = attrs.get(b"t", b"").strip()
+    value_match = _VALUE.search(content)
+    value = (
+        unescape(value_match.group(2).decode("utf-8", "replace")).strip()
+        if value_match and value_match.group(2)
+        else ""
+    )
+    if kind == b"e":
+        problem: str | None = value or "#?"
+    elif _FORMULA.search(content) and not value:
+        # Excel writes a formula whose result is the empty text as t="str" with an empty <v>.
+        if kind == b"str" and value_match is not None:
+            return
+        problem = None
+    else:
+        return
+    ref = _REF.match(attrs.get(b"r", b"").decode("ascii", "replace").strip())
+    if ref is None:
+        flags.unplaced += 1
+        return
+    place = (int(ref.group(2)), _column_number(ref.group(1)))
+    if problem is None:
+        flags.uncached.add(place)
+    else:
+        flags.errors[place] = problem[:20]
+
+
+def open_package(data: bytes) -> Package | None:
+    """The package of .xlsx bytes, or None when the bytes are not a zip."""
+    import io
+
+    try:
+        return Package(zipfile.ZipFile(io.BytesIO(data)))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
