@@ -315,7 +315,7 @@ def _ket_qua(f: ReportFacts, w: _Words) -> tuple[Sentence, ...]:
         lines.append(
             Sentence(
                 f"{f.period.label} chưa có chỉ tiêu kế hoạch và sổ theo dõi chưa ghi nhận {SUBJECT} {TOPIC} nào.",
-                {"actual": 0, "year_plan": 0, "year": f.period.year},
+                {"actual": 0, "year_plan": 0},
             )
         )
         return tuple(lines)
