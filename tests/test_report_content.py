@@ -652,7 +652,7 @@ def check_text(sentence, truth: Truth) -> None:
 
 CASES = [
     (name, calendar)
-    for name in ("2024-Q1", "2024-H1", "2024-9M", "2024-Q3", "2024-H2", "2024")
+    for name in ("2024-Q1", "2024-Q2", "2024-H1", "2024-9M", "2024-Q3", "2024-Q4", "2024-H2", "2024")
     for calendar in ("calendar", "report")
 ] + [("2022", "calendar"), ("2022", "report"), ("2025", "report"), ("2025-Q1", "report")]
 
@@ -700,6 +700,8 @@ def test_report_wording_rules(wb, name: str, calendar: str) -> None:
     assert not content.section("phan_ket_qua").editable and not content.section("danh_gia").editable
     next_label = {
         "Q1": "QUÝ II NĂM {y}",
+        "Q2": "QUÝ III NĂM {y}",
+        "Q4": "QUÝ I NĂM {n}",
         "Q3": "QUÝ IV NĂM {y}",
         "H1": "6 THÁNG CUỐI NĂM {y}",
         "9M": "QUÝ IV NĂM {y}",
