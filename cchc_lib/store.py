@@ -384,6 +384,7 @@ class Store:
         account: Account | None,
         *,
         basis: Mapping[str, str] | None = None,
+        expected: Mapping[str, str] | None = None,
     ) -> None:
         """Keep `texts` ({section key: the clerk's text}) as the report texts of `period_name` under
         `calendar`, replacing what was saved: a key left out (or an empty text) goes back to the generated
@@ -392,7 +393,9 @@ class Store:
         something, naming the account, period, calendar, the keys changed and the keys reset.
         `basis` ({section key: the generated text the clerk edited}) is kept as a digest for the keys
         given, so that the page can say when the figures changed after the save; a key not in `basis`
-        keeps its earlier digest while its text is unchanged."""
+        keeps its earlier digest while its text is unchanged. With `expected` (the saved texts the clerk
+        started from) the save is refused (StoreError "stale", audit-logged) when someone else saved other
+        texts in the meantime, checked under the lock."""
         kind_info = {"period": str(period_name), "calendar": str(calendar)}
         try:
             label = _texts_label(str(period_name), str(calendar))
@@ -421,6 +424,15 @@ class Store:
             with self._locked():
                 record = self._texts_record(period_name, calendar)
                 before, old_basis = record.get("texts", {}), record.get("basis", {})
+                if expected is not None and before != {
+                    k: clean_report_text(v) for k, v in expected.items() if clean_report_text(v)
+                }:
+                    who = record.get("user") or "người khác"
+                    raise StoreError(
+                        "stale",
+                        f"Nội dung báo cáo kỳ này vừa được {who} lưu sau khi bạn mở trang; "
+                        "nội dung của bạn chưa được lưu.",
+                    )
                 changed = sorted(k for k, v in cleaned.items() if before.get(k) != v)
                 reset = sorted(k for k in before if k not in cleaned)
                 digests = {}
@@ -464,7 +476,7 @@ class Store:
                         }
                     )
         except StoreError as exc:
-            if exc.code in ("disk_full", "io_error"):
+            if exc.code in ("disk_full", "io_error", "stale"):
                 refuse(exc)
             raise
 

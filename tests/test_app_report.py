@@ -301,3 +301,29 @@ def test_a_merged_away_units_upload_page_offers_no_template_of_a_later_year(
     assert ("Tải mẫu của đơn vị" in labels) is offered
     note = f"Đơn vị XCQN không có hiệu lực trong năm {year} nên không có mẫu của năm này."
     assert (note in [c.value for c in at.caption]) is not offered
+
+
+def test_a_save_after_someone_else_saved_keeps_both_edits(office) -> None:
+    from cchc_lib.accounts import Account
+
+    at = open_as("quantri")  # the clerk opens the page ...
+    generated_kenh = area(at, "4. Kênh đăng tải").value
+    # ... meanwhile another admin saves the channels section
+    office.store.save_report_texts(
+        "2024-Q1", "calendar", {"kenh": "Kênh do người khác viết."}, Account("b", "admin")
+    )
+    area(at, CHI_DAO).input(OWN_CHI_DAO)
+    at.button(key="report_save").click().run()
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith(
+        "Nội dung báo cáo kỳ này vừa được b lưu sau khi bạn mở trang; nội dung của bạn chưa"
+    )
+    assert office.store.report_texts("2024-Q1", "calendar") == {"kenh": "Kênh do người khác viết."}
+    assert area(at, "4. Kênh đăng tải").value == "Kênh do người khác viết." != generated_kenh  # theirs shown
+    assert area(at, CHI_DAO).value == OWN_CHI_DAO  # the clerk's own edit kept
+    at.button(key="report_save").click().run()
+    assert office.store.report_texts("2024-Q1", "calendar") == {
+        "chi_dao": OWN_CHI_DAO,
+        "kenh": "Kênh do người khác viết.",
+    }

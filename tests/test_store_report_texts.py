@@ -16,7 +16,7 @@ from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_repor
 ADMIN = Account("vanphong", "admin")
 UNIT = Account("xcb1", "unit", "XCB")
 VIEWER = Account("xem", "viewer")
-KEYS = ("chi_dao", "nguyen_nhan", "phuong_huong", "kien_nghi")  # the store's tests fix their own keys
+KEYS = ("chi_dao", "kenh", "nguyen_nhan", "phuong_huong", "kien_nghi")  # the store's tests fix their own keys
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ def test_unknown_keys_and_too_long_texts_are_refused_and_nothing_is_written(stor
         store.save_report_texts("2024-Q1", "report", {"chi_dao": "x", "tieu_de": "y"}, ADMIN)
     assert caught.value.code == "bad_key"
     assert caught.value.message == (
-        "Mục báo cáo không có: tieu_de. Các mục sửa được: chi_dao, nguyen_nhan, phuong_huong, kien_nghi."
+        "Mục báo cáo không có: tieu_de. Các mục sửa được: chi_dao, kenh, nguyen_nhan, phuong_huong, kien_nghi."
     )
     with pytest.raises(StoreError) as caught:
         store.save_report_texts("2024-Q1", "report", {"chi_dao": "a" * (REPORT_TEXT_MAX_CHARS + 1)}, ADMIN)
@@ -222,3 +222,24 @@ def test_the_generated_text_a_save_was_made_against_is_kept_as_a_digest(store: S
     user, when = store.report_texts_saved_by("2024-Q1", "report")
     assert user == "vanphong" and when is not None and when.tzinfo is not None
     assert store.report_texts_saved_by("2024-Q2", "report") == (None, None)
+
+
+def test_a_save_started_from_texts_someone_else_replaced_is_refused(store: Store) -> None:
+    other = Account("phongnv", "admin")
+    store.save_report_texts("2024-Q1", "report", {"chi_dao": "A"}, ADMIN)
+    opened = store.report_texts("2024-Q1", "report")
+    store.save_report_texts("2024-Q1", "report", {"chi_dao": "A", "kenh": "Kênh của người khác"}, other)
+    path = store.root / "report_texts" / "report" / "2024-Q1.json"
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        store.save_report_texts("2024-Q1", "report", {"chi_dao": "A2"}, ADMIN, expected=opened)
+    assert caught.value.code == "stale"
+    assert caught.value.message == (
+        "Nội dung báo cáo kỳ này vừa được phongnv lưu sau khi bạn mở trang; nội dung của bạn chưa được lưu."
+    )
+    assert path.read_bytes() == before
+    assert texts_entries(store)[-1]["outcome"] == "refused" and texts_entries(store)[-1]["code"] == "stale"
+    # started from what is saved now: accepted
+    now = store.report_texts("2024-Q1", "report")
+    store.save_report_texts("2024-Q1", "report", {**now, "chi_dao": "A2"}, ADMIN, expected=now)
+    assert store.report_texts("2024-Q1", "report") == {"chi_dao": "A2", "kenh": "Kênh của người khác"}

@@ -45,6 +45,10 @@ FIGURES_CHANGED = (
     "Số liệu đã thay đổi kể từ khi nội dung mục này được lưu: nội dung tự động lập từ số liệu hiện hành "
     "nay đã khác (xem bên dưới). Hãy cập nhật các con số trong nội dung đã sửa trước khi ký."
 )
+STALE_HINT = (
+    "Các mục người đó sửa mà bạn chưa sửa đã được đưa vào ô soạn thảo; mục bạn đang sửa vẫn giữ nội dung "
+    "của bạn. Hãy xem lại rồi bấm “Lưu nội dung”."
+)
 PLACEHOLDER_NOTE = (
     "Phần trong ngoặc vuông «[Đề nghị bổ sung: …]» cần được thay bằng nội dung thật trước khi ký."
 )
@@ -151,13 +155,17 @@ def _save(
             texts[section_key] = value
             if not _same(value, saved.get(section_key, "")):  # written now, against these figures
                 basis[section_key] = generated.get(section_key, "")
+    store = Store(settings.store_path)
     try:
-        store = Store(settings.store_path)
         before = store.report_texts(period_name, calendar)
-        store.save_report_texts(period_name, calendar, texts, account, basis=basis)
+        store.save_report_texts(period_name, calendar, texts, account, basis=basis, expected=saved)
         after = store.report_texts(period_name, calendar)
     except StoreError as exc:
-        st.session_state[_MESSAGE_KEY] = ("error", exc.message)
+        if exc.code == "stale":
+            _take_theirs(store.report_texts(period_name, calendar), saved, generated, keys)
+            st.session_state[_MESSAGE_KEY] = ("error", f"{exc.message} {STALE_HINT}")
+        else:
+            st.session_state[_MESSAGE_KEY] = ("error", exc.message)
         return
     if after == before:
         st.session_state[_MESSAGE_KEY] = ("info", NOTHING_CHANGED)
@@ -165,6 +173,21 @@ def _save(
         st.session_state[_MESSAGE_KEY] = ("success", SAVED.format(period=period_label, count=len(after)))
     for section_key, widget_key in keys.items():  # emptied areas show the generated text again
         if section_key not in after:
+            st.session_state.pop(widget_key, None)
+
+
+def _take_theirs(
+    current: Mapping[str, str],
+    saved: Mapping[str, str],
+    generated: Mapping[str, str],
+    keys: Mapping[str, str],
+) -> None:
+    """After someone else's save: a text area the clerk left as it was opened shows the other's text on
+    the next run; one the clerk edited keeps the clerk's text."""
+    for section_key, widget_key in keys.items():
+        opened = saved.get(section_key, generated.get(section_key, ""))
+        theirs = current.get(section_key, generated.get(section_key, ""))
+        if not _same(opened, theirs) and _same(str(st.session_state.get(widget_key, "")), opened):
             st.session_state.pop(widget_key, None)
 
 
