@@ -45,6 +45,10 @@ def is_blank(value: object) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     if isinstance(value, str):
+        if not value:
+            return True
+        if value.isprintable() and not value[0].isspace():
+            return False  # the common case, fast for 200,000-row sheets
         return not clean_text(value)
     return False
 

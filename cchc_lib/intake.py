@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .cells import is_blank
 from .schema import CODE, TYPE_REF, UNIT_REF, Column, SheetSpec
@@ -62,8 +63,29 @@ def _texts(row: Sequence[object]) -> list[str]:
     return [clean_text(c) for c in row if isinstance(c, str) and not is_blank(c)]
 
 
+def _first_text(row: Sequence[object]) -> str | None:
+    """The row's first text cell that is not a numbering (`I`, `1.`), or None."""
+    for cell in row:
+        if isinstance(cell, str) and not is_blank(cell) and not _is_numbering(cell):
+            return cell
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _is_numbering(text: str) -> bool:
+    return bool(_NUMBERING.match(clean_text(text)))
+
+
+@lru_cache(maxsize=4096)
 def _is_total_label(text: str) -> bool:
-    return match_key(text) in _TOTAL_EXACT or bool(_TOTAL_PREFIX.match(text))
+    head = text.lstrip()[:1].lower()
+    if head not in ("t", "c", "g", "s"):
+        return False  # fast: most first cells are codes or dates
+    return match_key(text) in _TOTAL_EXACT or bool(_TOTAL_PREFIX.match(clean_text(text)))
+
+
+def _exact_total(text: str) -> bool:
+    return match_key(text) in {"tong", "tong cong", "cong"}
 
 
 def _is_signature_text(text: str) -> bool:
@@ -91,7 +113,7 @@ def classify_rows(
     leftmost = read[0] if read else 0
     required = [p for p, column in columns.items() if column.required]
     references = [p for p, column in columns.items() if column.kind in _REFERENCE_KINDS]
-    signature_start = _signature_start(rows, read, required)
+    signature_start = _signature_start(rows, required)
     data: list[int] = []
     skipped: dict[str, list[int]] = {TOTAL: [], HEADING: [], SIGNATURE: []}
     for index, row in enumerate(rows):
@@ -101,27 +123,20 @@ def classify_rows(
             continue
         width = len(row)
         filled = [p for p in read if p < width and not is_blank(row[p])]
-        first = next(
-            (
-                c
-                for c in row
-                if isinstance(c, str) and not is_blank(c) and not _NUMBERING.match(clean_text(c))
-            ),
-            None,
-        )
-        if not filled and not (first is not None and spec.total_rows and _is_total_label(first)):
-            continue
-        if spec.total_rows and first is not None and _is_total_label(first):
+        first = _first_text(row) if spec.total_rows else None
+        if first is not None and _is_total_label(first):
             label_at = next(p for p, c in enumerate(row) if c is first)
-            exact = match_key(first) in {"tong", "tong cong", "cong"}
-            if exact or not any(p != label_at and not is_blank(row[p]) for p in references if p < width):
+            if _exact_total(first) or not any(
+                p != label_at and not is_blank(row[p]) for p in references if p < width
+            ):
                 skipped[TOTAL].append(index)
                 continue
+        if not filled:
+            continue
         if len(filled) == 1 and _is_heading(row, filled[0], leftmost, first_index + index, merged_across):
             skipped[HEADING].append(index)
             continue
-        if filled:
-            data.append(index)
+        data.append(index)
     return Layout(data, {k: v for k, v in skipped.items() if v})
 
 
@@ -156,31 +171,28 @@ def _is_heading(
     return (len(words) >= 2 and (numbered or merged)) or capitals
 
 
-def _signature_start(rows: Sequence[Sequence[object]], read: list[int], required: list[int]) -> int | None:
+def _signature_start(rows: Sequence[Sequence[object]], required: list[int]) -> int | None:
     """Index of the first row of a signature block that runs to the end of the sheet, or None.
 
     The block starts at a row of text only with a place-and-date line or a signer's title
     (`NGƯỜI LẬP BIỂU`, `THỦ TRƯỞNG ĐƠN VỊ`, `TM. ...`); every later row must be blank or text only,
     without digits (names, `(Ký, ghi rõ họ tên)`) unless it is such a line, and never fill every
-    required column. Otherwise there is no block and the rows are read as data.
+    required column. Otherwise there is no block and the rows are read as data. Looked for from
+    the bottom up, so a long table costs nothing.
     """
     start = None
-    for index, row in enumerate(rows):
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
         cells = [c for c in row if not is_blank(c)]
-        if cells and all(isinstance(c, str) for c in cells) and any(_is_signature_text(c) for c in cells):
-            start = index
-            break
-    if start is None:
-        return None
-    for row in rows[start:]:
-        cells = [(p, c) for p, c in enumerate(row) if not is_blank(c)]
         if not cells:
             continue
-        if not all(isinstance(c, str) for _, c in cells):
-            return None
+        if not all(isinstance(c, str) for c in cells):
+            break
         if required and all(p < len(row) and not is_blank(row[p]) for p in required):
-            return None
-        for _, c in cells:
-            if any(ch.isdigit() for ch in c) and not _is_signature_text(c):
-                return None
+            break
+        signature = [_is_signature_text(c) for c in cells]
+        if any(any(ch.isdigit() for ch in c) and not sig for c, sig in zip(cells, signature, strict=True)):
+            break
+        if any(signature):
+            start = index
     return start

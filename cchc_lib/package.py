@@ -30,7 +30,13 @@ _CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?c\s*>)", re.DOTALL
 )
 # A formula element or an error type: only segments holding one are looked at cell by cell.
-_INTERESTING = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]|\bt\s*=\s*[\"']e[\"']")
+_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'="e"', b"='e'", b'= "e"')
+
+
+def _interesting(segment: bytes) -> bool:
+    return any(marker in segment for marker in _MARKERS)
+
+
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?v\s*(/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?v\s*>)", re.DOTALL)
 _ATTR = re.compile(rb"\b([rt])\s*=\s*[\"']([^\"']*)[\"']")
@@ -168,7 +174,7 @@ class Package:
         if info is None:
             return flags
         for segment in _segments(self.archive, info, limit):
-            if _INTERESTING.search(segment) is None:
+            if not _interesting(segment):
                 continue
             for match in _CELL.finditer(segment):
                 _flag(match.group(1), match.group(2) or b"", flags)
