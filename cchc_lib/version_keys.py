@@ -4,11 +4,15 @@ The reporting status compares every published version with the one before it, so
 activity keys (reporting.activity_keys) of every version. Published versions never change, so the
 keys are computed once per file content and kept as a small Parquet file named after the file's
 sha256: after a restart the status costs a few ms per version instead of a parse of each workbook.
-The cache is derived data only: a missing, unreadable or unwritable cache just means a parse.
+The cache is derived data only: a missing or unwritable cache just means a parse. Each file records
+the sha256 of the version it was computed from and a digest of its own rows (Parquet key-value
+metadata), so that `check_cache_file` (run by `Store.check`: the dashboard and `store verify`) tells a
+damaged or swapped file, which then stops the dashboard until `store repair` moves it to damaged/.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import re
@@ -20,12 +24,50 @@ from cchc_lib import reporting
 from cchc_lib.atomic import atomic_write
 from cchc_lib.settings import Settings
 
-__all__ = ["KEYS_FORMAT", "cache_file", "version_keys"]
+__all__ = ["KEYS_FORMAT", "cache_file", "check_cache_file", "version_keys"]
 
 LOG = logging.getLogger(__name__)
 KEYS_FORMAT = 1  # bump when reporting.activity_keys changes what it computes
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _DTYPES = {"unit_code": "str", "date": "datetime64[ns]", "key": "uint64"}
+_META_SOURCE = b"cchc.source_sha256"  # the version file the keys were computed from
+_META_DIGEST = b"cchc.rows_sha256"  # digest of the rows (rows_digest)
+
+
+def rows_digest(keys: pd.DataFrame) -> str:
+    """sha256 of the keys' rows (unit_code, date, key), independent of how Parquet stored them."""
+    frame = keys.astype(_DTYPES).reset_index(drop=True)
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + str(len(frame)).encode()).hexdigest()
+
+
+def check_cache_file(path: Path, sha256: str) -> str | None:
+    """Why the cache file `path` (named after the version `sha256`) cannot be trusted, in Vietnamese,
+    or None when it is sound: unreadable, other columns, computed from another file, or rows changed.
+    A file written before the digests were recorded is accepted when readable with the right columns."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        return None
+    except Exception:
+        return "không đọc được (tệp Parquet hỏng hoặc bị cắt cụt)"
+    if table.column_names != list(_DTYPES):
+        return f"các cột {', '.join(table.column_names) or '(không có)'} không phải các cột của bộ nhớ đệm"
+    meta = table.schema.metadata or {}
+    source = meta.get(_META_SOURCE, b"").decode("ascii", errors="replace")
+    if source and source != sha256:
+        return "được tính từ một tệp khác với tệp mang tên của nó"
+    recorded = meta.get(_META_DIGEST, b"").decode("ascii", errors="replace")
+    if recorded:
+        try:
+            actual = rows_digest(table.to_pandas())
+        except Exception:
+            return "không đọc được nội dung"
+        if actual != recorded:
+            return "nội dung không khớp mã kiểm tra đã ghi"
+    return None
 
 
 def cache_file(cache_dir: Path, sha256: str) -> Path | None:
@@ -49,10 +91,17 @@ def _read_cached(path: Path) -> pd.DataFrame | None:
     return frame.astype(_DTYPES)
 
 
-def _write_cached(path: Path, keys: pd.DataFrame) -> None:
+def _write_cached(path: Path, keys: pd.DataFrame, sha256: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
+        frame = keys.astype(_DTYPES).reset_index(drop=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta.update({_META_SOURCE: sha256.encode("ascii"), _META_DIGEST: rows_digest(frame).encode("ascii")})
         out = io.BytesIO()
-        keys.astype(_DTYPES).to_parquet(out, index=False)
+        pq.write_table(table.replace_schema_metadata(meta), out)
         atomic_write(path, out.getvalue())
     except Exception:  # read-only or full disk: the status still works, it only parses again next time
         LOG.warning("Could not keep the keys cache %s", path, exc_info=True)
@@ -63,14 +112,27 @@ def version_keys(
 ) -> pd.DataFrame | None:
     """reporting.activity_keys of the published file `path` (content `sha256`), from the cache in
     `cache_dir` when there, else parsed (trusted: it was checked when it was published) and kept.
-    None when the file cannot be read."""
+    None when the file cannot be read; StoreError "corrupt" when its bytes do not match `sha256` (keys of
+    other content would count other submissions)."""
     target = cache_file(cache_dir, sha256) if cache_dir is not None else None
     if target is not None and (cached := _read_cached(target)) is not None:
         return cached
     from cchc_lib.sandbox import read_trusted
+    from cchc_lib.store import StoreError
 
     try:
-        result = read_trusted(Path(path), settings)
+        data = Path(path).read_bytes()
+    except OSError:
+        LOG.exception("Reading version file %s for the reporting status failed", path)
+        return None
+    if _SHA256.fullmatch(str(sha256)) and hashlib.sha256(data).hexdigest() != sha256:
+        raise StoreError(
+            "corrupt",
+            f"Tệp phiên bản {Path(path).name} không khớp mã kiểm tra (sha256): đã bị sửa hoặc hỏng. "
+            "Quản trị viên hãy chạy python -m cchc_lib store verify.",
+        )
+    try:
+        result = read_trusted(data, settings)
     except Exception:
         LOG.exception("Reading version file %s for the reporting status failed", path)
         return None
@@ -78,5 +140,5 @@ def version_keys(
         return None
     keys = reporting.activity_keys(result.workbook.activities)
     if target is not None:
-        _write_cached(target, keys)
+        _write_cached(target, keys, sha256)
     return keys
