@@ -79,6 +79,20 @@ def _problem_line(problem: dict[str, object]) -> str:
     return f"{label}{place}: {problem['message']}"
 
 
+def _by_sheet_and_row(problems: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Problems for reading: the file's own first, then sheet by sheet (in the format's order), row by row."""
+    from .schema import SHEETS
+    from .text import match_key
+
+    order = {match_key(spec.name): i for i, spec in enumerate(SHEETS)}
+
+    def key(problem: dict[str, object]) -> tuple[int, int]:
+        sheet = order.get(match_key(problem["sheet"]), len(order)) if problem["sheet"] else -1
+        return sheet, problem["row"] if problem["row"] is not None else -1  # type: ignore[return-value]
+
+    return sorted(problems, key=key)
+
+
 def _read(path: str, settings: Settings, err: TextIO) -> ReadResult | None:
     try:
         return read_untrusted(path, settings)
@@ -97,7 +111,7 @@ def run_validate(args: argparse.Namespace, settings: Settings, out: TextIO, err:
         json.dump({"ok": result.ok, "problems": problems}, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        for problem in problems:
+        for problem in _by_sheet_and_row(problems):
             print(_problem_line(problem), file=out)
         errors = sum(p["level"] == "error" for p in problems)
         warnings = len(problems) - errors

@@ -3,12 +3,14 @@ calamine cannot show (formula errors, formulas saved without a value), found by 
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
+from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
@@ -23,6 +25,7 @@ __all__ = [
 # Small XML parts (workbook, relationships) are read whole up to this size; Excel writes a few KB.
 SMALL_PART_BYTES = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
+_QUOTE = {"\"": "&quot;"}
 _OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix of the workbook part
 _WORKSHEET = "/worksheet"
 _CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")
@@ -167,6 +170,44 @@ class Package:
                 return (element.get("date1904") or "").strip().lower() in ("1", "true", "on")
         return False
 
+    def standard_layout(self) -> bytes | None:
+        """The package rewritten with its workbook part at xl/workbook.xml (where calamine looks for it),
+        or None when it is there already or cannot be moved. Relationship targets become absolute."""
+        part = self.workbook_part()
+        if part is None or part.lower() == "xl/workbook.xml" or self.info("xl/workbook.xml") is not None:
+            return None
+        folder, name = posixpath.split(part)
+        old_rels = posixpath.join(folder, "_rels", f"{name}.rels").lower()
+        rels = [(rid, kind, target) for rid, kind, target in self._relationships(part)]
+        body = "".join(
+            f'<Relationship Id="{escape(rid, _QUOTE)}" Type="{escape(kind, _QUOTE)}" Target="/{escape(target, _QUOTE)}"/>'
+            for rid, kind, target in rels
+        )
+        new_rels = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.'
+            f'openxmlformats.org/package/2006/relationships">{body}</Relationships>'
+        ).encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in self.archive.infolist():
+                lower = info.filename.lower()
+                if lower == old_rels or info.is_dir():
+                    continue
+                content = self.archive.read(info)
+                if lower == part.lower():
+                    target.writestr("xl/workbook.xml", content)
+                    continue
+                if lower in ("_rels/.rels", "[content_types].xml"):
+                    content = re.sub(
+                        rb"(Target|PartName)=([\"'])/?" + re.escape(part.encode()) + rb"\2",
+                        rb"\1=\2/xl/workbook.xml\2",
+                        content,
+                        flags=re.IGNORECASE,
+                    )
+                target.writestr(info.filename, content)
+            target.writestr("xl/_rels/workbook.xml.rels", new_rels)
+        return buffer.getvalue()
+
     def cell_flags(self, part: str, limit: int) -> CellFlags:
         """Formula errors and formulas without a cached value in one worksheet, streaming."""
         flags = CellFlags()
@@ -244,8 +285,6 @@ def _flag(attributes: bytes, content: bytes, flags: CellFlags) -> None:
 
 def open_package(data: bytes) -> Package | None:
     """The package of .xlsx bytes, or None when the bytes are not a zip."""
-    import io
-
     try:
         return Package(zipfile.ZipFile(io.BytesIO(data)))
     except (zipfile.BadZipFile, OSError, ValueError):

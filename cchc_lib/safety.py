@@ -90,8 +90,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 # Per-member compression ratio above which a large member is treated as a bomb (deflate tops at ~1032).
+# Genuine sheets of repetitive XML reach a few hundred: below RATIO_MIN_BYTES only the total limit
+# (settings.max_uncompressed_mb) applies, which bounds the work anyway.
 MAX_RATIO = 200
-RATIO_MIN_BYTES = 10 * MB
+RATIO_MIN_BYTES = 100 * MB
 # Decompressed bytes examined per part: enough for every part of a normal workbook but bounded.
 PART_SCAN_BYTES = 16 * MB
 # A prolog (before the root element) longer than this is refused unscanned: Excel writes ~60 bytes.
@@ -106,7 +108,6 @@ _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _DIMENSION = re.compile(rb"<(?:[\w.\-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _REF_CELL = re.compile(r"^\$?([A-Za-z]+)\$?(\d+)$")
 _SHEET_ROOTS = {b"worksheet", b"dialogsheet", b"macrosheet"}
-_MACRO_CONTENT = re.compile(rb"macroEnabled|vbaProject|macrosheet|vbaData", re.IGNORECASE)
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta|title|style)\b",
     re.IGNORECASE | re.DOTALL,
@@ -114,12 +115,32 @@ _HTML_START = re.compile(
 
 
 class UnsafeFile(Exception):
-    """The file cannot be read safely. `code` is stable snake_case; `message` is for the user (Vietnamese)."""
+    """The file cannot be read safely. `code` is stable snake_case; `message` is for the user (Vietnamese).
 
-    def __init__(self, code: str, message: str | None = None) -> None:
+    `detail` (may be empty) says what was found in this file, e.g. "Tệp nặng 25,3 MB; giới hạn là 20 MB."
+    or the sheet refused with its size; `full_message` is the detail followed by the message.
+    """
+
+    def __init__(self, code: str, message: str | None = None, detail: str = "") -> None:
         self.code = code
         self.message = message or MESSAGES.get(code, MESSAGES["unreadable"])
-        super().__init__(f"{code}: {self.message}")
+        self.detail = detail
+        super().__init__(f"{code}: {self.full_message}")
+
+    @property
+    def full_message(self) -> str:
+        return f"{self.detail} {self.message}" if self.detail else self.message
+
+
+def _megabytes(size: float) -> str:
+    """25.34 -> `25,3`, 20.0 -> `20` (Vietnamese decimal comma)."""
+    text = (f"{size:.1f}" if size >= 0.1 else f"{size:.3f}").rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def size_detail(size_bytes: int, limit_mb: float) -> str:
+    """The sentence naming a file's size and the limit it exceeds."""
+    return f"Tệp nặng {_megabytes(size_bytes / MB)} MB; giới hạn là {_megabytes(limit_mb)} MB."
 
 
 def check_upload(data: bytes, settings: Settings) -> None:
@@ -143,7 +164,7 @@ def _check(data: bytes, settings: Settings) -> None:
     if not data:
         raise UnsafeFile("empty")
     if len(data) > settings.max_upload_mb * MB:
-        raise UnsafeFile("too_large")
+        raise UnsafeFile("too_large", detail=size_detail(len(data), settings.max_upload_mb))
     if data.startswith(OLE_MAGIC):
         if any(name in data for name in _ENCRYPTION_STREAMS):
             raise UnsafeFile("encrypted")
@@ -195,20 +216,76 @@ def _check_zip(data: bytes, settings: Settings) -> None:
         raise UnsafeFile("corrupt_zip") from exc
     if len(infos) > settings.max_zip_parts:
         raise UnsafeFile("too_many_parts")
-    _check_directory(infos, len(data), settings)
-    names = {info.filename.lower(): info for info in infos}
-    if "xl/workbook.xml" not in names:
+    duplicates = _check_directory(infos, len(data), settings)
+    from .package import Package
+
+    # The workbook and relationship parts are small and parsed with defusedxml (no DTD, no entity):
+    # safe before the scan below, which needs the sheet list to know which sheets will be read.
+    package = Package(archive)
+    workbook = package.workbook_part()
+    if workbook is None:
         raise UnsafeFile("not_xlsx")
+    names = {info.filename.lower() for info in infos}
     if any(name.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml") for name in names) or any(
         name.startswith("xl/macrosheets/") for name in names
     ):
         raise UnsafeFile("macros")
-    types = names.get("[content_types].xml")
-    if types is not None and _MACRO_CONTENT.search(_read_bounded(archive, types, PART_SCAN_BYTES)):
-        raise UnsafeFile("macros")
+    # A macro-enabled content type alone holds no macro: such a file is read like any other.
+    sheets = package.sheet_parts()
+    read = _parts_read(sheets)
+    by_part = {part.lower(): name for name, part in sheets.items()}
     for info in infos:
+        lower = info.filename.lower()
         if not info.is_dir():
-            _scan_part(archive, info, settings)
+            # Only the sheets that will be read are checked for size (calamine never opens the others);
+            # when the sheet list cannot be read, every worksheet is checked.
+            sized = not sheets or lower in read
+            _scan_part(archive, info, settings, sized=sized, sheet=by_part.get(lower))
+    if duplicates:
+        _check_duplicates(archive, infos, duplicates, workbook, read)
+
+
+def _parts_read(sheets: dict[str, str]) -> set[str]:
+    """Lower-case part names of the sheets the reader reads (named like a sheet of the format)."""
+    from .schema import SHEETS
+    from .text import match_key
+
+    wanted = {match_key(spec.name) for spec in SHEETS}
+    return {part.lower() for name, part in sheets.items() if match_key(name) in wanted}
+
+
+# Parts no reader takes a value from: a duplicate of one of these is harmless.
+_UNREAD_PREFIXES = (
+    "docprops/",
+    "xl/media/",
+    "xl/theme/",
+    "xl/printersettings/",
+    "xl/drawings/",
+    "customxml/",
+)
+
+
+def _check_duplicates(
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    duplicates: set[str],
+    workbook: str,
+    read: set[str],
+) -> None:
+    """Entries written twice under one name (Excel Online does this): identical copies are fine; copies
+    that differ are ambiguous when a reader takes values from that part."""
+    for name in sorted(duplicates):
+        copies = [info for info in infos if info.filename.lower() == name]
+        contents = {_read_bounded(archive, info, PART_SCAN_BYTES + 1) for info in copies}
+        if len(contents) == 1 and len(next(iter(contents))) <= PART_SCAN_BYTES:
+            continue
+        if name.startswith(_UNREAD_PREFIXES) and name not in read and name != workbook.lower():
+            continue
+        raise UnsafeFile(
+            "corrupt_zip",
+            detail=f"Tệp có hai thành phần cùng tên '{copies[0].filename}' với nội dung khác nhau, "
+            "không biết phải đọc bản nào.",
+        )
 
 
 def _check_end_record(data: bytes, settings: Settings) -> None:
@@ -227,9 +304,11 @@ def _check_end_record(data: bytes, settings: Settings) -> None:
         raise UnsafeFile("too_many_parts")
 
 
-def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: Settings) -> None:
-    """Names, declared sizes and flags from the central directory (nothing decompressed)."""
+def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: Settings) -> set[str]:
+    """Names, declared sizes and flags from the central directory (nothing decompressed). Returns the
+    lower-case names that occur more than once."""
     seen: set[str] = set()
+    duplicates: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
@@ -240,9 +319,10 @@ def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: 
             or re.match(r"^[A-Za-z]:", name)
             or ".." in parts
             or "\x00" in name
-            or name.lower() in seen
         ):
             raise UnsafeFile("corrupt_zip")
+        if name.lower() in seen:
+            duplicates.add(name.lower())
         seen.add(name.lower())
         if info.flag_bits & 0x1:
             raise UnsafeFile("encrypted")
@@ -261,6 +341,7 @@ def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: 
         total += info.file_size
         if total > settings.max_uncompressed_mb * MB:
             raise UnsafeFile("zip_bomb")
+    return duplicates
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -282,8 +363,16 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iter
         raise UnsafeFile("corrupt_zip") from exc
 
 
-def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settings) -> None:
-    """DTD in the prolog of any XML part; dimension and cell references of worksheets."""
+def _scan_part(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    settings: Settings,
+    *,
+    sized: bool,
+    sheet: str | None = None,
+) -> None:
+    """DTD anywhere in an XML part (`sized`=False); dimension and cell references of a worksheet that
+    will be read (`sized`=True, `sheet` its name for the message)."""
     stream = _chunks(archive, info, PART_SCAN_BYTES)
     head = b""
     for chunk in stream:
@@ -306,9 +395,11 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: Settin
             raise UnsafeFile("xml_dtd")  # an endless prolog: nothing Excel writes
     else:
         return  # the part ended before any element: nothing a parser could expand
+    if root == b"macrosheet":
+        raise UnsafeFile("macros")  # Excel 4 macros hidden in a sheet part
     windows = _windows(head, stream)
-    if root in _SHEET_ROOTS:
-        _check_sheet(windows, settings)
+    if sized and root in _SHEET_ROOTS:
+        _check_sheet(windows, settings, sheet)
         return
     for window in windows:
         if _DTD.search(window):
@@ -351,23 +442,34 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _check_sheet(windows: Iterator[bytes], settings: Settings) -> None:
+def _check_sheet(windows: Iterator[bytes], settings: Settings, sheet: str | None = None) -> None:
     """Refuse a worksheet whose dimension or (scanned) cell/row references reach beyond the limits."""
     far_ref = _far_ref_pattern(settings.max_sheet_rows, settings.max_sheet_cols)
     dimension_seen = False
     for window in windows:
         if _DTD.search(window):
             raise UnsafeFile("xml_dtd")
-        refs = [ref.decode("ascii") for ref in far_ref.findall(window)]
-        if not dimension_seen:
+        refs = []
+        if not dimension_seen:  # the declared size first: it is what the message names
             match = _DIMENSION.search(window)
             if match:
                 dimension_seen = True
                 refs.append(match.group(1).decode("ascii", "replace"))
+        refs += [ref.decode("ascii") for ref in far_ref.findall(window)]
         for ref in refs:
             rows, cols = _ref_extent(ref if not ref.isdigit() else f"A{ref}")
             if rows > settings.max_sheet_rows or cols > settings.max_sheet_cols:
-                raise UnsafeFile("sheet_too_big")
+                name = f"Trang tính '{sheet}'" if sheet else "Một trang tính"
+                raise UnsafeFile(
+                    "sheet_too_big",
+                    detail=f"{name} rộng tới {_count(rows)} dòng × {_count(cols)} cột (ô {ref[:24]}); giới hạn là "
+                    f"{_count(settings.max_sheet_rows)} dòng × {_count(settings.max_sheet_cols)} cột.",
+                )
+
+
+def _count(number: int) -> str:
+    """1100000 -> `1.100.000` (Vietnamese grouping)."""
+    return f"{min(number, 10**12):,}".replace(",", ".")
 
 
 @lru_cache(maxsize=8)

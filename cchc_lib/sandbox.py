@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from cchc_lib.model import ReadResult
-from cchc_lib.safety import MB, UnsafeFile, check_upload
+from cchc_lib.safety import MB, UnsafeFile, check_upload, size_detail
 from cchc_lib.settings import Settings, load_settings
 
 __all__ = ["read_untrusted", "read_trusted", "parse_isolated", "load_bytes", "READER", "PACKAGE_PARENT"]
@@ -116,8 +116,9 @@ def load_bytes(source: Path | str | bytes, settings: Settings) -> bytes:
     try:
         if not path.is_file():
             raise UnsafeFile("missing_file")
-        if path.stat().st_size > settings.max_upload_mb * MB:
-            raise UnsafeFile("too_large")  # refused before reading it into memory
+        size = path.stat().st_size
+        if size > settings.max_upload_mb * MB:  # refused before reading it into memory
+            raise UnsafeFile("too_large", detail=size_detail(size, settings.max_upload_mb))
         return path.read_bytes()
     except OSError as exc:
         raise UnsafeFile("missing_file") from exc

@@ -59,8 +59,13 @@ def read_workbook(source: bytes | str | Path, settings: Settings | None = None) 
     """
     settings = settings or Settings()
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     package = open_package(data)
+    if package is not None:
+        moved = package.standard_layout()  # a workbook part elsewhere than xl/workbook.xml
+        if moved is not None:
+            data = moved
+            package = open_package(data)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     parts = package.sheet_parts() if package is not None else {}
     date1904 = package.date1904() if package is not None else False
     scan_limit = int(settings.max_uncompressed_mb * 1024 * 1024)

@@ -22,6 +22,8 @@ from openpyxl import load_workbook
 __all__ = [
     "HostileCase",
     "CASES",
+    "ACCEPTED",
+    "GenuineCase",
     "good_xlsx",
     "far_cell_xlsx",
     "malformed_sheet_xlsx",
@@ -407,6 +409,91 @@ def _lying_dimension() -> bytes:
     )
 
 
+def _macrosheet_root() -> bytes:
+    """An Excel 4 macro sheet stored as an ordinary worksheet part."""
+    return _edit(
+        good_xlsx(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"<worksheet ", b"<xm:macrosheet xmlns:xm=\"urn:m\" ", 1).replace(
+            b"</worksheet>", b"</xm:macrosheet>"
+        ),
+    )
+
+
+def _duplicate_sheet(same: bool, part: str = ACTIVITIES_PART) -> bytes:
+    """`part` written twice, as Excel Online sometimes does: the same bytes, or a changed copy."""
+    entries = _good_entries()
+    content = dict(entries)[part]
+    copy = content if same else content.replace(b"<v>3</v>", b"<v>30</v>", 1)
+    assert same or copy != content
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rezip([*entries, (part, copy)])
+
+
+# --- genuine files other programs open: accepted and read ---------------------------------------
+
+
+def _moved_workbook_part() -> bytes:
+    """The workbook part at xl/book/main.xml, found through _rels/.rels (relative sheet targets)."""
+    out = []
+    for name, content in _good_entries():
+        if name == "xl/workbook.xml":
+            name = "xl/book/main.xml"
+        elif name == "xl/_rels/workbook.xml.rels":
+            name = "xl/book/_rels/main.xml.rels"
+            content = content.replace(b'Target="/xl/', b'Target="../')
+        elif name in ("_rels/.rels", "[Content_Types].xml"):
+            content = content.replace(b"xl/workbook.xml", b"xl/book/main.xml")
+        out.append((name, content))
+    return rezip(out)
+
+
+def _wide_helper_sheet() -> bytes:
+    """A fourth sheet `Lịch` with one column per day of the year (368 columns), never read."""
+    wb = load_workbook(io.BytesIO(good_xlsx()))
+    helper = wb.create_sheet("Lịch")
+    for column in range(1, 369):
+        helper.cell(row=1, column=column, value=column)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _high_ratio_part() -> bytes:
+    """A 12 MB sheet of heavily indented XML (some exporters write it) compressing > 200:1."""
+    return _edit(
+        good_xlsx(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * (12 * 1024 * 1024), 1),
+    )
+
+
+def _duplicate_doc_props() -> bytes:
+    entries = _good_entries()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return rezip([*entries, ("docProps/app.xml", b'<?xml version="1.0"?><Properties xmlns="urn:p"/>')])
+
+
+@dataclass(frozen=True)
+class GenuineCase:
+    """A file that Excel, LibreOffice or Excel Online write or open: it must pass and read like good_xlsx."""
+
+    name: str
+    build: Callable[[], bytes]
+
+
+ACCEPTED: list[GenuineCase] = [
+    GenuineCase("macro_content_type_without_vba", _macro_content_type_only),
+    GenuineCase("identical_duplicate_sheet", lambda: _duplicate_sheet(same=True)),
+    GenuineCase("differing_duplicate_doc_props", _duplicate_doc_props),
+    GenuineCase("workbook_part_elsewhere", _moved_workbook_part),
+    GenuineCase("wide_helper_sheet", _wide_helper_sheet),
+    GenuineCase("high_ratio_part", _high_ratio_part),
+]
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
@@ -440,7 +527,8 @@ CASES: list[HostileCase] = [
     HostileCase("nested_zip_only", _nested_zip, "not_xlsx"),
     HostileCase("empty_zip", _empty_zip, "not_xlsx"),
     HostileCase("xlsm_vba_project", _xlsm, "macros"),
-    HostileCase("macro_content_type", _macro_content_type_only, "macros"),
+    HostileCase("macrosheet_root_in_a_sheet_part", lambda: _macrosheet_root(), "macros"),
+    HostileCase("differing_duplicate_sheet", lambda: _duplicate_sheet(same=False), "corrupt_zip"),
     HostileCase("zip_bomb", _zip_bomb, "zip_bomb"),
     HostileCase("forged_declared_size", _forged_bomb, "zip_bomb"),
     HostileCase("understated_size", _understated_size, "corrupt_zip"),

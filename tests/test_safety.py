@@ -80,6 +80,70 @@ def test_read_untrusted_refuses_before_parsing(case: hostile.HostileCase) -> Non
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime == before
 
 
+@pytest.mark.parametrize("case", hostile.ACCEPTED, ids=lambda case: case.name)
+def test_genuine_files_other_programs_open_pass_and_read_like_the_good_workbook(case: hostile.GenuineCase) -> None:
+    data = case.build()
+    assert check_upload(data, BASE) is None
+    result = read_trusted(data, LIMITED)
+    assert result.ok, result.problems.to_dict("records")
+    assert sorted(result.workbook.units["unit_code"]) == ["VHTT", "XCB"]
+    assert sorted(result.workbook.activities["quantity"].tolist()) == [1, 3]
+    assert sorted(result.workbook.targets["target"].tolist()) == [1, 2, 8, 12]
+
+
+def test_a_moved_workbook_part_reads_through_the_sandbox() -> None:
+    data = next(c for c in hostile.ACCEPTED if c.name == "workbook_part_elsewhere").build()
+    assert "xl/workbook.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    result = read_untrusted(data, LIMITED)
+    assert sorted(result.workbook.activities["quantity"].tolist()) == [1, 3]
+
+
+def test_the_high_ratio_part_is_over_the_old_ratio_limit() -> None:
+    data = next(c for c in hostile.ACCEPTED if c.name == "high_ratio_part").build()
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size > 10 * 1024 * 1024 and info.file_size > 200 * info.compress_size
+
+
+def test_only_sheets_that_are_read_are_checked_for_size() -> None:
+    wide = next(c for c in hostile.ACCEPTED if c.name == "wide_helper_sheet").build()
+    assert _code(lambda: check_upload(wide, replace(BASE, max_sheet_cols=200))) == "passed"
+    # The same sheet named like a sheet of the format is read, so it is checked and named.
+    read = hostile._edit(wide, "xl/workbook.xml", lambda xml: xml.replace("Lịch".encode(), "Sáng kiến".encode()))
+    with pytest.raises(UnsafeFile) as caught:
+        check_upload(read, BASE)
+    assert caught.value.detail == (
+        "Trang tính 'Sáng kiến' rộng tới 1 dòng × 368 cột (ô A1:ND1); giới hạn là 1.100.000 dòng × 200 cột."
+    )
+    with pytest.raises(UnsafeFile) as caught:
+        check_upload(hostile.far_cell_xlsx(True), BASE)
+    assert caught.value.detail == (
+        "Trang tính 'Hoạt động' rộng tới 1.048.576 dòng × 16.384 cột (ô A1:XFD1048576); giới hạn là "
+        "1.100.000 dòng × 200 cột."
+    )
+    assert caught.value.full_message == f"{caught.value.detail} {MESSAGES['sheet_too_big']}"
+
+
+def test_the_size_limit_message_says_the_limit_and_the_file_size(tmp_path: Path) -> None:
+    data = hostile.good_xlsx()
+    with pytest.raises(UnsafeFile) as caught:
+        check_upload(data, replace(BASE, max_upload_mb=0.001))
+    size = str(round(len(data) / 1024 / 1024, 3)).replace(".", ",")
+    assert caught.value.detail == f"Tệp nặng {size} MB; giới hạn là 0,001 MB."
+    big = tmp_path / "lon.xlsx"
+    with big.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024 + 300 * 1024)
+    with pytest.raises(UnsafeFile) as caught:
+        read_untrusted(big, replace(LIMITED, max_upload_mb=20))
+    assert caught.value.detail == "Tệp nặng 25,3 MB; giới hạn là 20 MB."
+
+
+def test_a_differing_duplicate_of_a_read_part_names_the_part() -> None:
+    with pytest.raises(UnsafeFile) as caught:
+        check_upload(hostile._duplicate_sheet(same=False), BASE)
+    assert caught.value.code == "corrupt_zip"
+    assert "'xl/worksheets/sheet3.xml'" in caught.value.detail
+
+
 def test_zip_bomb_is_refused_without_decompressing() -> None:
     data = hostile.CASES[[c.name for c in hostile.CASES].index("zip_bomb")].build()
     assert len(data) < 1_000_000
