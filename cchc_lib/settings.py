@@ -97,6 +97,9 @@ class Settings:
     # Where published versions and the audit log live (relative paths are under the project root).
     store_dir: str = "data/store"
     sample_file: str = "data/cam_xuyen_2024.xlsx"
+    # Show the sample workbook (under a banner) while nothing was ever published; false for deployments
+    # that would rather show an empty dashboard. A damaged store never shows the sample.
+    show_sample_when_empty: bool = True
     require_login: bool = False
     # Hours a password login survives page reloads and new tabs (signed cookie); 0 turns that off.
     login_cookie_hours: float = 12.0

@@ -291,12 +291,28 @@ class Store:
         pointer = self._pointer()
         return None if pointer is None else pointer[0]
 
-    def history(self) -> list[Version]:
-        """Every published version, oldest first (versions 1..current)."""
-        pointer = self._pointer()
-        if pointer is None:
+    def history(self, *, skip_damaged: bool = False) -> list[Version]:
+        """Every published version, oldest first (versions 1..current). With `skip_damaged` (a damaged
+        store's history page) the versions whose metadata cannot be read are left out instead of raising,
+        and without a readable pointer every version file present is listed."""
+        try:
+            pointer = self._pointer()
+        except StoreError:
+            if not skip_damaged:
+                raise
+            pointer = None
+        if pointer is None and not skip_damaged:
             return []
-        return [self._load_version(n) for n in range(1, pointer[0] + 1) if self._meta_path(n).exists()]
+        last = pointer[0] if pointer else max(self._version_files(), default=0)
+        out = []
+        for n in range(1, last + 1):
+            if self._meta_path(n).exists():
+                try:
+                    out.append(self._load_version(n))
+                except StoreError:
+                    if not skip_damaged:
+                        raise
+        return out
 
     def version(self, number: int) -> Version:
         """Version `number` (StoreError "unknown_version" when it was never published)."""

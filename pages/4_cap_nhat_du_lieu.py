@@ -15,6 +15,7 @@ from cchc_lib.marking import mark_problems
 from cchc_lib.store import Store, StoreError
 from cchc_lib.submissions import prepare_update, publish_preview
 from cchc_lib.web import Frame, auth, page_frame
+from cchc_lib.web import messages
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
@@ -179,6 +180,9 @@ with frame.guard():
         st.success(message, icon=":material/check_circle:")
     if message := st.session_state.pop(REFUSAL, None):
         st.error(message, icon=":material/error:")
+    if frame.store_damaged and not frame.damage.needs_republish:  # the frame showed what is damaged
+        st.info(messages.UPLOAD_STORE_DAMAGED, icon=":material/info:")
+        st.stop()
     current = store.current()
     if current is None and frame.has_data:
         st.caption("Chưa có phiên bản dữ liệu nào được công bố; bảng theo dõi đang hiển thị dữ liệu mẫu.")

@@ -15,12 +15,13 @@ frame = page_frame("Lịch sử phiên bản", require_role="unit", needs_data=F
 PENDING = "cchc.rollback.pending"  # the version number waiting for confirmation
 DONE = "cchc.rollback.done"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OUTCOMES = {"published": "Đã công bố", "refused": "Bị từ chối", "saved": "Đã lưu"}
+OUTCOMES = {"published": "Đã công bố", "refused": "Bị từ chối", "saved": "Đã lưu", "repaired": "Đã sửa kho"}
 KINDS = {
     "replace": "Thay toàn bộ",
     "unit": "Đơn vị nộp",
     "rollback": "Khôi phục",
     "report_texts": "Sửa nội dung báo cáo",
+    "repair": "Sửa kho dữ liệu (store repair)",
 }
 AUDIT_ROWS = 500
 
@@ -69,14 +70,22 @@ with frame.guard():
     account = auth.current_account()
     if account is None:
         st.stop()
+    auth.admin_sessions_panel(account)  # admins only: sessions, failed logins, end all
     store = Store(frame.settings.store_path)
     if message := st.session_state.pop(DONE, None):
         st.success(message, icon=":material/check_circle:")
-    try:
-        history = store.history()
+    try:  # a damaged store (the frame showed what is damaged) lists the versions that can still be read
+        history = store.history(skip_damaged=frame.store_damaged)
         current = store.current_number()
     except StoreError as exc:
-        st.error(exc.message, icon=":material/error:")
+        if not frame.store_damaged:
+            st.error(exc.message, icon=":material/error:")
+            st.stop()
+        current = None
+    if not history and frame.store_damaged:
+        if account.is_admin:
+            st.subheader("Nhật ký thao tác", divider="gray")
+            st.dataframe(audit_frame(store.audit()), hide_index=True, placeholder=MISSING)
         st.stop()
     if not history:
         shown = "bảng theo dõi đang dùng dữ liệu mẫu" if frame.has_data else "bảng theo dõi chưa có dữ liệu"

@@ -230,8 +230,11 @@ def test_history_still_rolls_back_when_the_current_file_is_unreadable(based) -> 
     based.store.current().path.write_bytes(b"PK\x03\x04 hong")  # damaged on disk after publishing
     at = page(HISTORY, "quantri")
     assert not at.exception
-    assert any("Không đọc được tệp dữ liệu hiện hành" in t for t in texts(at, "error"))
-    assert "Không đọc được dữ liệu hiện hành." in texts(at.sidebar, "caption")
+    assert any(
+        "Kho dữ liệu đã công bố bị hỏng" in t and "phiên bản số 2 (versions/000002.xlsx) không khớp" in t
+        for t in texts(at, "error")
+    )
+    assert "Kho dữ liệu bị hỏng: không hiển thị số liệu." in texts(at.sidebar, "caption")
     assert list(at.dataframe[0].value["Số"]) == [2, 1]
     at.button(key="cchc.rollback.ask").click().run()
     at.button(key="cchc.rollback.yes").click().run()

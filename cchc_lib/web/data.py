@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +17,16 @@ import streamlit as st
 from cchc_lib import metrics, selection
 from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
+from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
+from cchc_lib.store import Health, Store, file_sha256
+from cchc_lib.version_keys import check_cache_file
 
 __all__ = [
     "DataSource",
     "DataError",
+    "StoreDamaged",
+    "store_health",
     "as_of_date",
     "current_source",
     "load_workbook",
@@ -36,6 +43,7 @@ __all__ = [
 LOG = logging.getLogger("cchc_lib.web")
 
 Filters = tuple[tuple[str, ...], tuple[str, ...]]  # (unit_types, unit_codes); () = no filter
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DataError(RuntimeError):
@@ -67,60 +75,87 @@ def as_of_date(source: DataSource | None) -> date | None:
     return source.created_at.date()
 
 
-def _store_version(settings: Settings):
-    """The store's current version, or None (store module missing, empty, or unreadable)."""
+class StoreDamaged(DataError):
+    """The store holds published versions but its current data cannot be trusted: the screens show
+    `health.problems` and what the admin should run, and no figures."""
+
+    def __init__(self, health: Health) -> None:
+        super().__init__("; ".join(f.code for f in health.problems))
+        self.health = health
+
+
+def _signature(path: Path) -> tuple[int, int, int, int]:
+    info = path.stat()
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+# A file's checksum and a cache file's verdict are kept per (inode, size, mtime, ctime): any write to
+# the file changes its ctime, so a changed file is always checked again; an unchanged one costs a stat.
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _digest(path: str, signature: tuple[int, int, int, int]) -> str:
+    return file_sha256(Path(path))
+
+
+def _file_digest(path: Path) -> str:
+    return _digest(str(path), _signature(path))
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _cache_verdict(path: str, sha256: str, signature: tuple[int, int, int, int]) -> str | None:
+    return check_cache_file(Path(path), sha256)
+
+
+def _cache_check(path: Path, sha256: str) -> str | None:
     try:
-        from cchc_lib.store import Store
-    except ImportError:
+        signature = _signature(path)
+    except FileNotFoundError:
         return None
-    try:
-        return Store(settings.store_path).current()
-    except Exception:
-        LOG.exception("Reading the store's current version failed; falling back to the sample file")
-        return None
+    return _cache_verdict(str(path), sha256, signature)
+
+
+def store_health(settings: Settings) -> Health:
+    """Store.check of the configured store (every page load: pointer, metadata, the current version's
+    checksum, the cache files; checksums memoised per file state)."""
+    return Store(settings.store_path).check(deep=False, digest=_file_digest, cache_check=_cache_check)
 
 
 def current_source(settings: Settings) -> DataSource | None:
-    """The current store version's file, else the sample workbook, else None when neither exists."""
-    version = _store_version(settings)
+    """What the dashboard shows: the store's current version when it checks out; the sample workbook
+    when nothing was ever published, the `show_sample_when_empty` setting allows it and the file
+    exists; else None (nothing to show). Raises StoreDamaged when the store is damaged: never another
+    version, never the sample."""
+    health = store_health(settings)
+    if health.state == "damaged":
+        LOG.error("Store %s is damaged: %s", settings.store_path, [f.code for f in health.problems])
+        raise StoreDamaged(health)
+    version = health.current
     if version is not None:
-        path = Path(version.path)
-        if not path.is_absolute():
-            path = settings.store_path / path
-        if path.is_file():
-            return DataSource(
-                path=str(path),
-                stamp=str(version.sha256),
-                is_sample=False,
-                number=getattr(version, "number", None),
-                created_at=getattr(version, "created_at", None),
-                user=getattr(version, "user", None),
-                file_name=getattr(version, "file_name", None),
-            )
-        LOG.error("Store version file %s is missing; falling back to the sample file", path)
+        return DataSource(
+            path=str(version.path),
+            stamp=version.sha256,
+            is_sample=False,
+            number=version.number,
+            created_at=version.created_at,
+            user=version.user,
+            file_name=version.file_name,
+        )
     sample = settings.sample_path
-    if sample.is_file():
+    if settings.show_sample_when_empty and sample.is_file():
         info = sample.stat()
         return DataSource(path=str(sample), stamp=f"{info.st_mtime_ns}:{info.st_size}", is_sample=True)
     return None
 
 
-def _read(path: Path, settings: Settings) -> Workbook:
-    """Parse a file that was validated when it was published (in-process, trusted)."""
-    try:
-        from cchc_lib.sandbox import read_trusted
-    except ImportError:
-        read_trusted = None
-    if read_trusted is not None:
-        result = read_trusted(path)
-    else:
-        from cchc_lib.workbook import read_workbook
-
-        result = read_workbook(path.read_bytes(), settings)
-    workbook = getattr(result, "workbook", result)
-    if workbook is None or (hasattr(result, "ok") and not result.ok):
+def _read(path: Path, stamp: str, settings: Settings) -> Workbook:
+    """Parse a file that was validated when it was published (in-process, trusted). A store version's
+    bytes are checked against its sha256 (`stamp`) once more, on the very bytes that are parsed."""
+    data = path.read_bytes()
+    if _SHA256.fullmatch(stamp) and hashlib.sha256(data).hexdigest() != stamp:
+        raise DataError(f"{path} does not match its sha256")
+    result = read_trusted(data, settings)
+    if not result.ok:
         raise DataError(f"{path} has errors")
-    return workbook
+    return result.workbook
 
 
 # The parsed workbook is shared, not copied: st.cache_data would unpickle the whole workbook on
@@ -128,7 +163,7 @@ def _read(path: Path, settings: Settings) -> Workbook:
 @st.cache_resource(max_entries=2, show_spinner="Đang đọc dữ liệu…")
 def _load(path: str, stamp: str, _settings: Settings) -> Workbook:
     LOG.info("Parsing %s (version %s)", path, stamp[:12])
-    return _read(Path(path), _settings)
+    return _read(Path(path), stamp, _settings)
 
 
 def load_workbook(source: DataSource, settings: Settings) -> Workbook:

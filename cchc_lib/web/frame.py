@@ -16,12 +16,13 @@ from cchc_lib.formatting import fmt_date
 from cchc_lib.model import Workbook, empty_workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
+from cchc_lib.store import Health
 from cchc_lib.web import data
 from cchc_lib.web import messages as msg
 from cchc_lib.web.render import md_escape
 from cchc_lib.web.state import persisted_widget, remembered
 
-__all__ = ["Frame", "page_frame", "guard", "role_allowed"]
+__all__ = ["Frame", "page_frame", "guard", "role_allowed", "show_store_damage"]
 
 LOG = logging.getLogger("cchc_lib.web")
 _YEAR_RANGE = (2000, 2100)
@@ -40,11 +41,18 @@ class Frame:
     unit_types: tuple[str, ...] = ()
     unit_codes: tuple[str, ...] = ()
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_code, unit_name, unit_type
+    damage: Health | None = None  # the store's check when it is damaged (needs_data=False pages only)
 
     @property
     def has_data(self) -> bool:
-        """False on a needs_data=False page drawn without data (none published, no sample, unreadable)."""
+        """False on a needs_data=False page drawn without data (none published, no sample, unreadable,
+        damaged store)."""
         return self.source is not None
+
+    @property
+    def store_damaged(self) -> bool:
+        """True when the store is damaged (the frame has shown what was found and what to do)."""
+        return self.damage is not None
 
     @property
     def cutoff_day(self) -> int:
@@ -250,12 +258,38 @@ def _context_line(settings: Settings, period: Period, calendar: str, filters, un
     return f"**{period.label}** ({fmt_date(first)} – {fmt_date(last)}) · {scope}"
 
 
-def _load_data(settings: Settings, needs_data: bool) -> tuple | str:
-    """(source, workbook, years, units) of the current data, or a short notice for the sidebar when
-    there is none or it cannot be read. A page that needs data gets the full message and stops there."""
-    source = None
-    with guard("frame"):
+_SHOWN_PROBLEMS = 12  # a store with many damaged versions lists the first ones, then a count
+
+
+def show_store_damage(health: Health) -> None:
+    """The error a damaged store gives: what was found (in Vietnamese) and what the admin should run."""
+    problems = [f"- {f.message}" for f in health.problems[:_SHOWN_PROBLEMS]]
+    if len(health.problems) > _SHOWN_PROBLEMS:
+        problems.append(f"- … và {len(health.problems) - _SHOWN_PROBLEMS} vấn đề khác (xem `store verify`).")
+    todo = msg.STORE_REPUBLISH_TODO if health.needs_republish else msg.STORE_DAMAGED_TODO
+    st.error("\n".join([msg.STORE_DAMAGED, "", *problems, "", todo]), icon=":material/error:")
+
+
+def _load_data(settings: Settings, needs_data: bool) -> tuple | str | Health:
+    """(source, workbook, years, units) of the current data; a short notice for the sidebar when there is
+    none or it cannot be read; the store's Health when the store is damaged. A page that needs data gets
+    the full message and stops there: no figures, never other data than the store's current version."""
+    try:
         source = data.current_source(settings)
+    except data.StoreDamaged as exc:
+        show_store_damage(exc.health)
+        if needs_data:
+            with st.sidebar:
+                st.divider()
+                st.caption(msg.STORE_DAMAGED_SHORT)
+            st.stop()
+        return exc.health
+    except Exception:
+        LOG.exception("Reading the store %s failed", settings.store_path)
+        st.error(msg.ERROR_DATA, icon=":material/error:")
+        if needs_data:
+            st.stop()
+        return msg.DATA_UNREADABLE
     if source is None:
         if needs_data:
             st.info(msg.NO_DATA_FILE, icon=":material/info:")
@@ -265,6 +299,8 @@ def _load_data(settings: Settings, needs_data: bool) -> tuple | str:
                 )
             st.stop()
         return msg.NO_DATA_YET
+    if source.is_sample:
+        st.warning(msg.SAMPLE_BANNER, icon=":material/warning:")
     try:
         return (
             source,
@@ -286,9 +322,12 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
     Sets the page config, draws the organisation, the Vietnamese menu, the period picker, the unit
     filters and the data version in the sidebar, and the page title with the chosen period. Stops
     the script with a Vietnamese message when the visitor may not see the page, or when there is no
-    data (nothing published, no sample file) or it cannot be read. With `needs_data=False` (pages that
-    publish or list versions) the page runs without data instead: the Frame has no source
-    (`has_data` False), an empty workbook and units, the current year, and no filters are drawn.
+    data (nothing published, and no sample shown) or it cannot be read, or the store is damaged (what
+    was found and what to run; no figure, never the sample). While nothing was ever published the
+    sample may be shown (setting `show_sample_when_empty`), under SAMPLE_BANNER on every page. With
+    `needs_data=False` (pages that publish or list versions) the page runs without data instead: the
+    Frame has no source (`has_data` False), an empty workbook and units, the current year, no filters,
+    and `damage` set when the store is damaged.
     """
     st.set_page_config(
         page_title=f"{title} · {msg.APP_SUFFIX}",
@@ -308,14 +347,18 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
 
     st.title(title)
     loaded = _load_data(settings, needs_data)
-    if isinstance(loaded, str):
+    if isinstance(loaded, str | Health):
+        notice = msg.STORE_DAMAGED_SHORT if isinstance(loaded, Health) else loaded
         with sidebar:
             st.divider()
-            st.caption(loaded)
-        st.caption(f"{settings.organisation} · {loaded}")
+            st.caption(notice)
+        st.caption(f"{settings.organisation} · {notice}")
         empty = empty_workbook()
         units = empty.units[["unit_code", "unit_name", "unit_type"]]
-        return Frame(title, settings, None, empty, Period(date.today().year, ""), CALENDAR, units=units)
+        damage = loaded if isinstance(loaded, Health) else None
+        return Frame(
+            title, settings, None, empty, Period(date.today().year, ""), CALENDAR, units=units, damage=damage
+        )
     source, workbook, years, units = loaded
 
     with sidebar:

@@ -15,7 +15,13 @@ __all__ = [
     "NO_DATA_FILE",
     "NO_DATA_YET",
     "PERIOD_KINDS",
+    "SAMPLE_BANNER",
+    "STORE_DAMAGED",
+    "STORE_DAMAGED_SHORT",
+    "STORE_DAMAGED_TODO",
+    "STORE_REPUBLISH_TODO",
     "UPLOAD_PAGE",
+    "UPLOAD_STORE_DAMAGED",
 ]
 
 APP_SUFFIX = "CCHC"
@@ -54,9 +60,34 @@ CALENDAR_LABELS = {
 EMPTY_PERIOD = "Chưa có dữ liệu cho kỳ này"
 DATA_SAMPLE = "Dữ liệu mẫu"
 NO_DATA_FILE = (
-    "Chưa có dữ liệu: chưa có phiên bản nào được công bố và không tìm thấy tệp dữ liệu mẫu. "
-    "Quản trị viên công bố tệp theo dõi đầu tiên tại trang «Cập nhật dữ liệu» (đăng nhập bằng tài khoản "
-    "quản trị); người xem hãy liên hệ quản trị viên."
+    "Chưa có dữ liệu: chưa có phiên bản nào được công bố. Quản trị viên công bố tệp theo dõi đầu tiên tại "
+    "trang «Cập nhật dữ liệu» (đăng nhập bằng tài khoản quản trị); người xem hãy liên hệ quản trị viên."
+)
+# Shown on every page while the dashboard shows the bundled sample (nothing published yet).
+SAMPLE_BANNER = (
+    "Đang hiển thị DỮ LIỆU MẪU (huyện Cẩm Xuyên minh họa), không phải số liệu của đơn vị. "
+    "Quản trị viên tải tệp số liệu lên tại trang Cập nhật dữ liệu."
+)
+# A damaged store: the data pages show this, what was found, and what to do; never any figure.
+STORE_DAMAGED = (
+    "**Kho dữ liệu đã công bố bị hỏng: bảng theo dõi không hiển thị số liệu nào** để tránh hiển thị số liệu "
+    "sai. Đã phát hiện:"
+)
+STORE_DAMAGED_SHORT = "Kho dữ liệu bị hỏng: không hiển thị số liệu."  # the sidebar line
+STORE_DAMAGED_TODO = (
+    "Quản trị viên hãy chạy trên máy chủ: `python -m cchc_lib store verify` để kiểm tra toàn bộ kho, rồi "
+    "`python -m cchc_lib store repair` để khôi phục phiên bản tốt gần nhất (các tệp hỏng được chuyển vào "
+    "thư mục damaged/ của kho, không tệp nào bị xóa). Khi chỉ tệp của phiên bản hiện hành bị hỏng, quản trị "
+    "viên cũng có thể khôi phục một phiên bản cũ tại trang «Lịch sử phiên bản». Người xem hãy báo quản trị viên."
+)
+UPLOAD_STORE_DAMAGED = (
+    "Trang này không nhận tệp mới khi kho dữ liệu đang hỏng: số liệu không thể ghép vào dữ liệu hỏng. "
+    "Quản trị viên hãy sửa kho trước (lệnh `python -m cchc_lib store repair` trên máy chủ, hoặc khôi phục một "
+    "phiên bản cũ tại trang «Lịch sử phiên bản») rồi tải tệp lên lại."
+)
+STORE_REPUBLISH_TODO = (
+    "Quản trị viên hãy công bố lại tệp số liệu tại trang «Cập nhật dữ liệu» (các phiên bản hỏng vẫn được giữ "
+    "trong thư mục damaged/ của kho). Người xem hãy báo quản trị viên."
 )
 NO_DATA_YET = "Chưa có dữ liệu: chưa có phiên bản nào được công bố."
 DATA_UNREADABLE = "Không đọc được dữ liệu hiện hành."  # the short form of ERROR_DATA (sidebar)
