@@ -44,6 +44,18 @@ MESSAGES: dict[str, str] = {
         "Tệp không phải sổ làm việc Excel (.xlsx). Hãy chọn đúng tệp theo mẫu, "
         "hoặc mở tệp trong Excel rồi lưu lại dạng .xlsx."
     ),
+    "ods": (
+        "Tệp ở định dạng OpenDocument (.ods) của LibreOffice, chưa đọc được trực tiếp. Hãy mở tệp trong "
+        "LibreOffice Calc, chọn Tệp > Lưu thành, kiểu tệp Excel 2007-365 (.xlsx) rồi tải lên tệp mới."
+    ),
+    "xlsb": (
+        "Tệp ở định dạng Excel nhị phân (.xlsb). Hãy mở tệp trong Excel, chọn Tệp > Lưu thành > "
+        "Sổ làm việc Excel (.xlsx) rồi tải lên tệp mới."
+    ),
+    "numbers": (
+        "Tệp ở định dạng Apple Numbers (.numbers). Hãy mở tệp trong Numbers, chọn Tệp > Xuất sang > "
+        "Excel (.xlsx) rồi tải lên tệp mới."
+    ),
     "corrupt_zip": (
         "Tệp bị hỏng hoặc chưa tải về đầy đủ. Hãy tải lại tệp gốc, mở thử trong Excel rồi lưu lại dạng .xlsx."
     ),
@@ -223,8 +235,8 @@ def _check_zip(data: bytes, settings: Settings) -> None:
     # safe before the scan below, which needs the sheet list to know which sheets will be read.
     package = Package(archive)
     workbook = package.workbook_part()
-    if workbook is None:
-        raise UnsafeFile("not_xlsx")
+    if workbook is None or not workbook.lower().endswith(".xml"):
+        raise UnsafeFile(_other_package(archive, infos))
     names = {info.filename.lower() for info in infos}
     if any(name.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml") for name in names) or any(
         name.startswith("xl/macrosheets/") for name in names
@@ -243,6 +255,21 @@ def _check_zip(data: bytes, settings: Settings) -> None:
             _scan_part(archive, info, settings, sized=sized, sheet=by_part.get(lower))
     if duplicates:
         _check_duplicates(archive, infos, duplicates, workbook, read)
+
+
+def _other_package(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
+    """The code for a zip that holds no .xlsx workbook: `ods`, `xlsb`, `numbers` or `not_xlsx`."""
+    names = {info.filename.lower(): info for info in infos}
+    mimetype = names.get("mimetype")
+    if mimetype is not None and mimetype.file_size < 200:
+        kind = _read_bounded(archive, mimetype, 200).strip()
+        if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "index/document.iwa" in names or "index.zip" in names:
+        return "numbers"
+    return "not_xlsx"
 
 
 def _parts_read(sheets: dict[str, str]) -> set[str]:

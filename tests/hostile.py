@@ -233,6 +233,43 @@ def _ods() -> bytes:
     )
 
 
+def _odf(mimetype: bytes) -> bytes:
+    return rezip(
+        [
+            ("mimetype", mimetype),
+            ("content.xml", b'<?xml version="1.0"?><office:document-content xmlns:office="urn:o"/>'),
+        ],
+        zipfile.ZIP_STORED,
+    )
+
+
+def _xlsb() -> bytes:
+    """An Excel binary workbook: the same package, with binary parts (xl/workbook.bin)."""
+    return rezip(
+        [
+            ("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="urn:t"/>'),
+            (
+                "_rels/.rels",
+                b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                b'2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+            ),
+            ("xl/workbook.bin", bytes(range(64))),
+        ]
+    )
+
+
+def _numbers() -> bytes:
+    """An Apple Numbers document (a zip of .iwa protobuf streams)."""
+    return rezip(
+        [
+            ("Index/Document.iwa", b"\x00\x01\x02"),
+            ("Metadata/DocumentIdentifier", b"x"),
+            ("preview.jpg", b"\xff\xd8"),
+        ]
+    )
+
+
 def _macro_content_type_only() -> bytes:
     """The workbook part declared macro-enabled in [Content_Types].xml (what Excel writes for .xlsm)."""
     return _edit(
@@ -414,7 +451,7 @@ def _macrosheet_root() -> bytes:
     return _edit(
         good_xlsx(),
         "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace(b"<worksheet ", b"<xm:macrosheet xmlns:xm=\"urn:m\" ", 1).replace(
+        lambda xml: xml.replace(b"<worksheet ", b'<xm:macrosheet xmlns:xm="urn:m" ', 1).replace(
             b"</worksheet>", b"</xm:macrosheet>"
         ),
     )
@@ -523,7 +560,10 @@ CASES: list[HostileCase] = [
     HostileCase("crc_error", _crc_error, "corrupt_zip"),
     HostileCase("no_workbook_xml", lambda: _with([], drop=("xl/workbook.xml",)), "not_xlsx"),
     HostileCase("docx_renamed", _docx, "not_xlsx"),
-    HostileCase("ods_renamed", _ods, "not_xlsx"),
+    HostileCase("ods_renamed", _ods, "ods"),
+    HostileCase("odt_renamed", lambda: _odf(b"application/vnd.oasis.opendocument.text"), "not_xlsx"),
+    HostileCase("xlsb_renamed", _xlsb, "xlsb"),
+    HostileCase("numbers_renamed", _numbers, "numbers"),
     HostileCase("nested_zip_only", _nested_zip, "not_xlsx"),
     HostileCase("empty_zip", _empty_zip, "not_xlsx"),
     HostileCase("xlsm_vba_project", _xlsm, "macros"),
