@@ -1,4 +1,5 @@
-"""Command line for the data store and accounts: `store status|history|import|rollback|texts`, `users ...`."""
+"""Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair`,
+`users ...`."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
+from cchc_lib.sessions import Sessions
 from cchc_lib.settings import Settings, load_settings
-from cchc_lib.store import Store, StoreError, Version
+from cchc_lib.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, Version
 
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
@@ -69,7 +72,16 @@ def register(subparsers: Any) -> None:
     )
     texts.add_argument("--period", required=True, help="2024, 2024-Q1…Q4, 2024-H1, 2024-H2, 2024-9M")
     texts.add_argument("--calendar", choices=CALENDARS, default=CALENDAR)
-    for sub in (status, history, imp, rollback, texts):
+    verify = actions.add_parser(
+        "verify", help="kiểm tra toàn bộ kho: mọi phiên bản, tệp chỉ phiên bản, bộ nhớ đệm, nhật ký"
+    )
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    repair = actions.add_parser(
+        "repair", help="sửa kho: chuyển tệp hỏng vào damaged/, khôi phục phiên bản tốt gần nhất"
+    )
+    repair.add_argument("--yes", action="store_true", help="không hỏi xác nhận")
+    repair.add_argument("--user", help="tài khoản quản trị ghi vào nhật ký (mặc định: tên đăng nhập máy chủ)")
+    for sub in (status, history, imp, rollback, texts, verify, repair):
         _common(sub)
     store.set_defaults(handler=run_store)
 
@@ -85,8 +97,14 @@ def register(subparsers: Any) -> None:
     passwd.add_argument("--password-stdin", action="store_true")
     remove = uactions.add_parser("remove", help="xóa tài khoản")
     remove.add_argument("name")
+    role = uactions.add_parser("role", help="đổi vai trò (kết thúc các phiên đăng nhập của tài khoản)")
+    role.add_argument("name")
+    role.add_argument("--role", required=True, choices=ROLES)
+    role.add_argument("--unit")
     listing = uactions.add_parser("list", help="liệt kê tài khoản")
-    for sub in (add, passwd, remove, listing):
+    sessions = uactions.add_parser("sessions", help="các phiên đăng nhập đang mở")
+    sessions.add_argument("--end-all", action="store_true", help="kết thúc mọi phiên đăng nhập")
+    for sub in (add, passwd, remove, role, listing, sessions):
         _common(sub)
     users.set_defaults(handler=run_users)
 
@@ -121,6 +139,10 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
             return _status(store, args.format)
         if action == "history":
             return _history(store, args.format)
+        if action == "verify":
+            return _verify(store, args.format)
+        if action == "repair":
+            return _repair(store, args)
         if action == "texts":
             try:
                 period = cli_period(args.period)
@@ -173,6 +195,148 @@ def _status(store: Store, fmt: str) -> int:
         _out(f"sha256: {current.sha256}")
         _out("Kiểm tra tệp: " + ("khớp" if ok else "KHÔNG KHỚP — tệp bị sửa hoặc hỏng"))
     return EXIT_OK if ok else EXIT_REFUSED
+
+
+_REPAIR_CMD = "python -m cchc_lib store repair"
+_YES = {"có", "co", "c", "yes", "y"}
+
+
+def _plan_lines(plan: RepairPlan) -> list[str]:
+    """What `store repair` would do, one line each (Vietnamese)."""
+    lines = [f"- chuyển tệp hỏng vào {DAMAGED_DIR}/: {rel}" for rel in plan.moves]
+    if plan.restore is None:
+        if plan.pointer_rewrite:
+            lines.append(
+                f"- chuyển tệp «current» vào {DAMAGED_DIR}/ (không còn phiên bản hợp lệ nào để chỉ đến)"
+            )
+        lines.append(
+            "- không còn phiên bản hợp lệ nào để khôi phục: sau đó hãy công bố lại tệp số liệu "
+            "(trang «Cập nhật dữ liệu» hoặc store import)"
+        )
+    elif plan.new_number is not None:
+        lines.append(
+            f"- khôi phục nội dung phiên bản {plan.restore} (phiên bản tốt gần nhất) thành phiên bản mới "
+            f"{plan.new_number}, ghi nhật ký"
+        )
+    elif plan.pointer_rewrite:
+        lines.append(
+            f"- ghi lại tệp «current» chỉ đến phiên bản {plan.restore} (phiên bản tốt gần nhất; bản cũ của "
+            f"tệp được giữ trong {DAMAGED_DIR}/)"
+        )
+    return lines
+
+
+def _health_json(health: Health, plan: RepairPlan | None) -> dict[str, Any]:
+    def finding(f: Any) -> dict[str, Any]:
+        return {"code": f.code, "message": f.message, "version": f.number, "path": f.path}
+
+    return {
+        "state": health.state,
+        "current": health.current.number if health.current else None,
+        "problems": [finding(f) for f in health.problems],
+        "notes": [finding(f) for f in health.notes],
+        "checked": list(health.checked),
+        "repair": None
+        if plan is None or not plan.needed
+        else {
+            "moves": list(plan.moves),
+            "restore": plan.restore,
+            "new_version": plan.new_number,
+            "pointer_rewrite": plan.pointer_rewrite,
+        },
+    }
+
+
+def _verify(store: Store, fmt: str) -> int:
+    """Exit 0 when nothing is wrong (or nothing was ever published), 1 when problems were found."""
+    health = store.check(deep=True)
+    plan = store.repair_plan() if health.problems else None
+    if fmt == "json":
+        _out(json.dumps(_health_json(health, plan), ensure_ascii=False))
+        return EXIT_OK if health.ok else EXIT_REFUSED
+    _out(f"Kiểm tra kho dữ liệu: {store.root}")
+    _out("Đã kiểm tra:")
+    for item in health.checked:
+        _out(f"- {item}")
+    for note in health.notes:
+        _out(f"Ghi chú: {note.message}")
+    if health.state == "empty":
+        _out("Kho dữ liệu chưa có phiên bản nào được công bố: không có gì hỏng.")
+        return EXIT_OK
+    if health.ok:
+        _out(f"Không phát hiện vấn đề nào. Phiên bản hiện hành: {health.current.number} (khớp mã kiểm tra).")
+        return EXIT_OK
+    _out(f"Phát hiện {len(health.problems)} vấn đề:")
+    for problem in health.problems:
+        _out(f"- {problem.message}")
+    if plan is not None and plan.needed:
+        _out(f"Cách xử lý: chạy `{_REPAIR_CMD}` (hỏi xác nhận; --yes để không hỏi). Lệnh sẽ:")
+        for line in _plan_lines(plan):
+            _out(line)
+        _out(f"Không tệp nào bị xóa: tệp hỏng được giữ trong {store.root / DAMAGED_DIR} để đối chiếu.")
+    elif health.needs_republish:
+        _out("Cách xử lý: công bố lại tệp số liệu (trang «Cập nhật dữ liệu» hoặc store import).")
+    else:
+        _out(
+            "Cách xử lý: store repair không sửa được nhật ký thao tác (audit.jsonl) và không đổi nó, vì đó là bằng "
+            "chứng; hãy so với bản sao lưu của kho và sửa dòng hỏng bằng tay nếu cần."
+        )
+    return EXIT_REFUSED
+
+
+def _repair(store: Store, args: argparse.Namespace) -> int:
+    """Exit 0 repaired (or nothing to repair), 1 cancelled, refused or not repairable."""
+    if args.user:
+        account = Accounts(args.users_file).get(args.user)
+        if account is None or not account.is_admin:
+            _err(f"Chỉ tài khoản quản trị mới được sửa kho; {args.user} không phải tài khoản quản trị.")
+            return EXIT_REFUSED
+        user, role = account.name, account.role
+    else:
+        user, role = getpass.getuser(), "server"
+    plan = store.repair_plan()
+    if not plan.needed:
+        health = store.check(deep=True)
+        if health.ok:
+            _out("Kho dữ liệu không có gì hỏng: không cần sửa.")
+            return EXIT_OK
+        for problem in health.problems:
+            _out(f"- {problem.message}")
+        if health.needs_republish:
+            _out("Không còn phiên bản hợp lệ nào để khôi phục: hãy công bố lại tệp số liệu.")
+        else:
+            _out(
+                "store repair không sửa được những vấn đề này (nhật ký thao tác được giữ nguyên làm bằng chứng)."
+            )
+        return EXIT_REFUSED
+    _out(f"Phát hiện {len(plan.problems)} vấn đề:")
+    for problem in plan.problems:
+        _out(f"- {problem.message}")
+    _out("Sẽ làm:")
+    for line in _plan_lines(plan):
+        _out(line)
+    if not args.yes:
+        print("Xác nhận? (có/không) ", end="", file=_io.out, flush=True)
+        try:
+            answer = sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() not in _YES:
+            _err("Đã hủy: chưa sửa gì.")
+            return EXIT_REFUSED
+    plan, version = store.restore_last_good(user, role, expected=plan)
+    if plan.moves:
+        _out(f"Đã chuyển {len(plan.moves)} tệp hỏng vào {store.root / DAMAGED_DIR}.")
+    if version is None:
+        _out(
+            "Không còn phiên bản hợp lệ nào: hãy công bố lại tệp số liệu (trang «Cập nhật dữ liệu» hoặc store import)."
+        )
+    elif plan.new_number is not None:
+        _out(f"Đã khôi phục nội dung phiên bản {plan.restore} thành phiên bản mới {version.number}.")
+    else:
+        _out(f"Tệp «current» đã chỉ lại phiên bản {version.number}.")
+    _out("Đã ghi vào nhật ký thao tác.")
+    return EXIT_OK
 
 
 def _history(store: Store, fmt: str) -> int:
@@ -262,6 +426,9 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     """Handler of `users ...` (exit 0 ok, 1 refused/invalid)."""
     _io.out, _io.err = out, err
     accounts = Accounts(args.users_file)
+    store_dir = Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path
+    records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
+                       max_hours=settings.session_max_hours)  # fmt: skip
     try:
         action = args.users_action
         if action == "add":
@@ -271,10 +438,24 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
             if accounts.get(args.name) is None:
                 raise AccountError("unknown_user", f"Không có tài khoản {args.name}.")
             accounts.set_password(args.name, _read_password(args))
-            _out(f"Đã đổi mật khẩu của {args.name}.")
+            ended = records.end_account(args.name, "password_changed", by="cli")
+            records.throttle().forget_account(args.name)
+            _out(f"Đã đổi mật khẩu của {args.name}; đã kết thúc {ended} phiên đăng nhập.")
         elif action == "remove":
             accounts.remove(args.name)
-            _out(f"Đã xóa tài khoản {args.name}.")
+            ended = records.end_account(args.name, "account_removed", by="cli")
+            _out(f"Đã xóa tài khoản {args.name}; đã kết thúc {ended} phiên đăng nhập.")
+        elif action == "role":
+            account = accounts.set_role(args.name, args.role, args.unit)
+            ended = records.end_account(args.name, "role_changed", by="cli")
+            _out(f"{account.name} nay là {account.role_label}; đã kết thúc {ended} phiên đăng nhập.")
+        elif action == "sessions":
+            if args.end_all:
+                _out(f"Đã kết thúc {records.end_all(by='cli')} phiên đăng nhập.")
+            else:
+                for record in records.records():
+                    seen = datetime.fromtimestamp(record.last_seen).strftime("%d/%m/%Y %H:%M")
+                    _out(f"{record.name}\t{record.address or '-'}\t{seen}\t{record.user_agent[:40]}")
         else:
             for account in accounts.list():
                 _out(f"{account.name}\t{account.role}\t{account.unit_code or ''}")
@@ -282,6 +463,9 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     except AccountError as exc:
         _err(exc.message)
         return EXIT_REFUSED
+    except OSError as exc:
+        _err(f"Không ghi được phiên đăng nhập vào thư mục {store_dir}: {exc.strerror or exc}.")
+        return EXIT_UNREADABLE
     except (EOFError, KeyboardInterrupt):
         _err("Đã hủy.")
         return EXIT_REFUSED
