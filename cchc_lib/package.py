@@ -25,13 +25,13 @@ __all__ = [
 # Small XML parts (workbook, relationships) are read whole up to this size; Excel writes a few KB.
 SMALL_PART_BYTES = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
-_QUOTE = {"\"": "&quot;"}
+_QUOTE = {'"': "&quot;"}
 _OFFICE_DOCUMENT = "/officeDocument"  # relationship type suffix of the workbook part
 _WORKSHEET = "/worksheet"
 _CELL_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")
-_CELL = re.compile(
-    rb"<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?c\s*>)", re.DOTALL
-)
+_FORMULA_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*?)(>)\s*(<(?:[A-Za-z_][\w.\-]*:)?f[\s/>])")
+_ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*?)(/>|>)()")
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?c\s*>")
 # A formula element or an error type: only segments holding one are looked at cell by cell.
 _MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'="e"', b"='e'", b'= "e"')
 
@@ -217,8 +217,17 @@ class Package:
         for segment in _segments(self.archive, info, limit):
             if not _interesting(segment):
                 continue
-            for match in _CELL.finditer(segment):
-                _flag(match.group(1), match.group(2) or b"", flags)
+            # Only formula cells and error cells are looked at one by one (the regex skips the rest).
+            for pattern in (_FORMULA_CELL, _ERROR_CELL):
+                for match in pattern.finditer(segment):
+                    if match.group(2) == b"/>":
+                        _flag(match.group(1), b"", flags)
+                        continue
+                    end = _CELL_END.search(segment, match.end())
+                    content = segment[
+                        match.end() - len(match.group(3) or b"") : end.start() if end else len(segment)
+                    ]
+                    _flag(match.group(1), content, flags)
         return flags
 
 

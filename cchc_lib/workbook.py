@@ -401,9 +401,12 @@ def _holds_numbers(rows: list[list[object]], position: int) -> bool:
         value = row[position] if position < len(row) else ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             return True
-        if isinstance(value, str) and clean_text(value).isdigit():
+        if isinstance(value, str) and _WHOLE_TEXT.match(clean_text(value)):
             return True
     return False
+
+
+_WHOLE_TEXT = re.compile(r"^\d{1,3}(?:[. ]\d{3})*$|^\d+$")
 
 
 _SKIPPED_MESSAGES = {
