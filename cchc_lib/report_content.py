@@ -152,11 +152,12 @@ def content_from_facts(
         if s.placeholder and any(p.startswith(PLACEHOLDER_PREFIX) for p in s.paragraphs):
             warnings.append(f"Mục “{s.heading}” còn phần để trống cần bổ sung trước khi ký.")
     organisation = settings.organisation
-    reference = settings.plan_reference_for(f.period.year)
+    reference = settings.plan_reference_for(f.period.year) or results.plan_citation(f.plan_document)
     if not reference:
         warnings.append(
             f'Chưa khai báo kế hoạch năm {f.period.year} trong tệp cấu hình ([plans."{f.period.year}"]: số, ngày, '
-            "trích yếu): câu mở đầu báo cáo chưa dẫn kế hoạch được thực hiện."
+            "trích yếu) và trang 'Chỉ đạo, điều hành' không có kế hoạch thông tin, tuyên truyền cải cách hành "
+            "chính của năm: câu mở đầu báo cáo chưa dẫn kế hoạch được thực hiện."
         )
     basis = f"Thực hiện {reference}, " if reference else ""
     who = organisation if basis else organisation[:1].upper() + organisation[1:]

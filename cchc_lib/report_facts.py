@@ -11,6 +11,7 @@ import pandas as pd
 from cchc_lib import channels, metrics
 from cchc_lib.model import Workbook
 from cchc_lib.periods import Period
+from cchc_lib.text import match_key
 
 __all__ = [
     "APPLIED_STATUSES",
@@ -177,6 +178,8 @@ class ReportFacts:
     funding: FundingFigures | None = None
     initiatives: InitiativeFigures | None = None
     directives: tuple[DirectiveFigure, ...] | None = None  # None: sheet absent
+    # the year's propaganda plan found in the directive sheet (cited by the intro when no setting names it)
+    plan_document: DirectiveFigure | None = None
     mergers: tuple[MergerFigure, ...] = ()
     cutoff_day: int = 15
 
@@ -312,6 +315,26 @@ def _directives(wb: Workbook, first: date, last: date) -> tuple[DirectiveFigure,
         return None
     days = pd.to_datetime(frame["issued_date"])
     inside = frame[((days >= pd.Timestamp(first)) & (days <= pd.Timestamp(last))).to_numpy(dtype=bool)]
+    return _directive_figures(inside)
+
+
+def _is_year_plan(figure: DirectiveFigure, year: int) -> bool:
+    """A "Kế hoạch" (by kind or by a /KH- number) on CCHC propaganda that names `year`."""
+    kind = match_key(figure.doc_type) == "ke hoach" or "/kh-" in figure.number.lower()
+    about = match_key(figure.summary)
+    return kind and "tuyen truyen" in about and "cai cach hanh chinh" in about and str(year) in about
+
+
+def _year_plan(wb: Workbook, year: int) -> DirectiveFigure | None:
+    """The earliest directive of the sheet that is the year's CCHC propaganda plan (see _is_year_plan)."""
+    if wb.directives is None:
+        return None
+    plans = [d for d in _directive_figures(wb.directives) if _is_year_plan(d, year)]
+    return plans[0] if plans else None
+
+
+def _directive_figures(inside: pd.DataFrame) -> tuple[DirectiveFigure, ...]:
+    """Directive rows as figures, by issue date (sheet order for ties)."""
     inside = inside.assign(day=pd.to_datetime(inside["issued_date"])).sort_values("day", kind="stable")
 
     def text(value) -> str:
@@ -477,6 +500,7 @@ def gather_facts(
         funding=_funding(wb, period.year),
         initiatives=_initiatives(wb, period.year),
         directives=_directives(wb, first, last),
+        plan_document=_year_plan(wb, period.year),
         mergers=_mergers(
             wb, period, calendar, cutoff_day, pva, prev_pva if comparable else None, set(tracked_prev)
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cchc_lib.formatting import fmt_date, fmt_int
-from cchc_lib.report_facts import ReportFacts, TypeFacts
+from cchc_lib.report_facts import DirectiveFigure, ReportFacts, TypeFacts
 from cchc_lib.report_model import Sentence, placeholder
 from cchc_lib.report_wording import (
     SUBJECT,
@@ -19,7 +19,7 @@ from cchc_lib.report_wording import (
     threshold_text,
 )
 
-__all__ = ["chi_dao", "ket_qua", "ket_qua_don_vi"]
+__all__ = ["chi_dao", "ket_qua", "ket_qua_don_vi", "plan_citation"]
 
 
 def chi_dao(f: ReportFacts, w: Words) -> tuple[tuple[Sentence, ...], bool]:
@@ -71,6 +71,17 @@ def chi_dao(f: ReportFacts, w: Words) -> tuple[tuple[Sentence, ...], bool]:
             )
         )
     return (head, *end_items(items)), False
+
+
+def plan_citation(plan: DirectiveFigure | None) -> str:
+    """ "Kế hoạch số 15/KH-UBND ngày 10/01/2024 của UBND huyện Cẩm Xuyên về thông tin, tuyên truyền …"
+    for the intro's "Thực hiện …" ("" for None)."""
+    if plan is None:
+        return ""
+    number = f" số {plan.number}" if plan.number else ""
+    issuer = f" của {plan.issuer}" if plan.issuer else ""
+    about = _about(plan.summary, plan.doc_type or "Kế hoạch")
+    return f"Kế hoạch{number} ngày {fmt_date(plan.issued)}{issuer}" + (f" về {about}" if about else "")
 
 
 def _about(summary: str, doc_type: str = "") -> str:

@@ -346,3 +346,75 @@ def test_intro_names_the_year_plan_or_warns() -> None:
     c = build_content(wb(), parse_period("2024-Q1"), "calendar", settings)
     assert c.intro.startswith(f"Thực hiện {settings.plan_reference_for(2024)}, UBND huyện Cẩm Xuyên báo cáo")
     assert not any(w.startswith("Chưa khai báo kế hoạch") for w in c.warnings)
+
+
+def plan_rows(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """(number, dd/mm/yyyy, doc_type, summary) directive rows issued by "UBND huyện"."""
+    return pd.DataFrame(
+        {
+            "number": [r[0] for r in rows],
+            "issued_date": pd.to_datetime([r[1] for r in rows], format="%d/%m/%Y"),
+            "issuer": ["UBND huyện"] * len(rows),
+            "doc_type": [r[2] for r in rows],
+            "summary": [r[3] for r in rows],
+        }
+    )
+
+
+@pytest.mark.parametrize("period", ["2024-Q1", "2024-Q3", "2024"])
+def test_intro_cites_the_year_plan_of_the_directive_sheet(period: str) -> None:
+    sheet = plan_rows(
+        ("7/UBND", "05/01/2024", "Công văn", "Về việc tuyên truyền cải cách hành chính năm 2024"),
+        (
+            "9/KH-UBND",
+            "20/01/2023",
+            "Kế hoạch",
+            "Kế hoạch thông tin, tuyên truyền cải cách hành chính năm 2023",
+        ),
+        (
+            "15/KH-UBND",
+            "10/01/2024",
+            "Kế hoạch",
+            "Kế hoạch thông tin, tuyên truyền cải cách hành chính năm 2024",
+        ),
+        ("20/KH-UBND", "12/02/2024", "Kế hoạch", "Kế hoạch kiểm tra công tác văn thư năm 2024"),
+    )
+    c = content(wb(directives=sheet), period)
+    assert c.intro.startswith(
+        "Thực hiện Kế hoạch số 15/KH-UBND ngày 10/01/2024 của UBND huyện về thông tin, tuyên truyền cải cách "
+        "hành chính năm 2024, UBND huyện Cẩm Xuyên báo cáo"
+    )
+    assert not any(w.startswith("Chưa khai báo kế hoạch") for w in c.warnings)
+
+
+def test_a_setting_for_the_year_wins_over_the_directive_sheet() -> None:
+    from cchc_lib.settings import PlanReference
+
+    sheet = plan_rows(
+        (
+            "15/KH-UBND",
+            "10/01/2024",
+            "Kế hoạch",
+            "Kế hoạch thông tin, tuyên truyền cải cách hành chính năm 2024",
+        ),
+    )
+    settings = Settings(
+        plans=(PlanReference(2024, "45/KH-UBND", "15/01/2024", "tuyên truyền CCHC năm 2024"),)
+    )
+    c = build_content(wb(directives=sheet), parse_period("2024-Q1"), "calendar", settings)
+    assert c.intro.startswith(f"Thực hiện {settings.plan_reference_for(2024)}, ")
+    assert "15/KH-UBND ngày 10/01/2024" not in c.intro
+
+
+def test_no_plan_of_that_year_in_the_sheet_still_warns() -> None:
+    sheet = plan_rows(
+        (
+            "9/KH-UBND",
+            "20/01/2023",
+            "Kế hoạch",
+            "Kế hoạch thông tin, tuyên truyền cải cách hành chính năm 2023",
+        ),
+    )
+    c = content(wb(directives=sheet))
+    assert c.intro.startswith("UBND huyện Cẩm Xuyên báo cáo")
+    assert any(w.startswith("Chưa khai báo kế hoạch năm 2024") for w in c.warnings)
