@@ -59,6 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     report.add_argument("--issued", help="ngày ban hành, dạng ngày/tháng/năm (mặc định: hôm nay)")
     report.add_argument("--number", help="số báo cáo, ví dụ 45 (in thành Số: 45/BC-...)")
+    report.add_argument(
+        "--as-of", dest="as_of", help="ngày cập nhật số liệu (ngày/tháng/năm), ghi kèm số liệu kinh phí của năm"
+    )
     report.set_defaults(handler=run_report)
     template = subparsers.add_parser("template", help="Tệp Excel mẫu để nhập số liệu")
     template.add_argument("--out", required=True, help="tệp .xlsx được tạo")
@@ -181,17 +184,15 @@ def read_texts_file(path: str | Path) -> dict[str, str]:
     return texts
 
 
-def parse_issued(text: str) -> date:
-    """`05/04/2024` -> date(2024, 4, 5); CliInputError (Vietnamese) otherwise."""
+def parse_issued(text: str, what: str = "Ngày ban hành") -> date:
+    """`05/04/2024` -> date(2024, 4, 5); CliInputError (Vietnamese, starting with `what`) otherwise."""
     try:
         issued = datetime.strptime(text.strip(), "%d/%m/%Y").date()
     except ValueError as exc:
-        raise CliInputError(
-            f"Ngày ban hành '{text}' không hợp lệ. Dùng dạng ngày/tháng/năm, ví dụ 05/04/2024."
-        ) from exc
+        raise CliInputError(f"{what} '{text}' không hợp lệ. Dùng dạng ngày/tháng/năm, ví dụ 05/04/2024.") from exc
     first, last = YEAR_RANGE
     if not first <= issued.year <= last:
-        raise CliInputError(f"Ngày ban hành '{text}' phải trong các năm {first}–{last}.")
+        raise CliInputError(f"{what} '{text}' phải trong các năm {first}–{last}.")
     return issued
 
 
@@ -207,7 +208,7 @@ def parse_number(text: str) -> str:
 
 
 def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """`report FILE --period P --out OUT [--texts F] [--issued D] [--number N]`: 0 written, 1 the
+    """`report FILE --period P --out OUT [--texts F] [--issued D] [--number N] [--as-of D]`: 0 written, 1 the
     workbook has errors, 2 anything else (bad option, unreadable file, no folder). The report content's
     warnings (empty period, no comparison year...) go to stderr."""
     try:
@@ -230,6 +231,7 @@ def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         texts = read_texts_file(args.texts) if args.texts else None
         issued = parse_issued(args.issued) if args.issued else None
         number = parse_number(args.number) if args.number else None
+        as_of = parse_issued(args.as_of, "Ngày cập nhật số liệu") if args.as_of else None
     except CliInputError as problem:
         print(str(problem), file=err)
         return EXIT_UNREADABLE
@@ -239,10 +241,8 @@ def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     wb, code = _load(args.file, settings, err)
     if wb is None:
         return code
-    extra = {} if texts is None else {"texts": texts}
-    parts = reports.prepare_report(wb, period, args.calendar, settings, **extra)
-    content = getattr(parts, "content", None)
-    for warning in getattr(content, "warnings", ()) or ():
+    parts = reports.prepare_report(wb, period, args.calendar, settings, texts=texts, as_of=as_of)
+    for warning in parts.content.warnings:
         print(f"Cảnh báo: {warning}", file=err)
     if suffix == ".xlsx":
         data = reports.build_annex(parts, settings, wb=wb, issued=issued, number=number or "")

@@ -556,6 +556,8 @@ def test_bad_texts_files_exit_2_with_a_message(
         ("--issued", "05/04/1850", "Ngày ban hành '05/04/1850' phải trong các năm 1900–2100."),
         ("--number", "45<b>", "Số báo cáo '45<b>' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' "
          "(tối đa 20 ký tự), ví dụ 45."),
+        ("--as-of", "2024/03/20", "Ngày cập nhật số liệu '2024/03/20' không hợp lệ. Dùng dạng ngày/tháng/năm, "
+         "ví dụ 05/04/2024."),
     ],
 )  # fmt: skip
 def test_bad_issue_date_or_number_exit_2(
@@ -616,3 +618,20 @@ def test_store_texts_prints_the_saved_texts_for_report_texts(tmp_path: Path) -> 
     assert report.returncode == 0, report.stderr
     paragraphs = docx_paragraphs(out)
     assert paragraphs[paragraphs.index("1. Công tác chỉ đạo, điều hành") + 1] == own
+
+
+def test_as_of_dates_the_year_funding_sentence(tmp_path: Path) -> None:
+    """--as-of is stated with the year's funding; without it the sentence says 'theo số liệu hiện có'
+    and stderr asks for the date (the sample has a 'Kinh phí' sheet)."""
+    dated, undated = tmp_path / "dated.docx", tmp_path / "undated.docx"
+    done = run("report", str(SAMPLE), "--period", "2024-Q1", "--out", str(dated), "--as-of", "20/03/2024")
+    assert done.returncode == 0, done.stderr
+    assert "ngày cập nhật số liệu kinh phí" not in done.stderr
+    plain = run("report", str(SAMPLE), "--period", "2024-Q1", "--out", str(undated))
+    assert plain.returncode == 0, plain.stderr
+    assert "Cảnh báo: Chưa rõ ngày cập nhật số liệu kinh phí" in plain.stderr
+    heading = "6. Kinh phí thực hiện"
+    with_date = docx_paragraphs(dated)
+    without = docx_paragraphs(undated)
+    assert "theo số liệu cập nhật đến ngày 20/03/2024" in with_date[with_date.index(heading) + 1]
+    assert "theo số liệu hiện có" in without[without.index(heading) + 1]
