@@ -37,7 +37,8 @@ def main(argv: list[str]) -> int:
     module_name, _, function_name = _argument(argv, "--reader").partition(":")
     try:
         reader = getattr(importlib.import_module(module_name), function_name)
-        outcome: tuple = ("ok", reader(payload["data"], payload["settings"]))
+        extra = {"mapping": payload["mapping"]} if payload.get("mapping") else {}  # a column mapping
+        outcome: tuple = ("ok", reader(payload["data"], payload["settings"], **extra))
     except MemoryError:
         outcome = ("memory", "MemoryError")
     except BaseException as exc:  # the parent turns this into a Vietnamese message, never a traceback

@@ -16,13 +16,24 @@ from cchc_lib.model import ReadResult
 from cchc_lib.safety import MB, UnsafeFile, check_upload, size_detail
 from cchc_lib.settings import Settings, load_settings
 
-__all__ = ["read_untrusted", "read_trusted", "parse_isolated", "load_bytes", "READER", "PACKAGE_PARENT"]
+__all__ = [
+    "read_untrusted",
+    "read_trusted",
+    "inspect_untrusted",
+    "parse_isolated",
+    "load_bytes",
+    "READER",
+    "INSPECTOR",
+    "PACKAGE_PARENT",
+]
 
 log = logging.getLogger(__name__)
 # Library logging: silent unless the application configures a handler (no stray lines on CLI stderr).
 log.addHandler(logging.NullHandler())
 
 READER = "cchc_lib.workbook:read_workbook"
+# The header rows and column-mapping proposals of a workbook (column_mapping.inspect_headers).
+INSPECTOR = "cchc_lib.column_mapping:inspect_headers"
 # The directory holding the cchc_lib package: the child finds the package there whatever the cwd.
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 # Extra CPU seconds over the wall timeout before the kernel stops the child (backstop only).
@@ -124,23 +135,47 @@ def load_bytes(source: Path | str | bytes, settings: Settings) -> bytes:
         raise UnsafeFile("missing_file") from exc
 
 
-def read_untrusted(source: Path | str | bytes, settings: Settings | None = None) -> ReadResult:
-    """Check, then parse `source` in a limited child process. Raises UnsafeFile; never a parser error."""
+def read_untrusted(
+    source: Path | str | bytes, settings: Settings | None = None, mapping: dict | None = None
+) -> ReadResult:
+    """Check, then parse `source` in a limited child process. Raises UnsafeFile; never a parser error.
+    `mapping`: a column mapping (column_mapping.py; MappingError when invalid) the reader applies."""
+    settings = settings or load_settings()
+    mapping = _checked_mapping(mapping)
+    data = load_bytes(source, settings)
+    check_upload(data, settings)
+    return parse_isolated(data, settings, mapping=mapping)
+
+
+def inspect_untrusted(source: Path | str | bytes, settings: Settings | None = None) -> dict:
+    """Check, then find each sheet's likely header row and the column-mapping proposals in a limited child
+    process (column_mapping.inspect_headers: plain data). Raises UnsafeFile."""
     settings = settings or load_settings()
     data = load_bytes(source, settings)
     check_upload(data, settings)
-    return parse_isolated(data, settings)
+    return parse_isolated(data, settings, reader=INSPECTOR, expect=dict)
 
 
-def read_trusted(source: Path | str | bytes, settings: Settings | None = None) -> ReadResult:
+def _checked_mapping(mapping: dict | None) -> dict | None:
+    if not mapping:
+        return None
+    from cchc_lib.column_mapping import validate_mapping
+
+    return validate_mapping(mapping) or None
+
+
+def read_trusted(
+    source: Path | str | bytes, settings: Settings | None = None, mapping: dict | None = None
+) -> ReadResult:
     """Check, then parse in this process (bundled sample data, tests). Raises UnsafeFile."""
     settings = settings or load_settings()
+    mapping = _checked_mapping(mapping)
     data = load_bytes(source, settings)
     check_upload(data, settings)
     from cchc_lib.workbook import read_workbook
 
     try:
-        return read_workbook(data, settings)
+        return read_workbook(data, settings, mapping=mapping)
     except MemoryError as exc:
         raise UnsafeFile("parse_memory") from exc
     except Exception as exc:
@@ -148,8 +183,16 @@ def read_trusted(source: Path | str | bytes, settings: Settings | None = None) -
         raise UnsafeFile("unreadable") from exc
 
 
-def parse_isolated(data: bytes, settings: Settings, reader: str | None = None) -> ReadResult:
-    """Run `reader` ("module:function", default READER) on `data` in a fresh child process.
+def parse_isolated(
+    data: bytes,
+    settings: Settings,
+    reader: str | None = None,
+    *,
+    mapping: dict | None = None,
+    expect: type = ReadResult,
+) -> ReadResult:
+    """Run `reader` ("module:function", default READER) on `data` in a fresh child process; its result
+    must be an `expect`. A column `mapping` (validated) is passed on to the reader.
 
     The child has RLIMIT_AS = settings.parse_memory_mb and is killed after settings.parse_timeout_s.
     No safety checks here: callers run check_upload first.
@@ -166,7 +209,10 @@ def parse_isolated(data: bytes, settings: Settings, reader: str | None = None) -
         "--reader",
         reader or READER,
     ]
-    payload = pickle.dumps({"data": bytes(data), "settings": settings}, protocol=pickle.HIGHEST_PROTOCOL)
+    job = {"data": bytes(data), "settings": settings}
+    if mapping:
+        job["mapping"] = mapping
+    payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         child = subprocess.Popen(
             command,
@@ -191,7 +237,7 @@ def parse_isolated(data: bytes, settings: Settings, reader: str | None = None) -
         child.kill()
         child.communicate()
         raise
-    return _outcome(child.returncode, out, err)
+    return _outcome(child.returncode, out, err, expect)
 
 
 def _child_env() -> dict[str, str]:
@@ -204,7 +250,7 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _outcome(returncode: int, out: bytes, err: bytes) -> ReadResult:
+def _outcome(returncode: int, out: bytes, err: bytes, expect: type = ReadResult) -> ReadResult:
     tail = (err if len(err) <= 2000 else err[:1000] + b" ... " + err[-1000:]).decode("utf-8", "replace")
     if returncode != 0:
         log.warning("parser process ended with %s: %s", _describe(returncode), tail)
@@ -217,7 +263,7 @@ def _outcome(returncode: int, out: bytes, err: bytes) -> ReadResult:
     except Exception as exc:
         log.warning("parser process returned an unusable result (%s); stderr: %s", exc, tail)
         raise UnsafeFile("parse_crashed") from exc
-    if kind == "ok" and isinstance(value, ReadResult):
+    if kind == "ok" and isinstance(value, expect):
         return value
     if kind == "memory":
         raise UnsafeFile("parse_memory")

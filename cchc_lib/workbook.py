@@ -52,11 +52,18 @@ class RawSheet:
     type_columns: dict[str, str] = field(default_factory=dict)
 
 
-def read_workbook(source: bytes | str | Path, settings: Settings | None = None) -> ReadResult:
+def read_workbook(
+    source: bytes | str | Path, settings: Settings | None = None, mapping: dict | None = None
+) -> ReadResult:
     """Read and check a workbook. Bytes or a path in; ReadResult (workbook or None, problems) out.
 
-    Trusts that the file is safe to parse (see sandbox.read_untrusted for uploads).
+    Trusts that the file is safe to parse (see sandbox.read_untrusted for uploads). `mapping`
+    ({sheet: {header in the file: field}}, column_mapping.py) names the office's own headers: each mapped
+    header is read as its field's header; None reads the format's headers only.
     """
+    # Column mapping hook: the sheets as the reader sees them under the mapping (SHEETS without one).
+    from .column_mapping import mapped_sheets
+
     settings = settings or Settings()
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     package = open_package(data)
@@ -73,7 +80,7 @@ def read_workbook(source: bytes | str | Path, settings: Settings | None = None) 
     by_key = {match_key(name): name for name in reversed(book.sheet_names)}
     raw: dict[str, RawSheet] = {}
     catalogue: TypeCatalogue | None = None
-    for spec in SHEETS:
+    for spec in mapped_sheets(mapping) if mapping else SHEETS:
         if spec.type_columns and catalogue is None:
             catalogue = build_catalogue(raw.get("activity_types"), log)
         name = by_key.get(match_key(spec.name))
