@@ -292,6 +292,127 @@ def _flag(attributes: bytes, content: bytes, flags: CellFlags) -> None:
         flags.errors[place] = problem[:20]
 
 
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_CALCEXT_NS = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+# Beyond this many repeated cells or rows a flagged cell is not expanded cell by cell.
+_MAX_REPEAT = 100_000
+
+
+def is_ods(archive: zipfile.ZipFile) -> bool:
+    """True for an OpenDocument spreadsheet (its `mimetype` member says so)."""
+    try:
+        info = archive.getinfo("mimetype")
+    except KeyError:
+        return False
+    if info.file_size > 200:
+        return False
+    return archive.read(info).strip().startswith(_ODS_MIMETYPE)
+
+
+def ods_cell_flags(archive: zipfile.ZipFile, sheets: set[str]) -> dict[str, CellFlags]:
+    """Formula errors and formulas without a value in the named tables of an .ods content.xml.
+
+    calamine reads an error cell as empty, so the cells are found here, counting rows and columns
+    with their repeats as calamine does (from A1). A LibreOffice error cell has
+    calcext:value-type="error" (older files: a string result that is empty, shown as `#…`/`Err:…`);
+    a formula without office:value-type has no saved value.
+    """
+    flags: dict[str, CellFlags] = {}
+    try:
+        info = archive.getinfo("content.xml")
+    except KeyError:
+        return flags
+    if not _has_marker(archive, info, (b"table:formula", b'value-type="error"')):
+        return flags
+    table_tag = f"{{{_TABLE_NS}}}table"
+    row_tag = f"{{{_TABLE_NS}}}table-row"
+    cell_tags = (f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell")
+    formula_key = f"{{{_TABLE_NS}}}formula"
+    value_type_key = f"{{{_OFFICE_NS}}}value-type"
+    string_value_key = f"{{{_OFFICE_NS}}}string-value"
+    calc_type_key = f"{{{_CALCEXT_NS}}}value-type"
+    rows_key = f"{{{_TABLE_NS}}}number-rows-repeated"
+    cols_key = f"{{{_TABLE_NS}}}number-columns-repeated"
+    current: CellFlags | None = None
+    depth = 0  # tables inside tables (rare) are not followed
+    row = col = 0
+    handle = archive.open(info)
+    for event, element in ElementTree.iterparse(handle, events=("start", "end")):
+        tag = element.tag
+        if tag == table_tag:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    name = element.get(f"{{{_TABLE_NS}}}name") or ""
+                    current = flags.setdefault(name, CellFlags()) if name in sheets else None
+                    row = 0
+            else:
+                depth -= 1
+                element.clear()
+            continue
+        if event != "end" or depth != 1:
+            continue
+        if tag == row_tag:
+            row += _repeat(element.get(rows_key))
+            col = 0
+            element.clear()
+        elif tag in cell_tags:
+            repeat = _repeat(element.get(cols_key))
+            if current is not None and element.get(formula_key) is not None:
+                error = _ods_error(element, value_type_key, string_value_key, calc_type_key)
+                uncached = element.get(value_type_key) is None
+                if error is not None or uncached:
+                    for offset in range(min(repeat, _MAX_REPEAT)):
+                        place = (row + 1, col + offset + 1)
+                        if error is not None:
+                            current.errors[place] = error[:20]
+                        else:
+                            current.uncached.add(place)
+            elif current is not None and element.get(calc_type_key) == "error":
+                current.errors[(row + 1, col + 1)] = (_ods_text(element) or "#?")[:20]
+            col += repeat
+    handle.close()
+    return {name: found for name, found in flags.items() if found}
+
+
+def _has_marker(archive: zipfile.ZipFile, info: zipfile.ZipInfo, markers: tuple[bytes, ...]) -> bool:
+    """True when one of `markers` occurs in the member (read in chunks, never whole)."""
+    tail = b""
+    with archive.open(info) as handle:
+        while chunk := handle.read(CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in markers):
+                return True
+            tail = window[-64:]
+    return False
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
+
+
+def _ods_text(element) -> str:  # an ElementTree element
+    return " ".join(t.strip() for t in element.itertext() if t.strip())
+
+
+def _ods_error(element, value_type_key: str, string_value_key: str, calc_type_key: str) -> str | None:
+    if element.get(calc_type_key) == "error":
+        return _ods_text(element) or "#?"
+    text = _ods_text(element)
+    if (
+        element.get(value_type_key) == "string"
+        and element.get(string_value_key) == ""
+        and (text.startswith("#") or text.startswith("Err:"))
+    ):
+        return text
+    return None
+
+
 def open_package(data: bytes) -> Package | None:
     """The package of .xlsx bytes, or None when the bytes are not a zip."""
     try:

@@ -44,10 +44,6 @@ MESSAGES: dict[str, str] = {
         "Tệp không phải sổ làm việc Excel (.xlsx). Hãy chọn đúng tệp theo mẫu, "
         "hoặc mở tệp trong Excel rồi lưu lại dạng .xlsx."
     ),
-    "ods": (
-        "Tệp ở định dạng OpenDocument (.ods) của LibreOffice, chưa đọc được trực tiếp. Hãy mở tệp trong "
-        "LibreOffice Calc, chọn Tệp > Lưu thành, kiểu tệp Excel 2007-365 (.xlsx) rồi tải lên tệp mới."
-    ),
     "xlsb": (
         "Tệp ở định dạng Excel nhị phân (.xlsb). Hãy mở tệp trong Excel, chọn Tệp > Lưu thành > "
         "Sổ làm việc Excel (.xlsx) rồi tải lên tệp mới."
@@ -229,12 +225,19 @@ def _check_zip(data: bytes, settings: Settings) -> None:
     if len(infos) > settings.max_zip_parts:
         raise UnsafeFile("too_many_parts")
     duplicates = _check_directory(infos, len(data), settings)
-    from .package import Package
+    from .package import Package, is_ods
 
     # The workbook and relationship parts are small and parsed with defusedxml (no DTD, no entity):
     # safe before the scan below, which needs the sheet list to know which sheets will be read.
     package = Package(archive)
     workbook = package.workbook_part()
+    if workbook is None and is_ods(archive):
+        # LibreOffice Calc: every XML part is scanned for DTDs; the sheets' size is bounded by the
+        # parser's sandbox (no dimension element to read cheaply).
+        for info in infos:
+            if not info.is_dir():
+                _scan_part(archive, info, settings, sized=False)
+        return
     if workbook is None or not workbook.lower().endswith(".xml"):
         raise UnsafeFile(_other_package(archive, infos))
     names = {info.filename.lower() for info in infos}
@@ -258,13 +261,8 @@ def _check_zip(data: bytes, settings: Settings) -> None:
 
 
 def _other_package(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
-    """The code for a zip that holds no .xlsx workbook: `ods`, `xlsb`, `numbers` or `not_xlsx`."""
+    """The code for a zip that holds no .xlsx workbook (nor .ods): `xlsb`, `numbers` or `not_xlsx`."""
     names = {info.filename.lower(): info for info in infos}
-    mimetype = names.get("mimetype")
-    if mimetype is not None and mimetype.file_size < 200:
-        kind = _read_bounded(archive, mimetype, 200).strip()
-        if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-            return "ods"
     if "xl/workbook.bin" in names:
         return "xlsb"
     if "index/document.iwa" in names or "index.zip" in names:

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 from . import intake
 from .cells import CellError, is_blank, parse_value
 from .model import PROBLEM_COLUMNS, ReadResult
-from .package import CellFlags, FormulaCell, column_letters, open_package
+from .package import CellFlags, FormulaCell, column_letters, is_ods, ods_cell_flags, open_package
 from .problems import ProblemLog
 from .resolve import TypeCatalogue, build_catalogue, resolve_workbook
 from .schema import (
@@ -75,6 +75,11 @@ def read_workbook(
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     parts = package.sheet_parts() if package is not None else {}
     date1904 = package.date1904() if package is not None else False
+    ods_flags = (
+        ods_cell_flags(package.archive, set(book.sheet_names))
+        if package is not None and is_ods(package.archive)
+        else {}
+    )
     scan_limit = int(settings.max_uncompressed_mb * 1024 * 1024)
     log = ProblemLog()
     by_key = {match_key(name): name for name in reversed(book.sheet_names)}
@@ -97,6 +102,7 @@ def read_workbook(
         calamine_sheet = book.get_sheet_by_name(name)
         rows = calamine_sheet.to_python(skip_empty_area=False)
         flags = package.cell_flags(parts[name], scan_limit) if package is not None and name in parts else None
+        flags = flags or ods_flags.get(name)
         if flags:
             rows = _mark_formula_cells(rows, flags, name, log)
         context = _Context(date1904, _merged_across(calamine_sheet))

@@ -560,7 +560,6 @@ CASES: list[HostileCase] = [
     HostileCase("crc_error", _crc_error, "corrupt_zip"),
     HostileCase("no_workbook_xml", lambda: _with([], drop=("xl/workbook.xml",)), "not_xlsx"),
     HostileCase("docx_renamed", _docx, "not_xlsx"),
-    HostileCase("ods_renamed", _ods, "ods"),
     HostileCase("odt_renamed", lambda: _odf(b"application/vnd.oasis.opendocument.text"), "not_xlsx"),
     HostileCase("xlsb_renamed", _xlsb, "xlsb"),
     HostileCase("numbers_renamed", _numbers, "numbers"),
