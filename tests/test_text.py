@@ -46,3 +46,24 @@ def test_closest_suggests_a_near_spelling_or_nothing() -> None:
     assert closest("Phong su truyen hinh", ["TIN_BAI", "Tin, bài", "PHONG_SU", "Phóng sự"]) == "Phóng sự"
     assert closest("zzzzzz", ["PNV", "XCB"]) is None
     assert closest("x", []) is None
+
+
+@pytest.mark.parametrize(
+    ("written", "header", "same"),
+    [
+        ("Số lượng (tin, bài)", "Số lượng", True),
+        ("Số lượng\n(tin, bài)", "Số lượng", True),
+        ("S.lượng", "S. lượng", True),
+        ("Văn hóa-Truyền thông", "Văn hóa - Truyền thông", True),
+        ("Tin, bài [tin]", "Tin, bài", True),
+        ("Số lượng người", "Số lượng", False),
+        ("(1)", "Số lượng", False),
+    ],
+)
+def test_header_keys_match_words_before_a_parenthesis_and_hyphen_spacing(
+    written: str, header: str, same: bool
+) -> None:
+    from cchc_lib.text import header_keys
+
+    assert bool(set(header_keys(written)) & set(header_keys(header))) is same
+    assert header_keys(written)[0] == match_key(written)  # the exact key comes first
