@@ -746,7 +746,11 @@ class Store:
         quarantined: set[int] = set()
         for entry in entries:
             number = entry.get("version")
-            if entry.get("outcome") == "published" and isinstance(number, int) and not isinstance(number, bool):
+            if (
+                entry.get("outcome") == "published"
+                and isinstance(number, int)
+                and not isinstance(number, bool)
+            ):
                 published[number] = str(entry.get("sha256") or "")
             if entry.get("kind") == REPAIR_KIND:
                 quarantined |= {n for n in entry.get("quarantined") or () if isinstance(n, int)}
@@ -810,7 +814,11 @@ class Store:
             return Health("empty", None, checked=tuple(checked))
 
         if not pointer_ok:
-            problem("pointer_corrupt", "Tệp «current» (chỉ phiên bản hiện hành) bị hỏng: không đọc được.", path="current")
+            problem(
+                "pointer_corrupt",
+                "Tệp «current» (chỉ phiên bản hiện hành) bị hỏng: không đọc được.",
+                path="current",
+            )
         elif pointer is None:
             if files or set(published) - quarantined:
                 problem(
@@ -825,7 +833,11 @@ class Store:
                     f"thư mục {DAMAGED_DIR}/).",
                 )
         if not self.versions_dir.is_dir() and (pointer is not None or set(published) - quarantined):
-            problem("versions_missing", "Thư mục versions/ (các phiên bản đã công bố) không còn trên đĩa.", path="versions")
+            problem(
+                "versions_missing",
+                "Thư mục versions/ (các phiên bản đã công bố) không còn trên đĩa.",
+                path="versions",
+            )
 
         current_number = pointer[0] if pointer else None
         numbers = set(files) | (set(published) - quarantined)
@@ -884,7 +896,12 @@ class Store:
                 try:
                     actual = digest(self._version_path(n))
                 except OSError:
-                    problem("bytes_unreadable", f"Không đọc được tệp dữ liệu của phiên bản số {n} ({xlsx}).", n, xlsx)
+                    problem(
+                        "bytes_unreadable",
+                        f"Không đọc được tệp dữ liệu của phiên bản số {n} ({xlsx}).",
+                        n,
+                        xlsx,
+                    )
                 else:
                     if actual != metas[n].sha256:
                         del metas[n]
@@ -901,15 +918,16 @@ class Store:
         else:
             checked.append("tệp dữ liệu của phiên bản hiện hành so với mã kiểm tra sha256")
 
-        if current_number is not None and current_number in metas:
-            if metas[current_number].sha256 != pointer[1]:
-                problem(
-                    "pointer_sha",
-                    f"Mã kiểm tra trong tệp «current» khác với mã của phiên bản số {current_number}.",
-                    current_number,
-                    "current",
-                )
-        later = [n for n in published if current_number is not None and n > current_number and n not in quarantined]
+        if pointer is not None and current_number in metas and metas[current_number].sha256 != pointer[1]:
+            problem(
+                "pointer_sha",
+                f"Mã kiểm tra trong tệp «current» khác với mã của phiên bản số {current_number}.",
+                current_number,
+                "current",
+            )
+        later = [
+            n for n in published if current_number is not None and n > current_number and n not in quarantined
+        ]
         if later:
             problem(
                 "pointer_behind",
@@ -920,10 +938,16 @@ class Store:
             )
         for n in sorted(quarantined):
             if n not in files:
-                notes.append(Finding("quarantined", f"Phiên bản số {n} đã được chuyển vào {DAMAGED_DIR}/ khi sửa kho.", n))
+                notes.append(
+                    Finding(
+                        "quarantined", f"Phiên bản số {n} đã được chuyển vào {DAMAGED_DIR}/ khi sửa kho.", n
+                    )
+                )
 
         cache_dir = self.root / CACHE_DIR
-        cache_files = sorted(e for e in cache_dir.iterdir() if _CACHE_NAME.match(e.name)) if cache_dir.is_dir() else []
+        cache_files = (
+            sorted(e for e in cache_dir.iterdir() if _CACHE_NAME.match(e.name)) if cache_dir.is_dir() else []
+        )
         for entry in cache_files:
             reason = cache_check(entry, entry.stem.rsplit("-", 1)[1])
             if reason:
@@ -935,7 +959,11 @@ class Store:
             problem("audit_unreadable", "Không đọc được nhật ký thao tác (audit.jsonl).", path="audit.jsonl")
         if deep or pointer is None:
             for line in bad_lines:
-                problem("audit_line", f"Dòng {line} của nhật ký thao tác (audit.jsonl) không đọc được.", path="audit.jsonl")
+                problem(
+                    "audit_line",
+                    f"Dòng {line} của nhật ký thao tác (audit.jsonl) không đọc được.",
+                    path="audit.jsonl",
+                )
         if deep:
             checked.append(
                 f"nhật ký thao tác (audit.jsonl, {len(entries) + len(bad_lines)} dòng): mỗi dòng là một đối tượng "
@@ -966,9 +994,14 @@ class Store:
             pointer = self._pointer()
         except StoreError:
             pointer = None
-        damaged = {f.number for f in health.problems if f.code in self._VERSION_DAMAGE and f.number is not None}
+        damaged = {
+            f.number for f in health.problems if f.code in self._VERSION_DAMAGE and f.number is not None
+        }
         moves = [
-            f"versions/{n:06d}.{ext}" for n in sorted(damaged) for ext in ("xlsx", "json") if ext in files.get(n, ())
+            f"versions/{n:06d}.{ext}"
+            for n in sorted(damaged)
+            for ext in ("xlsx", "json")
+            if ext in files.get(n, ())
         ]
         moves += [f.path for f in health.problems if f.code == "cache_corrupt"]
         good = [n for n in files if n not in damaged and files[n] == {"xlsx", "json"}]
@@ -1004,11 +1037,10 @@ class Store:
         store changed since."""
         with self._locked():
             plan = self.repair_plan(digest=digest, cache_check=cache_check)
-            if expected is not None and (plan.moves, plan.restore, plan.new_number, plan.pointer_rewrite) != (
-                expected.moves, expected.restore, expected.new_number, expected.pointer_rewrite
-            ):
+            if expected is not None and plan != expected:  # the problems shown and the plan confirmed
                 raise StoreError(
-                    "stale", "Kho dữ liệu vừa thay đổi sau khi kiểm tra; chưa sửa gì. Hãy chạy lại lệnh sửa kho."
+                    "stale",
+                    "Kho dữ liệu vừa thay đổi sau khi kiểm tra; chưa sửa gì. Hãy chạy lại lệnh sửa kho.",
                 )
             if not plan.needed:
                 return plan, self.current()
@@ -1040,7 +1072,10 @@ class Store:
                     old = self._load_version(plan.restore)
                     data = self._version_path(plan.restore).read_bytes()
                     if _sha256(data) != old.sha256:
-                        raise StoreError("corrupt", f"Tệp của phiên bản số {plan.restore} vừa bị thay đổi; chưa sửa gì thêm.")
+                        raise StoreError(
+                            "corrupt",
+                            f"Tệp của phiên bản số {plan.restore} vừa bị thay đổi; chưa sửa gì thêm.",
+                        )
                     version = Version(
                         number=plan.new_number,
                         sha256=old.sha256,
@@ -1066,7 +1101,11 @@ class Store:
                 raise _disk_error(exc) from exc
             quarantined = sorted({int(rel[9:15]) for rel in plan.moves if rel.startswith("versions/")})
             missing = sorted(
-                {f.number for f in plan.problems if f.code in ("version_missing", "pointer_unknown") and f.number}
+                {
+                    f.number
+                    for f in plan.problems
+                    if f.code in ("version_missing", "pointer_unknown") and f.number
+                }
             )
             self._append_audit(
                 {

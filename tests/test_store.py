@@ -369,3 +369,75 @@ def test_concurrent_publishers_lose_nothing(tmp_path: Path) -> None:
         assert s.read_bytes(v.number) == f"PK\x03\x04 worker {worker} item {item}".encode()
     published = [e for e in s.audit() if e["outcome"] == "published"]
     assert [e["version"] for e in published] == list(range(1, 21))
+
+
+# ------------------------------------------------------------------------------------ damage is kept
+def test_opening_a_store_whose_pointer_was_deleted_deletes_nothing(store: Store) -> None:
+    """The killed-writer cleanup once took every version above a missing pointer for leftovers."""
+    (store.root / "current").unlink()
+    before = snapshot(store.root)
+    reopened = Store(store.root)
+    assert snapshot(store.root) == before
+    assert [f.code for f in reopened.check().problems] == ["pointer_missing"]
+
+
+def test_pointer_and_audit_deleted_keeps_every_version(store: Store) -> None:
+    (store.root / "current").unlink()
+    (store.root / "audit.jsonl").unlink()
+    before = snapshot(store.root)
+    Store(store.root)
+    assert snapshot(store.root) == before
+
+
+def test_a_killed_first_publish_is_still_cleaned(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    (root / "versions").mkdir(parents=True)
+    (root / "versions" / "000001.xlsx").write_bytes(tiny_xlsx("never current"))
+    reopened = Store(root)
+    assert list((root / "versions").iterdir()) == []
+    assert reopened.check().state == "empty"
+
+
+def test_check_states(store: Store, tmp_path: Path) -> None:
+    assert Store(tmp_path / "nothing").check().state == "empty"
+    health = store.check()
+    assert (health.state, health.current.number, health.problems) == ("ok", 2, ())
+    (store.root / "versions" / "000001.xlsx").write_bytes(tiny_xlsx("sửa trộm"))
+    assert store.check(deep=False).state == "ok"  # the page check reads only the current version's bytes
+    deep = store.check()
+    assert (deep.state, [(f.code, f.number) for f in deep.problems]) == ("damaged", [("bytes_mismatch", 1)])
+
+
+def test_metadata_rewritten_with_another_sha_is_caught_by_the_audit(store: Store) -> None:
+    """Someone replaces version 2's bytes and rewrites its metadata and pointer to match: the sha256 the
+    audit log recorded when version 2 was published still tells."""
+    data = tiny_xlsx("giả mạo")
+    sha = hashlib.sha256(data).hexdigest()
+    meta = store.root / "versions" / "000002.json"
+    raw = json.loads(meta.read_text(encoding="utf-8"))
+    raw["sha256"] = sha
+    meta.write_text(json.dumps(raw), encoding="utf-8")
+    (store.root / "versions" / "000002.xlsx").write_bytes(data)
+    (store.root / "current").write_text(json.dumps({"number": 2, "sha256": sha}), encoding="utf-8")
+    assert [(f.code, f.number) for f in store.check(deep=False).problems] == [("audit_sha", 2)]
+
+
+def test_a_publish_after_a_repair_never_reuses_a_number(store: Store) -> None:
+    (store.root / "versions" / "000002.xlsx").write_bytes(b"PK\x03\x04 hong")
+    plan, version = store.restore_last_good("root", "server")
+    assert (plan.restore, version.number, version.rollback_of) == (1, 3, 1)
+    assert sorted(p.name for p in (store.root / "damaged").rglob("00000*")) == ["000002.json", "000002.xlsx"]
+    after = store.publish(tiny_xlsx("bốn"), account=ADMIN, kind="replace", file_name="b.xlsx", base_version=3)
+    assert after.number == 4
+    assert store.check().state == "ok"
+
+
+def test_a_repair_confirmed_on_another_state_is_refused(store: Store) -> None:
+    (store.root / "versions" / "000002.xlsx").write_bytes(b"PK\x03\x04 hong")
+    plan = store.repair_plan()
+    (store.root / "current").write_bytes(b"{{")  # changed after the admin read the plan
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        store.restore_last_good("root", "server", expected=plan)
+    assert info.value.code == "stale"
+    assert snapshot(store.root) == before
