@@ -173,7 +173,12 @@ def test_repair_with_yes_and_a_named_admin(root: Path, tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "Đã khôi phục nội dung phiên bản 1 thành phiên bản mới 3." in done.stdout
     [entry] = [e for e in Store(root).audit() if e.get("kind") == "repair"]
-    assert (entry["user"], entry["role"], entry["restored"], entry["quarantined"]) == ("quantri", "admin", 1, [2])
+    assert (entry["user"], entry["role"], entry["restored"], entry["quarantined"]) == (
+        "quantri",
+        "admin",
+        1,
+        [2],
+    )
 
 
 def test_repair_of_a_sound_store_does_nothing(root: Path) -> None:
