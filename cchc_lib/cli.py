@@ -34,6 +34,7 @@ __all__ = [
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 SUMMARY_COLUMNS = PVA_COLUMNS  # cli.md: exactly the plan_vs_actual columns
+MAPPING_HELP = 'tệp JSON ghép tiêu đề cột của tệp với cột của mẫu: {"trang tính": {"tiêu đề": "cột"}}'
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,12 +42,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate = subparsers.add_parser("validate", help="Kiểm tra một tệp số liệu theo định dạng chuẩn")
     validate.add_argument("file")
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument("--mapping", metavar="MAP.json", help=MAPPING_HELP)
     validate.set_defaults(handler=run_validate)
     summary = subparsers.add_parser("summary", help="Kế hoạch và thực hiện theo đơn vị, loại hoạt động")
     summary.add_argument("file")
     summary.add_argument("--period", required=True, help="2024, 2024-Q1…Q4, 2024-H1, 2024-H2, 2024-9M")
     summary.add_argument("--calendar", choices=CALENDARS, default=CALENDAR)
     summary.add_argument("--format", choices=("csv", "json"), default="csv")
+    summary.add_argument("--mapping", metavar="MAP.json", help=MAPPING_HELP)
     summary.set_defaults(handler=run_summary)
 
 
@@ -93,17 +96,26 @@ def _by_sheet_and_row(problems: list[dict[str, object]]) -> list[dict[str, objec
     return sorted(problems, key=key)
 
 
-def _read(path: str, settings: Settings, err: TextIO) -> ReadResult | None:
+def _read(path: str, settings: Settings, err: TextIO, mapping_file: str | None = None) -> ReadResult | None:
+    """The workbook read in the sandbox (with the column mapping of `mapping_file`, when given), or None
+    after one Vietnamese line on `err` for an unreadable file or a bad mapping file."""
+    from .column_mapping import MappingError, load_mapping_file
+
     try:
-        return read_untrusted(path, settings)
+        mapping = load_mapping_file(mapping_file) if mapping_file else None
+        return read_untrusted(path, settings, mapping=mapping)
+    except MappingError as problem:
+        print(f"Không dùng được tệp ghép cột: {problem.message}", file=err)
+        return None
     except UnsafeFile as problem:
         print(f"Không đọc được tệp: {problem.message}", file=err)
         return None
 
 
 def run_validate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """`validate FILE`: 0 no errors, 1 errors in the workbook, 2 unreadable file."""
-    result = _read(args.file, settings, err)
+    """`validate FILE [--mapping MAP.json]`: 0 no errors, 1 errors in the workbook, 2 unreadable file or
+    bad mapping file."""
+    result = _read(args.file, settings, err, getattr(args, "mapping", None))
     if result is None:
         return EXIT_UNREADABLE
     problems = _problem_records(result.problems)
@@ -149,7 +161,7 @@ def run_summary(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
     except PeriodError as problem:
         print(str(problem), file=err)
         return EXIT_UNREADABLE
-    result = _read(args.file, settings, err)
+    result = _read(args.file, settings, err, getattr(args, "mapping", None))
     if result is None:
         return EXIT_UNREADABLE
     if not result.ok:

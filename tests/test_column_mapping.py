@@ -4,6 +4,8 @@ named by the file's own headers, and the sandbox carrying the mapping to the chi
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +53,7 @@ MAPPING = {
     }
 }
 RENAMED = dict(zip(FORMAT_HEADERS, OFFICE_HEADERS, strict=True))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def workbook(headers: list[str], rows: list[list[object]]) -> bytes:
@@ -263,3 +266,89 @@ def test_the_sandbox_carries_the_mapping_to_the_child_process() -> None:
 def test_the_sandbox_refuses_a_bad_mapping_before_parsing() -> None:
     with pytest.raises(MappingError):
         read_untrusted(workbook(OFFICE_HEADERS, ROWS), Settings(), mapping={"Hoạt động": {"A": "x"}})
+
+
+# ------------------------------------------------------------------------------------------ command line
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cchc_lib", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def office_file(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "so_theo_doi.xlsx"
+    data.write_bytes(workbook(OFFICE_HEADERS, ROWS))
+    mapping = tmp_path / "ghep_cot.json"
+    mapping.write_text(json.dumps(MAPPING, ensure_ascii=False), encoding="utf-8")
+    return data, mapping
+
+
+def test_cli_validate_with_mapping(office_file: tuple[Path, Path]) -> None:
+    data, mapping = office_file
+    without = run_cli("validate", str(data))
+    assert without.returncode == 1
+    assert "thiếu cột bắt buộc" in without.stdout
+    done = run_cli("validate", str(data), "--mapping", str(mapping))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("Tệp hợp lệ. 0 lỗi, 0 cảnh báo.")
+
+
+def test_cli_validate_with_mapping_names_the_files_header(
+    tmp_path: Path, office_file: tuple[Path, Path]
+) -> None:
+    _, mapping = office_file
+    data = tmp_path / "loi.xlsx"
+    data.write_bytes(workbook(OFFICE_HEADERS, BAD_ROWS))
+    done = run_cli("validate", str(data), "--mapping", str(mapping), "--format", "json")
+    assert done.returncode == 1
+    problems = {(p["code"], p["row"], p["column"]) for p in json.loads(done.stdout)["problems"]}
+    assert ("bad_date", 4, "Ngày đăng") in problems
+    assert ("unknown_unit", 5, "Đơn vị thực hiện") in problems
+
+
+def test_cli_summary_with_mapping(office_file: tuple[Path, Path]) -> None:
+    data, mapping = office_file
+    done = run_cli("summary", str(data), "--period", "2024", "--format", "json", "--mapping", str(mapping))
+    assert done.returncode == 0, done.stderr
+    got = {(r["unit_code"], r["activity_type"]): (r["planned"], r["actual"]) for r in json.loads(done.stdout)}
+    # targets: PNV 8 tin bài, 2 phóng sự; XCB 4 tin bài, 1 phóng sự. Done: PNV 3 + 1 tin bài, XCB 2 phóng sự + 4 tin bài
+    assert got == {
+        ("PNV", "TIN_BAI"): (8, 4),
+        ("PNV", "PHONG_SU"): (2, 0),
+        ("XCB", "TIN_BAI"): (4, 4),
+        ("XCB", "PHONG_SU"): (1, 2),
+        ("PNV", "BAI_DANG_TTDT"): (0, 0),
+        ("XCB", "BAI_DANG_TTDT"): (0, 0),
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{ không phải json", "không phải JSON hợp lệ"),
+        (json.dumps({"Hoạt động": {"Ngày đăng": "ngay_dang"}}), "không có cột 'ngay_dang'"),
+        (json.dumps(["Ngày đăng"]), "phải có dạng"),
+        (None, "Không đọc được tệp ghép cột"),
+    ],
+)
+def test_cli_bad_mapping_file_exits_2_with_one_line(
+    tmp_path: Path, office_file: tuple[Path, Path], content: str | None, fragment: str
+) -> None:
+    data, _ = office_file
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content, encoding="utf-8")
+    for command in (["validate", str(data)], ["summary", str(data), "--period", "2024"]):
+        done = run_cli(*command, "--mapping", str(bad))
+        assert done.returncode == 2
+        assert done.stdout == ""
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Không dùng được tệp ghép cột: ")
+        assert fragment in lines[0]
+        assert "Traceback" not in done.stderr
