@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import PurePath
 
@@ -10,12 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib import templates
+from cchc_lib.column_mapping import MappingError
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.marking import mark_problems
+from cchc_lib.safety import UnsafeFile
+from cchc_lib.sandbox import inspect_untrusted
 from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import prepare_update, publish_preview
-from cchc_lib.web import Frame, auth, page_frame
-from cchc_lib.web import messages
+from cchc_lib.submissions import Preview, prepare_update, publish_preview
+from cchc_lib.web import Frame, auth, mapping_view, messages, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
@@ -25,6 +28,14 @@ STATE = "cchc.upload"  # {"sig": ..., "preview": Preview | None, "error": str | 
 DONE = "cchc.upload.done"  # the success message shown once after publishing
 REFUSAL = "cchc.upload.refusal"  # a refused confirmation, shown once above the fresh preview
 ROUND = "cchc.upload.round"  # bumped after publishing: a fresh, empty file uploader
+MAPPING = "cchc.upload.mapping"  # {"sha", "key", "mapping"}: the column mapping chosen for this file
+INSPECTION = "cchc.upload.inspection"  # {"sha", "found"}: the file's header rows and proposals
+REPLACE_WITH_MAPPING = (
+    "Tệp này chỉ đọc được nhờ cách ghép cột nên chưa thể thay toàn bộ tệp dữ liệu: tệp được lưu nguyên như "
+    "tải lên, và mọi lần đọc sau (báo cáo, trang số liệu, dòng lệnh) cần đúng tiêu đề của mẫu. Hãy đổi "
+    "tiêu đề các cột trong tệp như cách ghép trên rồi tải lên lại; số liệu của một đơn vị thì nộp được "
+    "với cách ghép cột."
+)
 KIND_LABELS = {"replace": "Thay toàn bộ tệp dữ liệu", "unit": "Nộp số liệu của một đơn vị"}
 KIND_HELP = {
     "replace": (
@@ -171,6 +182,30 @@ def replaced_range(frame: Frame) -> tuple[date, date] | None:
     return first, last
 
 
+def offer_mapping(
+    data: bytes, sha: str, sheets: list, current: dict | None, key: str | None, settings: object
+) -> None:
+    """The column-mapping form for the sheets whose headers were not found (the file's headers found in
+    the sandbox, once per file); a chosen mapping is kept for this file and the page re-reads with it."""
+    ui.section(mapping_view.TITLE)
+    inspection = st.session_state.get(INSPECTION)
+    if not (isinstance(inspection, dict) and inspection.get("sha") == sha):
+        try:
+            with st.spinner("Đang tìm dòng tiêu đề của tệp…"):
+                found = inspect_untrusted(data, settings)
+        except UnsafeFile as exc:
+            st.warning(f"Không tìm được dòng tiêu đề để ghép cột: {exc.message}", icon=":material/warning:")
+            return
+        inspection = {"sha": sha, "found": found}
+        st.session_state[INSPECTION] = inspection
+    chosen = mapping_view.mapping_form(
+        sheets, inspection["found"], current, f"cchc.upload.mapform.{sha[:12]}"
+    )
+    if chosen is not None:
+        st.session_state[MAPPING] = {"sha": sha, "key": key, "mapping": chosen}
+        st.rerun()
+
+
 with frame.guard():
     account = auth.current_account()
     if account is None:  # the frame lets only units and admins through; belt and braces
@@ -235,31 +270,84 @@ with frame.guard():
         st.session_state.pop(STATE, None)
         st.stop()
     data = uploaded.getvalue()
+    sha = hashlib.sha256(data).hexdigest()
+    # Column mapping: the one chosen on this page for this file, else the one saved for the unit (or the
+    # whole workbook), used only when the file's own headers are not found.
+    map_key = mapping_view.mapping_key(kind, unit_code)
+    chosen = st.session_state.get(MAPPING)
+    explicit = (
+        chosen["mapping"]
+        if isinstance(chosen, dict) and chosen.get("sha") == sha and chosen.get("key") == map_key
+        else None
+    )
+    saved = store.column_mapping_record(map_key) if map_key else None
     # The preview is kept while the same file, kind, unit and range stay chosen, even if someone else publishes
     # meanwhile: confirming it is then refused as stale (and a fresh preview is made), never silently redone.
-    sig = (hashlib.sha256(data).hexdigest(), uploaded.name, kind, unit_code, date_range, account.name)
+    sig = (
+        sha,
+        uploaded.name,
+        kind,
+        unit_code,
+        date_range,
+        account.name,
+        json.dumps(explicit, sort_keys=True, ensure_ascii=False),
+        json.dumps(saved, sort_keys=True, ensure_ascii=False, default=str),
+    )
     state = st.session_state.get(STATE)
     if not isinstance(state, dict) or state.get("sig") != sig:
-        state = {"sig": sig, "preview": None, "error": None}
+        state = {"sig": sig, "preview": None, "error": None, "mapping": explicit, "saved": False}
+
+        def prepare(mapping: dict | None) -> Preview:
+            return prepare_update(
+                store,
+                data,
+                account=account,
+                kind=kind,
+                file_name=uploaded.name,
+                unit_code=unit_code,
+                settings=frame.settings,
+                date_range=date_range,
+                reader=mapping_view.reader_for(data, mapping),
+            )
+
         try:
             with st.spinner("Đang kiểm tra tệp…"):
-                state["preview"] = prepare_update(
-                    store,
-                    data,
-                    account=account,
-                    kind=kind,
-                    file_name=uploaded.name,
-                    unit_code=unit_code,
-                    settings=frame.settings,
-                    date_range=date_range,
-                )
-        except StoreError as exc:
+                state["preview"] = prepare(explicit)
+                if explicit is None and saved and mapping_view.missing_header_sheets(state["preview"].errors):
+                    state["preview"] = prepare(saved["mapping"])
+                    state["mapping"], state["saved"] = saved["mapping"], True
+        except (StoreError, MappingError) as exc:
             state["error"] = exc.message
         st.session_state[STATE] = state
     if state["error"]:
         st.error(state["error"], icon=":material/error:")
         st.stop()
     preview = state["preview"]
+    mapping_used = state.get("mapping")
+    if mapping_used and state.get("saved"):
+        who = f" (lưu bởi {ui.md_escape(saved['user'])})" if saved and saved.get("user") else ""
+        st.info(
+            f"Đã dùng cách ghép cột đã lưu cho {mapping_view.key_label(map_key)}{who}: "
+            f"{mapping_view.describe(mapping_used)}.",
+            icon=":material/link:",
+        )
+        if st.button(
+            "Quên cách ghép cột đã lưu", icon=":material/link_off:", key="cchc.upload.forget_mapping"
+        ):
+            try:
+                store.save_column_mapping(map_key, None, account)
+            except StoreError as exc:
+                st.error(exc.message, icon=":material/error:")
+            else:
+                st.session_state.pop(STATE, None)
+                st.session_state.pop(MAPPING, None)
+                st.rerun()
+    elif mapping_used:
+        st.info(
+            f"Tệp được đọc theo cách ghép cột bạn chọn: {mapping_view.describe(mapping_used)}. Cách ghép này được "
+            f"lưu cho {mapping_view.key_label(map_key)} khi bạn xác nhận cập nhật, để tệp sau đọc được ngay.",
+            icon=":material/link:",
+        )
 
     errors, warnings = preview.errors, preview.warnings
     if not errors.empty:
@@ -268,6 +356,11 @@ with frame.guard():
             "tệp đã đánh dấu lỗi giúp tìm nhanh từng ô.",
             icon=":material/error:",
         )
+        missing = mapping_view.missing_header_sheets(errors)
+        if not missing and mapping_used:  # read with a mapping: it can still be changed
+            missing = [s for s in mapping_view.SHEETS if s.name in mapping_used]
+        if missing:
+            offer_mapping(data, sha, missing, mapping_used, map_key, frame.settings)
         ui.section("Danh sách lỗi")
         st.dataframe(problems_frame(preview.problems), hide_index=True, placeholder=MISSING)
         marked_download(data, preview.problems, uploaded.name)
@@ -281,6 +374,9 @@ with frame.guard():
     for note in preview.notes:
         st.info(note, icon=":material/info:")
     if preview.duplicate:
+        st.stop()
+    if mapping_used and preview.kind == "replace":
+        st.warning(REPLACE_WITH_MAPPING, icon=":material/warning:")
         st.stop()
 
     ui.section("Xem trước thay đổi")
@@ -325,9 +421,21 @@ with frame.guard():
             st.rerun()
         else:
             st.session_state.pop(STATE, None)
+            st.session_state.pop(MAPPING, None)
             st.session_state[ROUND] = round_no + 1
-            st.session_state[DONE] = (
+            done = (
                 f"Đã cập nhật dữ liệu: phiên bản số {version.number} ({fmt_when(version.created_at)}). "
                 "Các trang của bảng theo dõi đã dùng số liệu mới."
             )
+            if mapping_used and not state.get("saved") and map_key:
+                try:
+                    store.save_column_mapping(map_key, mapping_used, auth.current_account())
+                except StoreError as exc:
+                    done += f" Chưa lưu được cách ghép cột: {exc.message}"
+                else:
+                    done += (
+                        f" Đã lưu cách ghép cột cho {mapping_view.key_label(map_key)}: tệp sau cùng cách đặt tên "
+                        "cột được đọc ngay."
+                    )
+            st.session_state[DONE] = done
             st.rerun()
