@@ -1,4 +1,9 @@
-"""Tổng quan: headline figures, then plan vs actual by type, unit, unit type, quarter; idle units."""
+"""Tổng quan: headline figures, then plan vs actual by type, unit, unit type, quarter; idle units.
+
+Also the app server's entry: `streamlit run app.py` finds the `st.App` below (ASGI mode) and imports
+this file as a module (not "__main__") to get the server, with the login cookie routes and the
+security headers (cchc_lib/web/routes.py); Streamlit then runs this file as the overview page.
+"""
 
 from __future__ import annotations
 
@@ -23,100 +28,117 @@ def with_previous_year(
     return by_type.merge(previous, on="activity_type", how="left")
 
 
-frame = page_frame("Tổng quan")
+def overview() -> None:
+    """The page."""
+    frame = page_frame("Tổng quan")
 
-with frame.guard():
-    s = frame.settings
-    pva = frame.pva()
-    head = frame.memo("headline", lambda: metrics.headline(pva, s.complete_pct, s.near_pct))
-    if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
-        ui.empty_state()
-        st.stop()
-    prev_pva = frame.previous_pva()
-    # Changes are measured over the types tracked last year too (same basis both years).
-    now, prev = (
-        frame.memo(
-            "comparable", lambda: metrics.comparable_headlines(pva, prev_pva, s.complete_pct, s.near_pct)
+    with frame.guard():
+        s = frame.settings
+        pva = frame.pva()
+        head = frame.memo("headline", lambda: metrics.headline(pva, s.complete_pct, s.near_pct))
+        if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
+            ui.empty_state()
+            st.stop()
+        prev_pva = frame.previous_pva()
+        # Changes are measured over the types tracked last year too (same basis both years).
+        now, prev = (
+            frame.memo(
+                "comparable", lambda: metrics.comparable_headlines(pva, prev_pva, s.complete_pct, s.near_pct)
+            )
+            if prev_pva is not None
+            else (head, None)
         )
-        if prev_pva is not None
-        else (head, None)
-    )
-    slug = frame.period.name
+        slug = frame.period.name
 
-    ui.headline_cards(head, s.complete_pct, now=now, prev=prev)
-    ui.status_badges(head["by_status"])
-    render_reporting_status(frame)
+        ui.headline_cards(head, s.complete_pct, now=now, prev=prev)
+        ui.status_badges(head["by_status"])
+        render_reporting_status(frame)
 
-    ui.section("Kế hoạch và thực hiện theo loại hoạt động")
-    by_type = frame.memo("by_type", lambda: metrics.rollup(pva, "activity_type"))
-    ui.chart(frame.memo("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
-    ui.data_table(
-        frame.memo("by_type_vs_prev", lambda: with_previous_year(by_type, pva, prev_pva)),
-        columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
-        file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
-        key="dl_type",
-        title=f"Kế hoạch và thực hiện theo loại hoạt động — {frame.period.label}",
-    )
-
-    ui.section("Tỷ lệ hoàn thành theo đơn vị")
-    classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
-    ui.chart(
-        frame.memo("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
-        key="chart_unit",
-    )
-    ui.data_table(
-        classified,
-        columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
-        file_name=f"theo_don_vi_{slug}.xlsx",
-        key="dl_unit",
-        title=f"Kết quả theo đơn vị — {frame.period.label}",
-    )
-
-    ui.section("Theo loại đơn vị")
-    by_unit_type = frame.memo("by_unit_type", lambda: metrics.rollup(pva, "unit_type"))
-    ui.chart(
-        frame.memo("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
-        key="chart_unit_type",
-    )
-    ui.data_table(
-        by_unit_type,
-        columns=["unit_type", "planned", "actual", "completion_pct"],
-        file_name=f"theo_loai_don_vi_{slug}.xlsx",
-        key="dl_unit_type",
-        title=f"Kết quả theo loại đơn vị — {frame.period.label}",
-    )
-
-    ui.section(f"Diễn biến theo quý năm {frame.period.year}")
-    series = frame.quarterly()
-    ui.chart(frame.memo("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
-    ui.data_table(
-        series,
-        columns=["label", "planned", "actual", "cumulative_planned", "cumulative_actual", "completion_pct"],
-        file_name=f"theo_quy_{frame.period.year}.xlsx",
-        key="dl_quarter",
-        title=f"Kết quả theo quý năm {frame.period.year}",
-    )
-
-    ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
-    matrix = frame.unit_matrix()
-    ui.chart(frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
-    ui.data_table(
-        matrix,
-        columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
-        file_name=f"don_vi_theo_quy_{frame.period.year}.xlsx",
-        key="dl_matrix",
-        title=f"Đơn vị theo từng quý năm {frame.period.year}",
-    )
-
-    ui.section("Đơn vị chưa có hoạt động trong kỳ")
-    idle = frame.memo("idle", lambda: metrics.units_without_activity(pva))
-    if ui.is_empty(idle):
-        st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
-    else:
-        ui.table(idle, columns=["unit_name", "unit_type", "planned"])
-        ui.download_xlsx(
-            ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
-            f"don_vi_chua_co_hoat_dong_{slug}.xlsx",
-            key="dl_idle",
-            title=f"Đơn vị chưa có hoạt động — {frame.period.label}",
+        ui.section("Kế hoạch và thực hiện theo loại hoạt động")
+        by_type = frame.memo("by_type", lambda: metrics.rollup(pva, "activity_type"))
+        ui.chart(frame.memo("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
+        ui.data_table(
+            frame.memo("by_type_vs_prev", lambda: with_previous_year(by_type, pva, prev_pva)),
+            columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
+            file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
+            key="dl_type",
+            title=f"Kế hoạch và thực hiện theo loại hoạt động — {frame.period.label}",
         )
+
+        ui.section("Tỷ lệ hoàn thành theo đơn vị")
+        classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
+        ui.chart(
+            frame.memo("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
+            key="chart_unit",
+        )
+        ui.data_table(
+            classified,
+            columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
+            file_name=f"theo_don_vi_{slug}.xlsx",
+            key="dl_unit",
+            title=f"Kết quả theo đơn vị — {frame.period.label}",
+        )
+
+        ui.section("Theo loại đơn vị")
+        by_unit_type = frame.memo("by_unit_type", lambda: metrics.rollup(pva, "unit_type"))
+        ui.chart(
+            frame.memo("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
+            key="chart_unit_type",
+        )
+        ui.data_table(
+            by_unit_type,
+            columns=["unit_type", "planned", "actual", "completion_pct"],
+            file_name=f"theo_loai_don_vi_{slug}.xlsx",
+            key="dl_unit_type",
+            title=f"Kết quả theo loại đơn vị — {frame.period.label}",
+        )
+
+        ui.section(f"Diễn biến theo quý năm {frame.period.year}")
+        series = frame.quarterly()
+        ui.chart(frame.memo("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
+        ui.data_table(
+            series,
+            columns=[
+                "label",
+                "planned",
+                "actual",
+                "cumulative_planned",
+                "cumulative_actual",
+                "completion_pct",
+            ],
+            file_name=f"theo_quy_{frame.period.year}.xlsx",
+            key="dl_quarter",
+            title=f"Kết quả theo quý năm {frame.period.year}",
+        )
+
+        ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
+        matrix = frame.unit_matrix()
+        ui.chart(frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
+        ui.data_table(
+            matrix,
+            columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
+            file_name=f"don_vi_theo_quy_{frame.period.year}.xlsx",
+            key="dl_matrix",
+            title=f"Đơn vị theo từng quý năm {frame.period.year}",
+        )
+
+        ui.section("Đơn vị chưa có hoạt động trong kỳ")
+        idle = frame.memo("idle", lambda: metrics.units_without_activity(pva))
+        if ui.is_empty(idle):
+            st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
+        else:
+            ui.table(idle, columns=["unit_name", "unit_type", "planned"])
+            ui.download_xlsx(
+                ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
+                f"don_vi_chua_co_hoat_dong_{slug}.xlsx",
+                key="dl_idle",
+                title=f"Đơn vị chưa có hoạt động — {frame.period.label}",
+            )
+
+
+if __name__ == "__main__":  # run by Streamlit as the page
+    overview()
+else:  # imported by `streamlit run app.py` (or uvicorn app:app): the app server
+    from cchc_lib.web.routes import MIDDLEWARE, ROUTES
+
+    app = st.App(__file__, routes=ROUTES, middleware=MIDDLEWARE)

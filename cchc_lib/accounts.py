@@ -1,4 +1,5 @@
-"""User accounts outside git: salted scrypt hashes, roles, login lockout, OIDC e-mail -> role mapping."""
+"""User accounts outside git: salted scrypt hashes, roles, OIDC e-mail -> role mapping (login throttling
+and sessions: cchc_lib/throttle.py, cchc_lib/sessions.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ import json
 import os
 import re
 import secrets
-import time
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,7 +109,7 @@ def _toml_str(value: str) -> str:
 
 
 class Accounts:
-    """The accounts file (TOML) and its lockout state (JSON next to it, `<name>.state.json`).
+    """The accounts file (TOML).
 
     File layout::
 
@@ -124,20 +123,9 @@ class Accounts:
         "c@d.vn" = "unit:XCB"
     """
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str] | None = None,
-        *,
-        max_failures: int = 5,
-        lockout_minutes: float = 15,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else default_users_path()
-        self.state_path = self.path.with_name(self.path.stem + ".state.json")
         self.lock_path = self.path.with_name("." + self.path.name + ".lock")
-        self.max_failures = max_failures
-        self.lockout_s = lockout_minutes * 60
-        self.clock = clock
 
     # ------------------------------------------------------------------ file
     def _load(self) -> dict[str, Any]:
@@ -232,7 +220,18 @@ class Accounts:
                 raise AccountError("unknown_user", f"Không có tài khoản {name}.")
             raw["users"][name]["hash"] = hash_password(password)
             self._save(raw)
-            self._clear_failures(name)
+
+    def set_role(self, name: str, role: str, unit_code: str | None = None) -> Account:
+        """Give `name` another role (and unit, for role "unit")."""
+        unit = self._check_role(role, unit_code)
+        with self._lock():
+            raw = self._load()
+            if name not in raw["users"]:
+                raise AccountError("unknown_user", f"Không có tài khoản {name}.")
+            raw["users"][name]["role"] = role
+            raw["users"][name]["unit"] = unit or ""
+            self._save(raw)
+        return Account(name, role, unit)
 
     def remove(self, name: str) -> None:
         with self._lock():
@@ -267,70 +266,19 @@ class Accounts:
         return None
 
     # ---------------------------------------------------------------- login
-    def _state(self) -> dict[str, Any]:
-        try:
-            raw = json.loads(self.state_path.read_text(encoding="utf-8"))
-            return raw if isinstance(raw, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def _save_state(self, state: dict[str, Any]) -> None:
-        now = self.clock()
-        keep = {
-            k: v for k, v in state.items() if isinstance(v, dict) and now - v.get("last", 0) < self.lockout_s
-        }
-        atomic_write(self.state_path, (json.dumps(keep, ensure_ascii=False)).encode("utf-8"), mode=0o600)
-
-    def _clear_failures(self, name: str) -> None:
-        state = self._state()
-        if name in state:
-            del state[name]
-            self._save_state(state)
-
-    def locked_until(self, name: str) -> float | None:
-        """Epoch seconds until which `name` is locked out, or None."""
-        entry = self._state().get(name)
-        if isinstance(entry, dict) and entry.get("until", 0) > self.clock():
-            return float(entry["until"])
-        return None
-
     def authenticate(self, name: str, password: str) -> Account:
-        """The account for `name` when `password` is right; AccountError "locked" / "bad_credentials"."""
+        """The account for `name` when `password` is right, else AccountError "bad_credentials" (an
+        unknown name costs the same time as a wrong password). Keeps no state: throttling is the
+        caller's (cchc_lib.sessions.login)."""
         name = (name or "").strip()
-        with self._lock():
-            until = self.locked_until(name)
-            if until is not None:
-                minutes = max(1, round((until - self.clock()) / 60))
-                raise AccountError(
-                    "locked",
-                    f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau khoảng {minutes} phút.",
-                )
-            user = self._load()["users"].get(name)
-            stored = user.get("hash", "") if isinstance(user, dict) else ""
-            ok = verify_password(password or "", stored or _DUMMY_HASH) and bool(stored)
-            if ok:
-                self._clear_failures(name)
-                return self._account(name, user)
-            state = self._state()
-            now = self.clock()
-            entry = state.get(name) if isinstance(state.get(name), dict) else {}
-            if now - entry.get("last", 0) >= self.lockout_s:
-                entry = {}
-            failures = int(entry.get("failures", 0)) + 1
-            entry = {"failures": failures, "last": now}
-            if failures >= self.max_failures:
-                entry = {"failures": 0, "last": now, "until": now + self.lockout_s}
-            state[name] = entry
-            self._save_state(state)
-            if "until" in entry:
-                raise AccountError(
-                    "locked",
-                    f"Sai mật khẩu {self.max_failures} lần: tài khoản bị tạm khóa "
-                    f"{round(self.lockout_s / 60)} phút.",
-                )
-            raise AccountError("bad_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+        user = self._load()["users"].get(name) if _NAME_RE.match(name) else None
+        stored = user.get("hash", "") if isinstance(user, dict) else ""
+        ok = verify_password(password or "", stored or _DUMMY_HASH) and bool(stored)
+        if ok:
+            return self._account(name, user)
+        raise AccountError("bad_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
 
 
 def authenticate(name: str, password: str, path: str | os.PathLike[str] | None = None) -> Account:
-    """Check a login against the accounts file (default path) with lockout."""
+    """Check a login against the accounts file (default path); no throttling."""
     return Accounts(path).authenticate(name, password)

@@ -101,8 +101,16 @@ class Settings:
     # that would rather show an empty dashboard. A damaged store never shows the sample.
     show_sample_when_empty: bool = True
     require_login: bool = False
-    # Hours a password login survives page reloads and new tabs (signed cookie); 0 turns that off.
+    # Hours a password login survives page reloads and new tabs (the session cookie's lifetime, never
+    # beyond session_max_hours); 0: no cookie, a login lasts only as long as its browser tab.
     login_cookie_hours: float = 12.0
+    # Server-side login sessions (cchc_lib/sessions.py): ended after this many idle minutes, and this
+    # many hours after the login whatever the activity.
+    session_idle_minutes: float = 60.0
+    session_max_hours: float = 12.0
+    # True only behind a reverse proxy that sets X-Forwarded-For: the client address (login throttling,
+    # sessions, audit) is then read from that header; otherwise from the connection.
+    behind_proxy: bool = False
     submission_grace_days: int = 5
 
     def plan_for(self, year: int) -> PlanReference | None:

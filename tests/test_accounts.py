@@ -1,4 +1,5 @@
-"""Accounts: scrypt hashes, roles, lockout after failed logins, OIDC mapping, the users command."""
+"""Accounts: scrypt hashes, roles, stateless password checks, OIDC mapping, the users command (which
+ends the sessions of a changed or removed account)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,9 @@ import pytest
 from cchc_lib.accounts import Account, AccountError, Accounts, hash_password, verify_password
 
 
-class Clock:
-    """A settable clock for Accounts (lockout times)."""
-
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def accounts(tmp_path: Path) -> Accounts:
-    a = Accounts(tmp_path / "users.toml", max_failures=3, lockout_minutes=10, clock=Clock())
+    a = Accounts(tmp_path / "users.toml")
     a.add("quantri", "admin", "mat-khau-dai")
     a.add("xcb", "unit", "mat-khau-xcb", unit_code="xcb")
     return a
@@ -52,32 +43,27 @@ def test_authenticate(accounts: Accounts) -> None:
         assert info.value.message == "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-def test_lockout_after_failures_and_expiry(accounts: Accounts) -> None:
-    clock = accounts.clock
-    for _ in range(2):
-        with pytest.raises(AccountError):
-            accounts.authenticate("quantri", "sai")
-    with pytest.raises(AccountError) as info:
-        accounts.authenticate("quantri", "sai")
-    assert info.value.code == "locked" and "tạm khóa 10 phút" in info.value.message
-    # even the right password is refused while locked, and the state survives a new object
-    again = Accounts(accounts.path, max_failures=3, lockout_minutes=10, clock=clock)
-    with pytest.raises(AccountError) as info:
-        again.authenticate("quantri", "mat-khau-dai")
-    assert info.value.code == "locked" and "10 phút" in info.value.message
-    clock.now += 10 * 60 + 1
-    assert again.authenticate("quantri", "mat-khau-dai").role == "admin"
-
-
-def test_success_resets_failure_count(accounts: Accounts) -> None:
-    for _ in range(2):
-        with pytest.raises(AccountError):
-            accounts.authenticate("xcb", "sai")
-    accounts.authenticate("xcb", "mat-khau-xcb")
-    for _ in range(2):
+def test_failures_keep_no_state_and_never_lock(accounts: Accounts) -> None:
+    """Throttling is cchc_lib.throttle's: the accounts file checks passwords only, so twenty wrong
+    passwords and a 100,000-character name leave no file behind and the right password still works."""
+    before = sorted(p.name for p in accounts.path.parent.iterdir())
+    for name in ["quantri"] * 20 + ["x" * 100_000]:
         with pytest.raises(AccountError) as info:
-            accounts.authenticate("xcb", "sai")
+            accounts.authenticate(name, "sai")
         assert info.value.code == "bad_credentials"
+    assert sorted(p.name for p in accounts.path.parent.iterdir()) == before
+    assert accounts.authenticate("quantri", "mat-khau-dai").role == "admin"
+
+
+def test_set_role(accounts: Accounts) -> None:
+    assert accounts.set_role("xcb", "viewer") == Account("xcb", "viewer")
+    assert accounts.get("xcb") == Account("xcb", "viewer")
+    assert accounts.set_role("xcb", "unit", "tt") == Account("xcb", "unit", "TT")
+    assert accounts.authenticate("xcb", "mat-khau-xcb") == Account("xcb", "unit", "TT")
+    for args, code in [(("xcb", "unit"), "bad_unit"), (("khong-co", "admin"), "unknown_user")]:
+        with pytest.raises(AccountError) as info:
+            accounts.set_role(*args)
+        assert info.value.code == code
 
 
 @pytest.mark.parametrize(
@@ -132,19 +118,56 @@ def test_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     assert info.value.code == "bad_file"
 
 
-def test_users_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_users_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from cchc_lib.cli_store import main
+    from cchc_lib.sessions import Sessions
 
-    users = tmp_path / "u.toml"
+    users, store = tmp_path / "u.toml", tmp_path / "store"
+    common = ["--users-file", str(users), "--store-dir", str(store)]
     monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-dai\n"))
-    assert (
-        main(["users", "add", "quantri", "--role", "admin", "--password-stdin", "--users-file", str(users)])
-        == 0
-    )
+    assert main(["users", "add", "quantri", "--role", "admin", "--password-stdin", *common]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("ngan\n"))
-    assert main(["users", "add", "b", "--role", "admin", "--password-stdin", "--users-file", str(users)]) == 1
+    assert main(["users", "add", "b", "--role", "admin", "--password-stdin", *common]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-xcb\n"))
+    assert main(["users", "add", "xcb", "--role", "unit", "--unit", "XCB", "--password-stdin", *common]) == 0
+
+    sessions = Sessions(store)
+    accounts = Accounts(users)
+
+    def open_session(name: str) -> str:
+        return sessions.create(accounts.get(name), accounts.password_hash(name), "10.0.0.1", "test")
+
+    first, second, unit = open_session("quantri"), open_session("quantri"), open_session("xcb")
+    capsys.readouterr()
+    assert main(["users", "sessions", *common]) == 0
+    assert sorted(line.split("\t")[0] for line in capsys.readouterr().out.splitlines()) == [
+        "quantri", "quantri", "xcb"
+    ]  # fmt: skip
+
     monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-moi\n"))
-    assert main(["users", "passwd", "quantri", "--password-stdin", "--users-file", str(users)]) == 0
+    assert main(["users", "passwd", "quantri", "--password-stdin", *common]) == 0
+    assert "đã kết thúc 2 phiên đăng nhập" in capsys.readouterr().out
     assert Accounts(users).authenticate("quantri", "mat-khau-moi").is_admin
-    assert main(["users", "remove", "khong-co", "--users-file", str(users)]) == 1
-    assert main(["users", "remove", "quantri", "--users-file", str(users)]) == 0
+    assert sessions.validate(first, accounts) is None and sessions.validate(second, accounts) is None
+    assert sessions.validate(unit, accounts) == Account("xcb", "unit", "XCB")
+
+    assert main(["users", "role", "xcb", "--role", "viewer", *common]) == 0
+    assert sessions.validate(unit, accounts) is None
+    assert accounts.get("xcb") == Account("xcb", "viewer")
+    assert main(["users", "role", "xcb", "--role", "unit", *common]) == 1  # no unit given
+
+    again = open_session("quantri")
+    assert main(["users", "sessions", "--end-all", *common]) == 0
+    assert "Đã kết thúc 1 phiên đăng nhập." in capsys.readouterr().out
+    assert sessions.validate(again, accounts) is None
+
+    later = open_session("quantri")
+    assert main(["users", "remove", "khong-co", *common]) == 1
+    assert main(["users", "remove", "quantri", *common]) == 0
+    assert sessions.validate(later, accounts) is None
+    events = [(e["event"], e.get("reason")) for e in reversed(sessions.audit_entries())]
+    assert events == [
+        ("login", None), ("login", None), ("login", None),
+        ("revoked", "password_changed"), ("revoked", "role_changed"),
+        ("login", None), ("end_all", None), ("login", None), ("revoked", "account_removed"),
+    ]  # fmt: skip

@@ -1,25 +1,29 @@
-"""AppTest of the "stay logged in" cookie: the script a login sends, a later session restored from
-the cookie, logout expiring it, refused cookies, the configured key and the setting that turns it off.
+"""AppTest of the login session: a login creates the server-side record and loads the ticket script,
+a later session restored from the cookie, logout ending the record, revocations applied to a logged-in
+page at its next run, the throttled form, the admin's session panel.
 
 AppTest has no browser connection (st.context.cookies is empty there), so the request cookie is
-supplied by patching auth._request_cookie; the real browser round trip is tests/browser/."""
+supplied by patching auth._request_cookie; the cookie round trip itself is tests/browser/ and the
+routes are tests/test_routes.py."""
 
 from __future__ import annotations
 
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib import session_token
+from cchc_lib.accounts import Account
+from cchc_lib.sessions import Sessions, digest
+from cchc_lib.settings import load_settings
 from cchc_lib.web import auth
-from tests.test_app_upload import APP, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
+from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
 
 __all__ = ["env"]  # the fixture, imported from the upload tests
 
-SET_RE = re.compile(r"cchc_login=([A-Za-z0-9_.-]+); Path=/; Max-Age=(\d+); SameSite=Strict")
+TICKET_RE = re.compile(r'^<script src="/_cchc/login\.js\?ticket=([A-Za-z0-9_-]{43})"></script>$')
+LOGOUT_SCRIPT = '<script src="/_cchc/logout.js"></script>'
 
 
 def scripts(at: AppTest) -> list[str]:
@@ -31,80 +35,128 @@ def with_cookie(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
     monkeypatch.setattr(auth, "_request_cookie", lambda: value)
 
 
-def login_on_upload(user: str = "quantri") -> AppTest:
+def records() -> Sessions:
+    return Sessions.from_settings(load_settings())
+
+
+def login_on_upload(user: str = "quantri", password: str = PASSWORD) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page(UPLOAD).run()
     at.text_input(key="login_name_main").input(user)
-    at.text_input(key="login_password_main").input(PASSWORD)
+    at.text_input(key="login_password_main").input(password)
     _submit(at)
     return at
 
 
-def issued_token(at: AppTest) -> str:
-    [match] = [m for m in map(SET_RE.search, scripts(at)) if m]
-    assert match.group(2) == str(12 * 3600)
-    return match.group(1)
+def session_from_ticket(at: AppTest) -> str:
+    """What the login route would put in the cookie for the ticket the page loads."""
+    [script] = scripts(at)
+    ticket = TICKET_RE.match(script).group(1)
+    session_id = records().redeem_ticket(ticket)
+    assert session_id is not None
+    return session_id
 
 
-def test_login_sends_a_cookie_that_restores_the_login(env: SimpleNamespace, monkeypatch) -> None:
+def restored(monkeypatch, session_id: str | None, path: str = UPLOAD) -> AppTest:
+    """A new browser session (a reload, a new tab) carrying the cookie `session_id`."""
+    with_cookie(monkeypatch, session_id)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+def test_login_creates_a_session_the_cookie_restores(env: SimpleNamespace, monkeypatch) -> None:
     at = login_on_upload()
-    token = issued_token(at)
-    secret = session_token.server_secret(env.users)
-    assert session_token.account_for_token(env.accounts, token, secret, time.time()).name == "quantri"
-    assert (env.users.parent / "users.toml.secret").stat().st_mode & 0o777 == 0o600
+    session_id = session_from_ticket(at)
+    assert at.session_state["cchc.auth"] == {"name": "quantri", "session": digest(session_id)}
+    assert records().validate(session_id, env.accounts) == Account("quantri", "admin")
     at.run()
     assert scripts(at) == []  # sent once
 
-    with_cookie(monkeypatch, token)  # a reload: a new session carrying the cookie
-    fresh = AppTest.from_file(APP, default_timeout=60)
-    fresh.switch_page(UPLOAD).run()
-    assert not fresh.exception
-    assert fresh.session_state["cchc.auth"] == {"name": "quantri"}
+    fresh = restored(monkeypatch, session_id)
+    assert fresh.session_state["cchc.auth"] == {"name": "quantri", "session": digest(session_id)}
     assert len(fresh.get("file_uploader")) == 1
     assert any("Đăng nhập: **quantri**" in t for t in texts(fresh.sidebar, "caption"))
 
     fresh.sidebar.button(key="logout").click().run()  # the request still carries the cookie
-    assert any("cchc_login=; Path=/; Max-Age=0; SameSite=Strict" in s for s in scripts(fresh))
+    assert scripts(fresh) == [LOGOUT_SCRIPT]
     assert "cchc.auth" not in fresh.session_state
     assert_refused(fresh)
     fresh.run()
     assert "cchc.auth" not in fresh.session_state
+    assert records().validate(session_id, env.accounts) is None  # ended on the server
+    assert_refused(restored(monkeypatch, session_id))  # the copied cookie no longer logs in
+    events = [e["event"] for e in reversed(records().audit_entries())]
+    assert events == ["login", "logout"]
 
 
-@pytest.mark.parametrize("change", ["tampered", "password", "removed"])
-def test_refused_cookie_is_expired(env: SimpleNamespace, monkeypatch, change: str) -> None:
-    token = issued_token(login_on_upload("camnhuong"))
-    if change == "tampered":
-        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    elif change == "password":
+@pytest.mark.parametrize("change", ["password", "removed", "role", "end_all", "forged"])
+def test_refused_cookie(env: SimpleNamespace, monkeypatch, change: str) -> None:
+    session_id = session_from_ticket(login_on_upload("camnhuong"))
+    if change == "password":
         env.accounts.set_password("camnhuong", "mat-khau-moi-dai")
-    else:
+    elif change == "removed":
         env.accounts.remove("camnhuong")
-    with_cookie(monkeypatch, token)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(UPLOAD).run()
+    elif change == "role":
+        env.accounts.set_role("camnhuong", "viewer")
+    elif change == "end_all":
+        records().end_all(by="quantri")
+    else:
+        session_id = session_id[:-2] + ("AA" if not session_id.endswith("AA") else "BB")
+    at = restored(monkeypatch, session_id)
     assert "cchc.auth" not in at.session_state
     assert_refused(at)
-    assert any("cchc_login=; Path=/; Max-Age=0;" in s for s in scripts(at))
 
 
-def test_configured_secret_is_used(env: SimpleNamespace, monkeypatch) -> None:
-    configured = "c" * 40
-    signed_by = {"file": session_token.server_secret(env.users), "configured": configured.encode()}
-    for key, logged_in in [("file", False), ("configured", True)]:
-        token = session_token.issue_for(env.accounts, "quantri", signed_by[key], time.time(), 3600)
-        with_cookie(monkeypatch, token)
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.secrets["cchc"] = {"cookie_secret": configured}
-        at.switch_page(UPLOAD).run()
-        assert ("cchc.auth" in at.session_state) is logged_in, key
+def test_revocation_ends_an_open_page_at_its_next_run(env: SimpleNamespace, monkeypatch) -> None:
+    monkeypatch.setattr(auth, "_RECHECK_S", 0.0)
+    session_id = session_from_ticket(login_on_upload())
+    at = restored(monkeypatch, session_id)
+    assert len(at.get("file_uploader")) == 1
+    records().end_all(by="quantri")
+    at.run()
+    assert "cchc.auth" not in at.session_state
+    assert_refused(at)
+    assert "Phiên đăng nhập đã kết thúc; vui lòng đăng nhập lại." in texts(at, "info")
 
 
-def test_setting_zero_hours_turns_the_cookie_off(env: SimpleNamespace, monkeypatch) -> None:
-    token = issued_token(login_on_upload())
-    env.settings.write_text(env.settings.read_text() + "login_cookie_hours = 0\n")
-    assert not [s for s in scripts(login_on_upload()) if SET_RE.search(s)]
-    with_cookie(monkeypatch, token)
+def test_repeated_failures_are_throttled_not_locked(env: SimpleNamespace) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page(UPLOAD).run()
+    errors = []
+    for _ in range(5):  # 3 free failures, then waits of 2, 4, 8 s: the next try comes too soon
+        at.text_input(key="login_name_main").input("quantri")
+        at.text_input(key="login_password_main").input("sai-mat-khau")
+        _submit(at)
+        errors.append(texts(at, "error")[-1])
+    assert errors[0] == "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert errors[-1].startswith("Đăng nhập sai nhiều lần từ địa chỉ này; vui lòng thử lại sau ")
     assert "cchc.auth" not in at.session_state
+    assert next(e.failures for e in records().throttle().entries() if e.account == "quantri") >= 3
+
+
+def test_zero_hours_logs_in_without_a_cookie(env: SimpleNamespace) -> None:
+    env.settings.write_text(env.settings.read_text() + "login_cookie_hours = 0\n")
+    at = login_on_upload()
+    assert scripts(at) == []
+    assert at.session_state["cchc.auth"]["name"] == "quantri"
+    assert len(records().records()) == 1  # still a server-side session (logout, end-all apply)
+
+
+def test_admin_panel_ends_every_session(env: SimpleNamespace, monkeypatch) -> None:
+    unit = session_from_ticket(login_on_upload("camnhuong"))
+    unit_page = restored(monkeypatch, unit, HISTORY)
+    assert not [b for b in unit_page.button if b.label == auth.END_ALL_LABEL]  # admins only
+    with_cookie(monkeypatch, None)
+    admin = session_from_ticket(login_on_upload("quantri"))
+    at = restored(monkeypatch, admin, HISTORY)
+    [live] = [d for d in at.dataframe if "Tài khoản" in d.value.columns and "Trình duyệt" in d.value.columns]
+    assert sorted(live.value["Tài khoản"]) == ["camnhuong", "quantri"]
+    [button] = [b for b in at.button if b.label == auth.END_ALL_LABEL]
+    button.click().run()
+    assert records().records() == []
+    assert scripts(at) == [LOGOUT_SCRIPT]
+    assert "cchc.auth" not in at.session_state
+    assert records().audit_entries()[0] == {**records().audit_entries()[0], "event": "end_all", "sessions": 2}
+    assert_refused(restored(monkeypatch, unit))

@@ -1,5 +1,6 @@
-"""Who is using the dashboard: password login (accounts file, lockout) kept across reloads by a signed
-cookie, OpenID Connect, roles, logout."""
+"""Who is using the dashboard: password login (accounts file, throttled) kept across reloads by a
+server-side session whose id rides in an HttpOnly cookie set by the app server's routes
+(cchc_lib/web/routes.py), OpenID Connect, roles, logout, the admin's session controls."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import logging
 import time
 from collections.abc import Mapping
 
+import pandas as pd
 import streamlit as st
 
-from cchc_lib import session_token
+from cchc_lib import sessions as session_records
 from cchc_lib.accounts import Account, AccountError, Accounts
+from cchc_lib.sessions import COOKIE_NAME, Sessions
 from cchc_lib.settings import load_settings
+from cchc_lib.web import routes
 
 __all__ = [
     "COOKIE_NAME",
@@ -19,7 +23,9 @@ __all__ = [
     "ROLE_RANK",
     "SESSION_KEY",
     "account_box",
+    "admin_sessions_panel",
     "allowed",
+    "client_address",
     "cookie_update",
     "current_account",
     "gate",
@@ -32,18 +38,20 @@ __all__ = [
 
 LOG = logging.getLogger("cchc_lib.web")
 
-# Session state: {"name": <account name>} after a password login. Only the name is kept: the role is
-# looked up in the accounts file on every run, so a changed role or a removed account applies at once.
+# Session state: {"name": <account name>, "session": <digest of the session id>} after a password
+# login. The role is looked up in the accounts file on every run, and the session record is checked
+# (at most once a second), so a revocation, a changed role or a removed account applies at once.
 SESSION_KEY = "cchc.auth"
 # Other session keys that belong to a logged-in person and go away on logout.
 _PRIVATE_PREFIXES = ("cchc.upload", "cchc.rollback")
-# The "stay logged in" cookie (a session_token, set and expired by a script in the page: Streamlit
-# reads request cookies only when the websocket connects). Session keys: whether this session has
-# looked at the cookie yet (after a logout it must not log back in), and the cookie change to send
-# on the next run (a token, or None to expire it).
-COOKIE_NAME = "cchc_login"
+# Whether this session has looked at the request's cookie yet (after a logout it must not log back
+# in), the script to load on the next run (the login ticket's or the logout's), when the session
+# record was last checked, and why a login ended (shown once).
 _COOKIE_CHECKED = "cchc.cookie.checked"
-_COOKIE_PENDING = "cchc.cookie.pending"
+_PENDING_SCRIPT = "cchc.cookie.pending"
+_CHECKED_AT = "cchc.cookie.checked_at"
+_ENDED = "cchc.cookie.ended"
+_RECHECK_S = 1.0
 ROLE_RANK = {"viewer": 0, "unit": 1, "admin": 2}
 # Pages that need more than viewing (the menu hides them from logged-in people without the role).
 PAGE_ROLES = {
@@ -62,35 +70,33 @@ UNMAPPED_EMAIL = (
     "Hãy liên hệ quản trị viên hoặc đăng xuất rồi đăng nhập bằng tài khoản khác."
 )
 ACCOUNTS_BROKEN = "Không đọc được tệp tài khoản; hãy báo quản trị viên."
+SESSIONS_BROKEN = "Không ghi được phiên đăng nhập vào thư mục kho dữ liệu; hãy báo quản trị viên."
+SESSION_ENDED = "Phiên đăng nhập đã kết thúc; vui lòng đăng nhập lại."
+END_ALL_LABEL = "Kết thúc mọi phiên đăng nhập"
+EVENT_LABELS = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "logout": "Đăng xuất",
+    "revoked": "Phiên bị kết thúc",
+    "end_all": "Kết thúc mọi phiên",
+}
+REASON_LABELS = {
+    "logout": "đăng xuất",
+    "idle": "quá thời gian không dùng",
+    "max_age": "quá thời hạn phiên",
+    "account_removed": "tài khoản đã xóa",
+    "password_changed": "mật khẩu đã đổi",
+    "role_changed": "vai trò đã đổi",
+    "end_all": "quản trị viên kết thúc mọi phiên",
+}
 
 
 def _accounts() -> Accounts:
     return Accounts()  # $CCHC_USERS, else users.toml at the project root
 
 
-def _cookie_ttl_s() -> float:
-    return max(0.0, float(load_settings().login_cookie_hours)) * 3600
-
-
-def _cookie_secret() -> bytes | None:
-    """[cchc] cookie_secret from st.secrets, else the key file next to the accounts file; None (and the
-    cookie is not used) when neither can be had."""
-    try:
-        section = st.secrets.get("cchc")
-        configured = section.get("cookie_secret") if isinstance(section, Mapping) else None
-    except Exception:  # no secrets.toml at all
-        configured = None
-    if configured:
-        key = str(configured).encode("utf-8")
-        if len(key) >= session_token.MIN_SECRET_BYTES:
-            return key
-        LOG.error("[cchc] cookie_secret is shorter than %d bytes: login cookie disabled", len(key))
-        return None
-    try:
-        return session_token.server_secret(_accounts().path)
-    except (OSError, ValueError):
-        LOG.exception("No cookie signing key: login cookie disabled")
-        return None
+def _sessions() -> Sessions:
+    return Sessions.from_settings(load_settings())
 
 
 def _request_cookie() -> str | None:
@@ -100,53 +106,86 @@ def _request_cookie() -> str | None:
         return None
 
 
-def _start_session(name: str) -> None:
+def client_address() -> str:
+    """The visitor's address (X-Forwarded-For only with the behind_proxy setting); "" without one."""
+    try:
+        raw_headers, raw_peer = st.context.headers, st.context.ip_address
+        headers = {str(k): v for k, v in raw_headers.items() if isinstance(v, str)}
+    except Exception:  # no client connection (bare script run)
+        return ""
+    peer = raw_peer if isinstance(raw_peer, str) else None  # AppTest has no real connection
+    return routes.client_address(headers, peer, load_settings().behind_proxy)
+
+
+def _user_agent() -> str:
+    try:
+        agent = st.context.headers.get("User-Agent")
+    except Exception:
+        return ""
+    return agent if isinstance(agent, str) else ""
+
+
+def _start_session(name: str, key: str | None) -> None:
     for item in [k for k in st.session_state if str(k).startswith(_PRIVATE_PREFIXES)]:
         del st.session_state[item]
-    st.session_state[SESSION_KEY] = {"name": name}
+    st.session_state[SESSION_KEY] = {"name": name, "session": key} if key else {"name": name}
+    st.session_state[_CHECKED_AT] = time.monotonic()
 
 
-def _remember(name: str) -> None:
-    """After a password login: send the browser a signed cookie so reloads and new tabs stay logged in."""
-    ttl, secret = _cookie_ttl_s(), _cookie_secret()
-    if ttl > 0 and secret is not None:
-        try:
-            token = session_token.issue_for(_accounts(), name, secret, time.time(), ttl)
-        except AccountError:
-            LOG.exception("Reading the accounts file failed")
-            token = None
-        st.session_state[_COOKIE_PENDING] = token
+def _script(path: str) -> str:
+    return f'<script src="{path}"></script>'
 
 
 def restore_from_cookie() -> Account | None:
-    """Once per session, with nobody logged in: the account a valid login cookie names (logged in
-    now), else None; a cookie that no longer logs in (expired, password changed, account removed or
-    locked out, forged) is expired in the browser."""
+    """Once per session, with nobody logged in: the account of the live session the request's cookie
+    names (logged in now), else None."""
     if st.session_state.get(_COOKIE_CHECKED):
         return None
     st.session_state[_COOKIE_CHECKED] = True
-    token = _request_cookie()
-    if token is None:
+    session_id = _request_cookie()
+    if not session_id:
         return None
-    secret = _cookie_secret() if _cookie_ttl_s() > 0 else None
     try:
-        account = session_token.account_for_token(_accounts(), token, secret, time.time()) if secret else None
-    except AccountError:
-        LOG.exception("Reading the accounts file failed")
+        account = _sessions().validate(session_id, _accounts(), client_address())
+    except (AccountError, OSError):
+        LOG.exception("Checking a login session failed")
         return None
     if account is None:
-        st.session_state[_COOKIE_PENDING] = None
         return None
-    _start_session(account.name)
-    LOG.info("Login restored from cookie: %s (%s)", account.name, account.role)
+    _start_session(account.name, session_records.digest(session_id))
+    LOG.info("Login restored from the session cookie: %s (%s)", account.name, account.role)
     return account
 
 
+def _session_holds(state: dict) -> bool:
+    """Whether the session record behind a password login still holds (checked at most once a second)."""
+    key = state.get("session")
+    if not key:
+        return True  # a login without a record (set by the server itself, e.g. in tests)
+    now = time.monotonic()
+    if now - float(st.session_state.get(_CHECKED_AT, 0.0)) < _RECHECK_S:
+        return True
+    try:
+        holds = _sessions().validate_key(key, _accounts(), client_address()) is not None
+    except (AccountError, OSError):
+        LOG.exception("Checking a login session failed")
+        holds = False
+    st.session_state[_CHECKED_AT] = now
+    return holds
+
+
+def _forget_login() -> None:
+    for item in [k for k in st.session_state if str(k).startswith((SESSION_KEY, *_PRIVATE_PREFIXES))]:
+        del st.session_state[item]
+    st.session_state[_COOKIE_CHECKED] = True  # the request's cookie must not log this session back in
+
+
 def cookie_update() -> None:
-    """Run the pending cookie change in the browser (an invisible script); call once per page run."""
-    if _COOKIE_PENDING in st.session_state:
-        token = st.session_state.pop(_COOKIE_PENDING)
-        script = session_token.cookie_script(COOKIE_NAME, token, int(_cookie_ttl_s()))
+    """Have the browser load the pending script (the login ticket's, or the logout's); call once a run.
+    The scripts come from the app server (same origin, allowed by the CSP) and are empty: their
+    responses set or clear the HttpOnly cookie (cchc_lib/web/routes.py)."""
+    script = st.session_state.pop(_PENDING_SCRIPT, None)
+    if script:
         st.html(script, unsafe_allow_javascript=True, width="content")
 
 
@@ -185,14 +224,17 @@ def current_account() -> Account | None:
     if not (isinstance(state, dict) and state.get("name")) and restore_from_cookie() is not None:
         state = st.session_state.get(SESSION_KEY)
     if isinstance(state, dict) and state.get("name"):
+        if not _session_holds(state):
+            _forget_login()
+            st.session_state[_ENDED] = True
+            return None
         try:
             account = _accounts().get(str(state["name"]))
         except AccountError:
             LOG.exception("Reading the accounts file failed")
             return None
         if account is None:  # removed since the login
-            st.session_state.pop(SESSION_KEY, None)
-            st.session_state[_COOKIE_PENDING] = None
+            _forget_login()
         return account
     email = _oidc_email()
     if email:
@@ -225,8 +267,10 @@ def menu_visible(page: str) -> bool:
 
 
 def login_panel(key: str) -> None:
-    """The login form (name + password, lockout after repeated failures) and the OIDC button(s)."""
+    """The login form (name + password, throttled after repeated failures) and the OIDC button(s)."""
     providers = oidc_providers()
+    if st.session_state.pop(_ENDED, False):
+        st.info(SESSION_ENDED, icon=":material/logout:")
     with st.form(f"login_{key}", clear_on_submit=True, enter_to_submit=True):
         name = st.text_input("Tên đăng nhập", key=f"login_name_{key}", autocomplete="username")
         password = st.text_input(
@@ -234,15 +278,24 @@ def login_panel(key: str) -> None:
         )
         submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
     if submitted:
+        settings, address = load_settings(), client_address()
         try:
-            account = _accounts().authenticate(name, password)
+            records = Sessions.from_settings(settings)
+            account, session_id = session_records.login(
+                _accounts(), records, name, password, address, _user_agent()
+            )
+            ticket = records.issue_ticket(session_id) if routes.cookie_max_age_s(settings) > 0 else None
         except AccountError as exc:
-            LOG.warning("Login refused for %r: %s", name, exc.code)
+            LOG.warning("Login refused for %r from %s: %s", (name or "")[:64], address, exc.code)
             st.error(exc.message, icon=":material/lock:")
+        except OSError:
+            LOG.exception("Writing a login session failed")
+            st.error(SESSIONS_BROKEN, icon=":material/error:")
         else:
-            _start_session(account.name)
-            _remember(account.name)
-            LOG.info("Login: %s (%s)", account.name, account.role)
+            _start_session(account.name, session_records.digest(session_id))
+            if ticket:
+                st.session_state[_PENDING_SCRIPT] = _script(f"{routes.LOGIN_JS}?ticket={ticket}")
+            LOG.info("Login: %s (%s) from %s", account.name, account.role, address)
             st.rerun()
     for provider in providers:
         label = "Đăng nhập bằng tài khoản tổ chức" + (f" ({provider})" if provider else "")
@@ -251,12 +304,17 @@ def login_panel(key: str) -> None:
 
 
 def logout() -> None:
-    """Forget the login (and the person's pending upload / rollback) and expire the login cookie; OIDC
-    sessions are ended too."""
-    for item in [k for k in st.session_state if str(k).startswith((SESSION_KEY, *_PRIVATE_PREFIXES))]:
-        del st.session_state[item]
-    st.session_state[_COOKIE_CHECKED] = True  # the request's cookie must not log this session back in
-    st.session_state[_COOKIE_PENDING] = None
+    """End the session record, forget the login (and the person's pending upload / rollback) and have
+    the browser load the logout route, whose response expires the cookie; OIDC sessions end too."""
+    state = st.session_state.get(SESSION_KEY)
+    key = state.get("session") if isinstance(state, dict) else None
+    if key:
+        try:
+            _sessions().end_key(str(key), "logout", client_address())
+        except OSError:
+            LOG.exception("Ending a login session failed")
+    _forget_login()
+    st.session_state[_PENDING_SCRIPT] = _script(routes.LOGOUT_JS)
     if _oidc_email():
         st.logout()
     st.rerun()
@@ -303,3 +361,99 @@ def gate(require_role: str | None) -> bool:
         login_panel("main")
     st.stop()
     return False  # not reached
+
+
+def _when(epoch: float) -> str:
+    from cchc_lib.web.reporting_view import fmt_when
+
+    return fmt_when(pd.Timestamp.fromtimestamp(epoch))
+
+
+def _events_frame(entries: list[dict]) -> pd.DataFrame:
+    from cchc_lib.web.reporting_view import fmt_when
+
+    rows = []
+    for e in entries:
+        note = REASON_LABELS.get(str(e.get("reason") or ""), "")
+        if e.get("event") == "login_failed" and e.get("known") is False:
+            note = "không có tài khoản này"
+        if e.get("sessions") is not None:
+            note = (note + "; " if note else "") + f"{e['sessions']} phiên"
+        rows.append(
+            {
+                "Thời gian": fmt_when(e.get("time")),
+                "Sự kiện": EVENT_LABELS.get(str(e.get("event")), str(e.get("event") or "")),
+                "Tài khoản": str(e.get("user") or "—"),
+                "Địa chỉ": str(e.get("address") or "—"),
+                "Ghi chú": note,
+            }
+        )
+    return pd.DataFrame(rows, columns=["Thời gian", "Sự kiện", "Tài khoản", "Địa chỉ", "Ghi chú"])
+
+
+def admin_sessions_panel(account: Account | None) -> None:
+    """For admins (nothing for anyone else): the open login sessions, the sources of failed logins
+    being slowed down, the recent login events, and the button that ends every session."""
+    if account is None or not account.is_admin:
+        return
+    records = _sessions()
+    with st.expander("Phiên đăng nhập và đăng nhập sai", icon=":material/shield_person:"):
+        try:
+            live = records.records()
+            slowed = records.throttle().entries()
+            events = records.audit_entries(200)
+        except OSError:
+            LOG.exception("Reading the sessions folder failed")
+            st.error(SESSIONS_BROKEN, icon=":material/error:")
+            return
+        st.caption(f"{len(live)} phiên đang mở (mỗi trình duyệt đã đăng nhập là một phiên).")
+        if live:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Tài khoản": r.name,
+                            "Đăng nhập lúc": _when(r.created),
+                            "Dùng lần cuối": _when(r.last_seen),
+                            "Địa chỉ": r.address or "—",
+                            "Trình duyệt": r.user_agent[:60] or "—",
+                        }
+                        for r in live
+                    ]
+                ),
+                hide_index=True,
+                key="cchc.sessions.live",
+            )
+        if st.button(END_ALL_LABEL, icon=":material/logout:", key="cchc.sessions.end_all"):
+            ended = records.end_all(by=account.name)
+            LOG.warning("All %d login sessions ended by %s", ended, account.name)
+            st.session_state[_PENDING_SCRIPT] = _script(routes.LOGOUT_JS)
+            _forget_login()
+            st.session_state[_ENDED] = True
+            st.rerun()
+        st.markdown("**Nguồn đăng nhập sai đang bị làm chậm**")
+        if slowed:
+            now = time.time()
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Tài khoản": e.account or "(mọi tên đăng nhập)",
+                            "Địa chỉ": e.address or "—",
+                            "Số lần sai": e.failures,
+                            "Lần sai cuối": _when(e.last),
+                            "Phải chờ đến": _when(e.until) if e.until > now else "—",
+                        }
+                        for e in slowed
+                    ]
+                ),
+                hide_index=True,
+                key="cchc.sessions.slowed",
+            )
+        else:
+            st.caption("Không có lần đăng nhập sai nào trong một giờ qua.")
+        st.markdown("**Đăng nhập, đăng xuất và đăng nhập sai gần đây**")
+        if events:
+            st.dataframe(_events_frame(events), hide_index=True, key="cchc.sessions.events")
+        else:
+            st.caption("Chưa có sự kiện nào.")
