@@ -25,6 +25,7 @@ from .schema import (
     IGNORED_HEADER_KEYS,
     MONEY,
     QUANTITY,
+    SCORE,
     SHEETS,
     TARGET,
     Column,
@@ -105,7 +106,8 @@ def read_workbook(
         flags = flags or ods_flags.get(name)
         if flags:
             rows = _mark_formula_cells(rows, flags, name, log)
-        context = _Context(date1904, _merged_across(calamine_sheet))
+        merges = _merges(calamine_sheet)
+        context = _Context(date1904, frozenset((r0, c0) for (r0, c0), (_, c1) in merges if c1 > c0), merges)
         sheet = _read_sheet(spec, name, rows, log, catalogue, context)
         if sheet is not None:
             raw[spec.key] = sheet
@@ -125,14 +127,60 @@ class _Context:
     date1904: bool = False
     # (row index, column index), 0-based, of cells that start a merge spanning two columns or more.
     merged_across: frozenset[tuple[int, int]] = frozenset()
+    # Every merged range: ((first row, first col), (last row, last col)), 0-based, inclusive.
+    merges: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
 
 
-def _merged_across(sheet: object) -> frozenset[tuple[int, int]]:
+def _merges(sheet: object) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
     try:
         ranges = sheet.merged_cell_ranges or []  # type: ignore[attr-defined]
     except Exception:  # not every format has merge information
-        return frozenset()
-    return frozenset((start[0], start[1]) for start, end in ranges if end[1] > start[1])
+        return ()
+    return tuple((tuple(start), tuple(end)) for start, end in ranges)  # type: ignore[misc]
+
+
+_COUNTED_KINDS = (QUANTITY, COUNT, TARGET, MONEY, SCORE)
+
+
+def _merged_down(
+    name: str,
+    rows: list[list[object]],
+    data_index: int,
+    columns: dict[int, Column],
+    merges: tuple[tuple[tuple[int, int], tuple[int, int]], ...],
+    log: ProblemLog,
+) -> None:
+    """Cells merged down over several data rows keep their value in the first row only. A date, unit,
+    type, year or text merged down belongs to every row of the merge: it is filled down. A number
+    merged down (a quantity, a target) cannot be split between the rows: an error naming the range."""
+    for (r0, c0), (r1, c1) in merges:
+        if r1 <= r0 or r1 < data_index:
+            continue
+        first = max(r0, data_index)
+        for col in range(c0, c1 + 1):
+            column = columns.get(col)
+            if column is None or first >= len(rows):
+                continue
+            top = rows[r0][col] if col < len(rows[r0]) else ""
+            if is_blank(top) or r0 < data_index:
+                continue
+            span = f"{column_letters(col + 1)}{r0 + 1}:{column_letters(col + 1)}{r1 + 1}"
+            if column.kind in _COUNTED_KINDS:
+                log.error(
+                    "merged_number",
+                    name,
+                    r0 + 1,
+                    column.header,
+                    f"Ô {span} được gộp qua {r1 - r0 + 1} dòng nên không biết số này thuộc dòng nào. Hãy bỏ gộp "
+                    f"ô và ghi '{column.header}' cho từng dòng.",
+                )
+                continue
+            for row in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+                line = rows[row]
+                if len(line) <= col:
+                    line.extend([""] * (col + 1 - len(line)))
+                if is_blank(line[col]):
+                    line[col] = top
 
 
 def _mark_formula_cells(
@@ -344,6 +392,8 @@ def _read_sheet(
             ", ".join(extras),
             f"Trang '{name}' có cột không dùng đến: {', '.join(extras)}. Các cột này được bỏ qua.",
         )
+    if context.merges:
+        _merged_down(name, rows, data_index, columns, context.merges, log)
     frame = _parse_rows(spec, name, rows, data_index, columns, log, context)
     return RawSheet(spec, name, frame, headers, type_columns)
 

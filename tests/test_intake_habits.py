@@ -280,3 +280,51 @@ def test_unknown_type_message_lists_types_by_name_with_codes() -> None:
         "Hãy ghi tên hoặc mã của một loại: Tin, bài (TIN_BAI); Phóng sự (PHONG_SU); "
         "Bài đăng Cổng/Trang TTĐT (BAI_DANG_TTDT)."
     )
+
+
+def test_dates_units_and_years_merged_down_belong_to_every_row_of_the_merge() -> None:
+    activities = [
+        ["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng"],
+        [date(2024, 3, 5), "PNV", "TIN_BAI", 2],
+        [None, None, "PHONG_SU", 1],
+        [None, None, "TIN_BAI", 4],
+        [date(2024, 3, 9), "XCB", "TIN_BAI", 3],
+    ]
+    targets = [["Năm", "Mã đơn vị", "TIN_BAI"], [2024, "PNV", 8], [None, "XCB", 5]]
+    result = read_workbook(
+        make_xlsx(
+            {"Đơn vị": UNITS, "Kế hoạch": targets, "Hoạt động": activities},
+            {"Hoạt động": ["A2:A4", "B2:B4"], "Kế hoạch": ["A2:A3"]},
+        ),
+        Settings(),
+    )
+    assert _figures(result) == [
+        ("PNV", "PHONG_SU", 1),
+        ("PNV", "TIN_BAI", 2),
+        ("PNV", "TIN_BAI", 4),
+        ("XCB", "TIN_BAI", 3),
+    ]
+    assert result.workbook.activities["date"].dt.day.tolist() == [5, 5, 5, 9]
+    assert result.workbook.targets[["year", "unit_code", "target"]].values.tolist() == [
+        [2024, "PNV", 8],
+        [2024, "XCB", 5],
+    ]
+    assert result.warnings.empty
+
+
+def test_a_quantity_merged_down_is_an_error_naming_the_range() -> None:
+    """Read as it stands, the merged 6 would count once and the other rows 1 each: 8, not 6."""
+    activities = [
+        ["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng"],
+        [date(2024, 3, 5), "PNV", "TIN_BAI", 6],
+        [date(2024, 3, 6), "PNV", "TIN_BAI", None],
+        [date(2024, 3, 7), "PNV", "TIN_BAI", None],
+    ]
+    result = read_workbook(
+        make_xlsx({"Đơn vị": UNITS, "Kế hoạch": TARGETS, "Hoạt động": activities}, {"Hoạt động": ["D2:D4"]}),
+        Settings(),
+    )
+    assert [(p.code, p.sheet, int(p.row), p.column) for p in result.errors.itertuples()] == [
+        ("merged_number", "Hoạt động", 2, "Số lượng")
+    ]
+    assert result.errors["message"].iloc[0].startswith("Ô D2:D4 được gộp qua 3 dòng")
