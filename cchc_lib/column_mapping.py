@@ -42,10 +42,12 @@ __all__ = [
     "MappingError",
     "SheetHeaders",
     "field_label",
+    "format_headed_copy",
     "inspect_headers",
     "load_mapping_file",
     "mapped_sheets",
     "mapped_spec",
+    "rewrite_headers",
     "suggest_mapping",
     "validate_mapping",
 ]
@@ -411,3 +413,74 @@ def mapped_sheets(mapping: Mapping_ | None) -> tuple[SheetSpec, ...]:
         return SHEETS
     checked = validate_mapping(mapping)
     return tuple(mapped_spec(spec, checked) for spec in SHEETS)
+
+
+# ------------------------------------------------------------------------------- the format's headers
+def rewrite_headers(data: bytes, settings: Any = None, mapping: Mapping_ | None = None) -> bytes:
+    """The workbook `data` with each mapped header cell (first HEADER_SEARCH_ROWS rows of its sheet, equal
+    to the mapped header after normalisation) renamed to the format's header of its field, saved with
+    openpyxl (formulas replaced by their saved values). Trusts `data` to be safe to parse: run it in the
+    sandbox (format_headed_copy)."""
+    from openpyxl import load_workbook
+
+    checked = validate_mapping(mapping or {})
+    book = load_workbook(io.BytesIO(data), data_only=True)
+    by_key = {match_key(name): name for name in reversed(book.sheetnames)}
+    for spec in SHEETS:
+        pairs = checked.get(spec.name)
+        name = by_key.get(match_key(spec.name))
+        if not pairs or name is None:
+            continue
+        header_of = {c.field: c.header for c in spec.columns}
+        renamed = {header_keys(h)[0]: header_of[f] for h, f in pairs.items()}
+        sheet = book[name]
+        for row in sheet.iter_rows(min_row=1, max_row=min(HEADER_SEARCH_ROWS, sheet.max_row)):
+            for cell in row:
+                if isinstance(cell.value, str) and clean_text(cell.value):
+                    new = renamed.get(header_keys(cell.value)[0])
+                    if new is not None:
+                        cell.value = new
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _same_tables(left: Any, right: Any) -> bool:
+    """Whether two model.Workbook hold the same tables (values, types, row numbers)."""
+    from dataclasses import fields
+
+    for item in fields(left):
+        a, b = getattr(left, item.name), getattr(right, item.name)
+        if (a is None) != (b is None):
+            return False
+        if a is not None and not (
+            list(a.columns) == list(b.columns) and a.reset_index(drop=True).equals(b.reset_index(drop=True))
+        ):
+            return False
+    return True
+
+
+def format_headed_copy(data: bytes, settings: Any, mapping: Mapping_) -> bytes:
+    """The upload as it can be stored: its mapped headers renamed to the format's (rewrite_headers, in the
+    sandbox), checked to read without the mapping to exactly the tables the mapped reading gives.
+    Raises MappingError when they differ or either reading has errors; UnsafeFile from the sandbox."""
+    from .safety import check_upload
+    from .sandbox import parse_isolated
+
+    checked = validate_mapping(mapping)
+    check_upload(data, settings)
+    copy = parse_isolated(
+        data, settings, "cchc_lib.column_mapping:rewrite_headers", mapping=checked, expect=bytes
+    )
+    mapped = parse_isolated(data, settings, mapping=checked)
+    check_upload(copy, settings)
+    plain = parse_isolated(copy, settings)
+    if not (mapped.ok and plain.ok and _same_tables(mapped.workbook, plain.workbook)):
+        raise MappingError(
+            [
+                "Không lưu được tệp với tiêu đề cột theo mẫu: sau khi đổi tên các cột đã ghép, tệp không còn "
+                "đọc ra đúng các số liệu như khi đọc theo cách ghép. Hãy đổi tiêu đề các cột trong tệp theo "
+                "mẫu rồi tải lên lại."
+            ]
+        )
+    return copy

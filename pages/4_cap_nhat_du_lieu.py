@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib import templates
-from cchc_lib.column_mapping import MappingError
+from cchc_lib.column_mapping import MappingError, format_headed_copy
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.marking import mark_problems
 from cchc_lib.safety import UnsafeFile
@@ -31,10 +31,8 @@ ROUND = "cchc.upload.round"  # bumped after publishing: a fresh, empty file uplo
 MAPPING = "cchc.upload.mapping"  # {"sha", "key", "mapping"}: the column mapping chosen for this file
 INSPECTION = "cchc.upload.inspection"  # {"sha", "found"}: the file's header rows and proposals
 REPLACE_WITH_MAPPING = (
-    "Tệp này chỉ đọc được nhờ cách ghép cột nên chưa thể thay toàn bộ tệp dữ liệu: tệp được lưu nguyên như "
-    "tải lên, và mọi lần đọc sau (báo cáo, trang số liệu, dòng lệnh) cần đúng tiêu đề của mẫu. Hãy đổi "
-    "tiêu đề các cột trong tệp như cách ghép trên rồi tải lên lại; số liệu của một đơn vị thì nộp được "
-    "với cách ghép cột."
+    "Tệp được lưu với tiêu đề cột theo mẫu: các cột đã ghép được đổi tên (công thức được thay bằng giá trị "
+    "đã tính), và bản lưu đã được đọc lại, cho đúng các số liệu như khi đọc theo cách ghép."
 )
 KIND_LABELS = {"replace": "Thay toàn bộ tệp dữ liệu", "unit": "Nộp số liệu của một đơn vị"}
 KIND_HELP = {
@@ -297,17 +295,17 @@ with frame.guard():
     if not isinstance(state, dict) or state.get("sig") != sig:
         state = {"sig": sig, "preview": None, "error": None, "mapping": explicit, "saved": False}
 
-        def prepare(mapping: dict | None) -> Preview:
+        def prepare(mapping: dict | None, body: bytes = data) -> Preview:
             return prepare_update(
                 store,
-                data,
+                body,
                 account=account,
                 kind=kind,
                 file_name=uploaded.name,
                 unit_code=unit_code,
                 settings=frame.settings,
                 date_range=date_range,
-                reader=mapping_view.reader_for(data, mapping),
+                reader=mapping_view.reader_for(body, mapping),
             )
 
         try:
@@ -316,7 +314,14 @@ with frame.guard():
                 if explicit is None and saved and mapping_view.missing_header_sheets(state["preview"].errors):
                     state["preview"] = prepare(saved["mapping"])
                     state["mapping"], state["saved"] = saved["mapping"], True
-        except (StoreError, MappingError) as exc:
+                read_with_mapping = state["preview"]
+                if kind == "replace" and state["mapping"] and read_with_mapping.errors.empty:
+                    # the stored file must read without the mapping: its mapped headers renamed, checked
+                    stored = format_headed_copy(data, frame.settings, state["mapping"])
+                    state["preview"] = prepare(None, stored)
+                    state["preview"].problems = read_with_mapping.problems  # named by the file's headers
+                    state["preview"].notes.append(REPLACE_WITH_MAPPING)
+        except (StoreError, MappingError, UnsafeFile) as exc:
             state["error"] = exc.message
         st.session_state[STATE] = state
     if state["error"]:
@@ -374,9 +379,6 @@ with frame.guard():
     for note in preview.notes:
         st.info(note, icon=":material/info:")
     if preview.duplicate:
-        st.stop()
-    if mapping_used and preview.kind == "replace":
-        st.warning(REPLACE_WITH_MAPPING, icon=":material/warning:")
         st.stop()
 
     ui.section("Xem trước thay đổi")

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -17,6 +18,7 @@ from cchc_lib.accounts import Account
 from cchc_lib.builder import build_xlsx
 from cchc_lib.sample_data import sample_spec
 from cchc_lib.store import WHOLE_BOOK
+from cchc_lib.workbook import read_workbook
 from tests.test_app_upload import SAMPLE, UPLOAD, extra_rows, make_env, page, publish_base, texts, upload
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
@@ -154,13 +156,34 @@ def test_form_refuses_one_column_for_two_fields(env, books) -> None:
     assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
 
 
-def test_admin_replacing_the_whole_book_with_a_mapping_is_not_published(env, books) -> None:
+def test_admin_replaces_the_whole_book_read_through_a_mapping(env, books) -> None:
+    """The stored version carries the format's headers (read without any mapping to the same figures);
+    the mapping is kept for the whole workbook."""
     publish_base(env, books)
-    at = upload(page(UPLOAD, "quantri"), office_file(sample_spec().activities), "ca_so.xlsx")
+    rows = sample_spec().activities
+    at = upload(page(UPLOAD, "quantri"), office_file(rows), "ca_so.xlsx")
     assert selectboxes(at)["Ngày (bắt buộc)"] == "Ngày đăng"
     button(at, "Xem thử cách đọc").click().run()
     assert not at.exception
-    assert any("chưa thể thay toàn bộ tệp dữ liệu" in t for t in texts(at, "warning"))
-    assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
-    assert env.store.current_number() == 1
-    assert env.store.column_mapping(WHOLE_BOOK) is None
+    assert any("Tệp được lưu với tiêu đề cột theo mẫu" in t for t in texts(at, "info"))
+    assert not texts(at, "error")
+    button(at, "Xác nhận cập nhật").click().run()
+    assert not at.exception
+    current = env.store.current()
+    assert current.number == 2 and current.kind == "replace"
+    stored = read_workbook(env.store.read_bytes(2))
+    assert stored.ok, stored.problems
+    expected = read_workbook(books.base).workbook.activities
+    got = stored.workbook.activities
+    assert len(got) == len(rows)
+    pd.testing.assert_frame_equal(
+        got.drop(columns="row").reset_index(drop=True), expected.drop(columns="row").reset_index(drop=True)
+    )
+    saved = env.store.column_mapping(WHOLE_BOOK)["Hoạt động"]
+    assert {h: saved[h] for h in OFFICE.values()} == {
+        "Ngày đăng": "date",
+        "Đơn vị thực hiện": "unit_code",
+        "Hình thức": "type_code",
+        "SL": "quantity",
+    }
+    assert env.store.column_mapping("XCN") is None

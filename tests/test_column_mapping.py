@@ -15,6 +15,7 @@ import pytest
 from cchc_lib.column_mapping import (
     MappingError,
     SheetHeaders,
+    format_headed_copy,
     inspect_headers,
     load_mapping_file,
     suggest_mapping,
@@ -352,3 +353,21 @@ def test_cli_bad_mapping_file_exits_2_with_one_line(
         assert len(lines) == 1 and lines[0].startswith("Không dùng được tệp ghép cột: ")
         assert fragment in lines[0]
         assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------------- a copy with the format's headers
+def test_format_headed_copy_reads_without_the_mapping_to_the_same_tables() -> None:
+    data = workbook(OFFICE_HEADERS, ROWS)
+    copy = format_headed_copy(data, Settings(), MAPPING)
+    plain = read_workbook(copy)
+    assert plain.ok, plain.problems
+    mapped = read_workbook(data, mapping=MAPPING)
+    pd.testing.assert_frame_equal(plain.workbook.activities, mapped.workbook.activities)
+    pd.testing.assert_frame_equal(plain.workbook.targets, mapped.workbook.targets)
+    headers = inspect_headers(copy)["Hoạt động"]["headers"]
+    assert headers == ["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng", "Tiêu đề"]
+
+
+def test_format_headed_copy_refused_when_the_reading_has_errors() -> None:
+    with pytest.raises(MappingError, match="Không lưu được tệp với tiêu đề cột theo mẫu"):
+        format_headed_copy(workbook(OFFICE_HEADERS, BAD_ROWS), Settings(), MAPPING)
