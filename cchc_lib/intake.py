@@ -7,14 +7,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from .cells import is_blank
 from .schema import CODE, TYPE_REF, UNIT_REF, Column, SheetSpec
 from .text import clean_text, match_key
 
-__all__ = ["TOTAL", "HEADING", "SIGNATURE", "Layout", "classify_rows"]
+__all__ = ["TOTAL", "HEADING", "SIGNATURE", "NUMBERS", "Layout", "classify_rows"]
 
-TOTAL, HEADING, SIGNATURE = "total_row", "section_row", "signature_block"
+TOTAL, HEADING, SIGNATURE, NUMBERS = "total_row", "section_row", "signature_block", "column_numbers"
 
 _TOTAL_EXACT = frozenset({"tong", "tong cong", "cong", "total", "grand total", "subtotal", "tong so"})
 # With diacritics, so that `Công an xã` is never read as `Cộng`.
@@ -61,6 +62,36 @@ class Layout:
 
 def _texts(row: Sequence[object]) -> list[str]:
     return [clean_text(c) for c in row if isinstance(c, str) and not is_blank(c)]
+
+
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[A-Za-z])\)?$")
+
+
+def _is_column_numbering(row: Sequence[object]) -> bool:
+    """The row under a header that numbers its columns: `(1) (2) (3) …`, `1 2 3 …` or `A B 1 2 …`
+    (at least three cells, nothing else, the numbers consecutive from left to right)."""
+    tokens: list[str] = []
+    for cell in row:
+        if is_blank(cell):
+            continue
+        if isinstance(cell, bool):
+            return False
+        if isinstance(cell, int | float):
+            if not float(cell).is_integer():
+                return False
+            tokens.append(str(int(cell)))
+            continue
+        if not isinstance(cell, str):
+            return False
+        match = _COLUMN_NUMBER.match(clean_text(cell))
+        if match is None:
+            return False
+        tokens.append(match.group(1))
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    letters = [t.upper() for t in tokens if not t.isdigit()]
+    consecutive = all(b == a + 1 for a, b in pairwise(numbers))
+    in_order = letters == [chr(ord("A") + i) for i in range(len(letters))]
+    return len(tokens) >= 3 and consecutive and in_order and (not numbers or numbers[0] <= 1 + len(letters))
 
 
 def _first_text(row: Sequence[object]) -> str | None:
@@ -115,8 +146,13 @@ def classify_rows(
     references = [p for p, column in columns.items() if column.kind in _REFERENCE_KINDS]
     signature_start = _signature_start(rows, required)
     data: list[int] = []
-    skipped: dict[str, list[int]] = {TOTAL: [], HEADING: [], SIGNATURE: []}
+    skipped: dict[str, list[int]] = {TOTAL: [], HEADING: [], SIGNATURE: [], NUMBERS: []}
+    first_filled = next((i for i, r in enumerate(rows) if any(not is_blank(c) for c in r)), None)
+    if first_filled is not None and _is_column_numbering(rows[first_filled]):
+        skipped[NUMBERS].append(first_filled)
     for index, row in enumerate(rows):
+        if skipped[NUMBERS] and index == skipped[NUMBERS][0]:
+            continue
         if signature_start is not None and index >= signature_start:
             if any(not is_blank(row[p]) for p in read if p < len(row)):
                 skipped[SIGNATURE].append(index)

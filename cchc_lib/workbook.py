@@ -476,6 +476,7 @@ _SKIPPED_MESSAGES = {
     intake.TOTAL: "dòng tổng/cộng",
     intake.HEADING: "dòng tiêu đề nhóm (khối, tháng, quý)",
     intake.SIGNATURE: "dòng ký tên dưới bảng (nơi, ngày tháng, người lập biểu, thủ trưởng đơn vị)",
+    intake.NUMBERS: "dòng đánh số cột dưới tiêu đề",
 }
 
 

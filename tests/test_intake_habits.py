@@ -328,3 +328,25 @@ def test_a_quantity_merged_down_is_an_error_naming_the_range() -> None:
         ("merged_number", "Hoạt động", 2, "Số lượng")
     ]
     assert result.errors["message"].iloc[0].startswith("Ô D2:D4 được gộp qua 3 dòng")
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"], [1, 2, 3, 4, 5, 6], ["A", "B", 1, 2, 3, 4]],
+    ids=["parenthesised", "plain", "letters"],
+)
+def test_a_row_numbering_the_columns_under_the_header_is_skipped(numbers: list[object]) -> None:
+    activities = [ACT_HEADERS, numbers, [1, date(2024, 3, 5), "PNV", "TIN_BAI", 2, "a"]]
+    result = _read({"Hoạt động": activities})
+    assert _figures(result) == [("PNV", "TIN_BAI", 2)]
+    assert _warnings(result) == [("column_numbers", "Hoạt động", 2)]
+
+
+def test_a_first_data_row_of_numbers_is_not_a_column_numbering() -> None:
+    targets = [["Năm", "Mã đơn vị", "TIN_BAI", "PHONG_SU"], [2024, 1, 2, 3]]  # unit coded `1`: data
+    units = [UNIT_HEADERS, [1, "Phòng Một", "Phòng chuyên môn"]]
+    result = read_workbook(
+        make_xlsx({"Đơn vị": units, "Kế hoạch": targets, "Hoạt động": [ACT_HEADERS]}), Settings()
+    )
+    assert result.ok, result.problems.to_dict("records")
+    assert result.workbook.targets["target"].tolist() == [2, 3]
