@@ -137,7 +137,10 @@ FAULTS: dict[str, tuple[Callable[[Path], None], str]] = {
     # name: (damage, words of the finding shown)
     "pointer_to_missing_version": (_pointer_to_missing, "chỉ đến phiên bản số 7"),
     "versions_folder_deleted": (_versions_deleted, "versions/"),
-    "metadata_garbage": (_metadata_garbage, "Tệp thông tin của phiên bản số 2 (versions/000002.json) bị hỏng"),
+    "metadata_garbage": (
+        _metadata_garbage,
+        "Tệp thông tin của phiên bản số 2 (versions/000002.json) bị hỏng",
+    ),
     "version_bytes_truncated": (_bytes_truncated, "không khớp mã kiểm tra (sha256)"),
     "cache_damaged": (_cache_damaged, "Tệp bộ nhớ đệm cache/keys-v1-"),
     "pointer_garbage": (_pointer_garbage, "Tệp «current» (chỉ phiên bản hiện hành) bị hỏng"),
@@ -168,7 +171,9 @@ def test_damaged_store_shows_the_damage_and_no_figures(env: SimpleNamespace, fau
         assert_damage_page(open_page(path, "quantri"), words)
 
 
-@pytest.mark.parametrize("fault", ["metadata_garbage", "version_bytes_truncated", "pointer_to_missing_version"])
+@pytest.mark.parametrize(
+    "fault", ["metadata_garbage", "version_bytes_truncated", "pointer_to_missing_version"]
+)
 def test_admin_pages_stay_open_on_a_damaged_store(env: SimpleNamespace, fault: str) -> None:
     damage, words = FAULTS[fault]
     damage(env.root)
