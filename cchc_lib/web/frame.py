@@ -331,7 +331,9 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
     """
     st.set_page_config(
         page_title=f"{title} · {msg.APP_SUFFIX}",
-        page_icon=":material/campaign:",
+        # An emoji becomes a data: URL; a :material/...: icon is fetched from fonts.gstatic.com, which
+        # the Content-Security-Policy (cchc_lib/web/routes.py) blocks: no third-party request.
+        page_icon="📣",
         layout="wide",
         initial_sidebar_state="auto",
     )
