@@ -263,16 +263,17 @@ def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     return code
 
 
-def _default_source(settings: Settings) -> tuple[str, bool]:
-    """The store's current version (trusted: it was checked on publishing), else the bundled sample."""
-    try:
-        from cchc_lib.store import Store
+def _default_source(settings: Settings) -> tuple[str, bool] | None:
+    """The store's current version when it checks out (trusted: it was checked on publishing), the
+    bundled sample only when nothing was ever published; None when the store is damaged (never another
+    version or the sample instead, as on the dashboard)."""
+    from cchc_lib.store import Store
 
-        version = Store(settings.store_path).current()
-        if version is not None:
-            return str(version.path), True
-    except Exception:  # an unreadable store falls back to the sample, as the dashboard does
-        LOG.debug("store not available", exc_info=True)
+    health = Store(settings.store_path).check(deep=False)
+    if health.state == "damaged":
+        return None
+    if health.current is not None:
+        return str(health.current.path), True
     return str(settings.sample_path), True
 
 
@@ -295,7 +296,15 @@ def run_template(args: argparse.Namespace, settings: Settings, out: TextIO, err:
     if args.source:
         source, trusted = args.source, False
     else:
-        source, trusted = _default_source(settings)
+        found = _default_source(settings)
+        if found is None:
+            print(
+                "Kho dữ liệu bị hỏng nên không lấy được danh sách đơn vị hiện hành. Hãy chạy python -m cchc_lib "
+                "store verify rồi store repair, hoặc chỉ tệp nguồn bằng --source.",
+                file=err,
+            )
+            return EXIT_UNREADABLE
+        source, trusted = found
     wb, code = _load(source, settings, err, trusted=trusted)
     if wb is None:
         return code

@@ -261,3 +261,21 @@ def test_status_output_is_unchanged(root: Path) -> None:
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == "Phiên bản hiện hành: 2"
     assert done.stdout.splitlines()[-1] == "Kiểm tra tệp: khớp"
+
+
+def test_template_from_a_damaged_store_refuses_instead_of_using_the_sample(books: Path, tmp_path: Path) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'store_dir = "{books.as_posix()}"\n', encoding="utf-8")
+    target = tmp_path / "mau.xlsx"
+    (books / "current").write_text(json.dumps({"number": 7, "sha256": "0" * 64}), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "cchc_lib", "--settings", str(settings), "template", "--out", str(target)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "Kho dữ liệu bị hỏng" in done.stderr and "store verify" in done.stderr
+    assert not target.exists()
