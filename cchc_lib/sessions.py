@@ -37,6 +37,7 @@ from cchc_lib.atomic import atomic_write
 from cchc_lib.throttle import Throttle
 
 __all__ = [
+    "AUDIT_MAX_BYTES",
     "COOKIE_NAME",
     "login",
     "wait_text",
@@ -49,6 +50,7 @@ __all__ = [
 
 COOKIE_NAME = "cchc_session"
 TICKET_TTL_S = 60.0
+AUDIT_MAX_BYTES = 4_000_000  # about 25,000 events; older ones are dropped past that
 TOUCH_EVERY_S = 30.0  # last_seen is rewritten at most this often (a rerun must not write a file)
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # token_urlsafe(32) gives 43 characters
 _MAX_AGENT = 200
@@ -153,14 +155,17 @@ class Sessions:
             **extra,
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError), self._locked():
             fd = os.open(self.audit_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 os.write(fd, line)
                 os.fsync(fd)
+                size = os.fstat(fd).st_size
             finally:
                 os.close(fd)
+            if size > AUDIT_MAX_BYTES:  # failed logins come from anonymous input: keep the newest half
+                data = self.audit_path.read_bytes()[-AUDIT_MAX_BYTES // 2 :]
+                atomic_write(self.audit_path, data[data.find(b"\n") + 1 :], mode=0o600)
 
     def audit_entries(self, limit: int = 200) -> list[dict[str, Any]]:
         """The last `limit` audit entries, newest first."""

@@ -200,3 +200,39 @@ def test_unknown_names_make_no_account_state(sessions: Sessions, accounts: Accou
                                                (61, "2 phút"), (900, "15 phút")])  # fmt: skip
 def test_wait_text(seconds: float, text: str) -> None:
     assert wait_text(seconds) == text
+
+
+def test_audit_log_is_bounded(sessions: Sessions, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cchc_lib.sessions as module
+
+    monkeypatch.setattr(module, "AUDIT_MAX_BYTES", 20_000)
+    for i in range(2_000):
+        sessions.audit("login_failed", user=f"ai-do-{i}", address="10.0.0.66")
+    size = sessions.audit_path.stat().st_size
+    assert 10_000 - 200 <= size <= 20_000 + 200, size
+    newest = sessions.audit_entries(5)
+    assert [e["user"] for e in newest] == [f"ai-do-{i}" for i in range(1999, 1994, -1)]
+    lines = sessions.audit_path.read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line)["event"] == "login_failed" for line in lines)  # no torn first line
+
+
+def test_threads_sharing_a_session(sessions: Sessions, accounts: Accounts, clock: Clock) -> None:
+    """Reruns of several browser tabs validate (and refresh) one record at once while another thread
+    logs in and out: no error, no torn record."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    session_id = open_session(sessions, accounts)
+
+    def validate(i: int) -> bool:
+        clock.now += 31  # every call may rewrite last_seen
+        return sessions.validate(session_id, accounts) is not None
+
+    def churn(i: int) -> bool:
+        other = open_session(sessions, accounts, "xcb")
+        return sessions.end(other)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(validate, range(60))) + list(pool.map(churn, range(20)))
+    assert all(results)
+    assert sessions.validate(session_id, accounts) == Account("quantri", "admin")
+    assert [r.name for r in sessions.records()] == ["quantri"]
