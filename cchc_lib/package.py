@@ -338,6 +338,7 @@ def ods_cell_flags(archive: zipfile.ZipFile, sheets: set[str]) -> dict[str, Cell
     current: CellFlags | None = None
     depth = 0  # tables inside tables (rare) are not followed
     row = col = 0
+    pending: list[tuple[int, str | None]] = []  # flagged cells of the current row: (column, error)
     handle = archive.open(info)
     for event, element in ElementTree.iterparse(handle, events=("start", "end")):
         tag = element.tag
@@ -355,26 +356,51 @@ def ods_cell_flags(archive: zipfile.ZipFile, sheets: set[str]) -> dict[str, Cell
         if event != "end" or depth != 1:
             continue
         if tag == row_tag:
-            row += _repeat(element.get(rows_key))
+            repeat = _repeat(element.get(rows_key))
+            if current is not None and pending:
+                # A repeated row (LibreOffice writes identical rows once) repeats its flagged cells.
+                if repeat > _MAX_REPEAT:
+                    current.unplaced += len(pending)
+                for offset in range(min(repeat, _MAX_REPEAT)):
+                    for column, error in pending:
+                        place = (row + offset + 1, column)
+                        if error is None:
+                            current.uncached.add(place)
+                        else:
+                            current.errors[place] = error
+            pending = []
+            row += repeat
             col = 0
             element.clear()
         elif tag in cell_tags:
             repeat = _repeat(element.get(cols_key))
-            if current is not None and element.get(formula_key) is not None:
-                error = _ods_error(element, value_type_key, string_value_key, calc_type_key)
-                uncached = element.get(value_type_key) is None
-                if error is not None or uncached:
+            if current is not None:
+                found = _ods_flag(element, formula_key, value_type_key, string_value_key, calc_type_key)
+                if found is not None:
+                    error, uncached = found
+                    if repeat > _MAX_REPEAT:
+                        current.unplaced += 1
                     for offset in range(min(repeat, _MAX_REPEAT)):
-                        place = (row + 1, col + offset + 1)
-                        if error is not None:
-                            current.errors[place] = error[:20]
-                        else:
-                            current.uncached.add(place)
-            elif current is not None and element.get(calc_type_key) == "error":
-                current.errors[(row + 1, col + 1)] = (_ods_text(element) or "#?")[:20]
+                        pending.append((col + offset + 1, None if uncached else error))
             col += repeat
     handle.close()
     return {name: found for name, found in flags.items() if found}
+
+
+def _ods_flag(
+    element, formula_key: str, value_type_key: str, string_value_key: str, calc_type_key: str
+) -> tuple[str, bool] | None:
+    """(error text, False) for an error cell, ('', True) for a formula without a value, else None."""
+    if element.get(formula_key) is not None:
+        error = _ods_error(element, value_type_key, string_value_key, calc_type_key)
+        if error is not None:
+            return error[:20], False
+        if element.get(value_type_key) is None:
+            return "", True
+        return None
+    if element.get(calc_type_key) == "error":
+        return (_ods_text(element) or "#?")[:20], False
+    return None
 
 
 def _has_marker(archive: zipfile.ZipFile, info: zipfile.ZipInfo, markers: tuple[bytes, ...]) -> bool:

@@ -129,3 +129,32 @@ def test_other_formats_are_refused_naming_the_format_and_how_to_convert(
     assert caught.value.code == code
     assert needle in caught.value.message and ".xlsx" in caught.value.message
     assert caught.value.message == MESSAGES[code]
+
+
+def test_an_ods_row_repeated_by_libreoffice_repeats_its_error_cells() -> None:
+    """LibreOffice writes identical consecutive rows once with number-rows-repeated."""
+    sheets = dict(SHEETS)
+    sheets["Hoạt động"] = [
+        *SHEETS["Hoạt động"][:2],
+        [date(2024, 3, 5), "PNV", "TIN_BAI", OdsFormula("[.Z1]", error="#REF!")],
+        [date(2024, 3, 6), "PNV", "TIN_BAI", 2],
+    ]
+    data = make_ods(sheets)
+    marker = b'<table:table-row><table:table-cell office:value-type="date" office:date-value="2024-03-05"'
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    content = source.read("content.xml")
+    assert marker in content and content.count(b"#REF!") == 1
+    content = content.replace(
+        marker, marker.replace(b"<table:table-row>", b'<table:table-row table:number-rows-repeated="3">')
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, content if info.filename == "content.xml" else source.read(info))
+    result = read_workbook(buffer.getvalue(), Settings())
+    assert [(p.code, int(p.row)) for p in result.errors.itertuples()] == [
+        ("formula_error", r) for r in (3, 4, 5)
+    ]
