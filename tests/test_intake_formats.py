@@ -158,3 +158,28 @@ def test_an_ods_row_repeated_by_libreoffice_repeats_its_error_cells() -> None:
     assert [(p.code, int(p.row)) for p in result.errors.itertuples()] == [
         ("formula_error", r) for r in (3, 4, 5)
     ]
+
+
+def test_an_ods_repeating_a_filled_cell_over_the_whole_sheet_is_refused_in_the_sandbox() -> None:
+    """17 billion cells by repeat attributes: contained in the child, never this process."""
+    import io
+    import time
+    import zipfile
+
+    data = make_ods(
+        {"Đơn vị": [UNIT_HEADERS], "Kế hoạch": [["Năm", "Mã đơn vị"]], "Hoạt động": [["Ngày", "Mã đơn vị"]]}
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    empty = b'<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    filled = b'<table:table-cell table:number-columns-repeated="16000" office:value-type="float" office:value="1"/></table:table-row>'
+    content = source.read("content.xml").replace(empty, filled)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, content if info.filename == "content.xml" else source.read(info))
+    assert check_upload(buffer.getvalue(), Settings()) is None  # nothing cheap to see: the sandbox decides
+    started = time.perf_counter()
+    with pytest.raises(UnsafeFile) as caught:
+        read_untrusted(buffer.getvalue(), LIMITED)
+    assert caught.value.code in ("unreadable", "parse_memory", "parse_crashed", "parse_timeout")
+    assert time.perf_counter() - started < 40
