@@ -22,6 +22,7 @@ KINDS = {
     "rollback": "Khôi phục",
     "report_texts": "Sửa nội dung báo cáo",
     "repair": "Sửa kho dữ liệu (store repair)",
+    "column_mapping": "Lưu cách ghép cột",
 }
 AUDIT_ROWS = 500
 

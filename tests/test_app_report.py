@@ -327,3 +327,18 @@ def test_a_save_after_someone_else_saved_keeps_both_edits(office) -> None:
         "chi_dao": OWN_CHI_DAO,
         "kenh": "Kênh do người khác viết.",
     }
+
+
+def test_the_history_page_names_saved_column_mappings_in_vietnamese(office) -> None:
+    from cchc_lib.accounts import Account
+
+    mapping = {"Hoạt động": {"Ngày đăng": "date", "SL": "quantity"}}
+    office.store.save_column_mapping("XCB", mapping, Account("quantri", "admin"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["cchc.auth"] = {"name": "quantri"}
+    at.switch_page("pages/6_lich_su.py").run()
+    assert not at.exception
+    audit = at.dataframe[-1].value
+    assert "column_mapping" not in set(audit["Thao tác"])
+    rows = audit[audit["Thao tác"] == "Lưu cách ghép cột"]
+    assert rows[["Người", "Kết quả"]].values.tolist() == [["quantri", "Đã lưu"]]
