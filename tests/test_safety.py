@@ -6,6 +6,8 @@ import io
 import os
 import pickle
 import resource
+import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import replace
@@ -38,6 +40,25 @@ def _code(action) -> str:
 
 def _children_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+
+
+def _far_cell_scenario() -> str:
+    return _code(lambda: parse_isolated(hostile.far_cell_xlsx(False), LIMITED))
+
+
+def _memory_hog_scenario() -> str:
+    return _code(_stand_in("reader_hog", replace(LIMITED, parse_memory_mb=500)))
+
+
+def _children_peak_mb(scenario: str) -> float:
+    """Peak RSS (MB) of the sandbox children that `scenario` (a function of this module) starts, measured in
+    a fresh interpreter: RUSAGE_CHILDREN is a maximum over every child a process ever waited for, so in
+    this test process it also counts earlier tests' children (the CLI, LibreOffice...)."""
+    code = f"import tests.test_safety as t; t.{scenario}(); print(t._children_maxrss_mb())"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 # --- the corpus through check_upload ----------------------------------------------------------
@@ -250,10 +271,10 @@ def test_good_workbook_reads_through_the_sandbox(tmp_path: Path) -> None:
 def test_far_cell_crash_is_contained_in_the_child() -> None:
     # No cheap check here: the real reader meets the XFD1048576 cell that aborts calamine.
     started = time.perf_counter()
-    code = _code(lambda: parse_isolated(hostile.far_cell_xlsx(False), LIMITED))
+    code = _far_cell_scenario()
     assert code in ("parse_crashed", "parse_memory")
     assert time.perf_counter() - started < 20
-    assert _children_maxrss_mb() <= LIMITED.parse_memory_mb
+    assert _children_peak_mb("_far_cell_scenario") <= LIMITED.parse_memory_mb
     assert check_upload(hostile.good_xlsx(), BASE) is None  # this process is alive and well
 
 
@@ -312,11 +333,10 @@ def test_busy_loop_times_out() -> None:
 
 
 def test_memory_hog_gives_parse_memory_and_stays_bounded() -> None:
-    settings = replace(LIMITED, parse_memory_mb=500)
     started = time.perf_counter()
-    assert _code(_stand_in("reader_hog", settings)) == "parse_memory"
+    assert _memory_hog_scenario() == "parse_memory"
     assert time.perf_counter() - started < 15
-    assert _children_maxrss_mb() <= LIMITED.parse_memory_mb
+    assert _children_peak_mb("_memory_hog_scenario") <= LIMITED.parse_memory_mb
 
 
 def test_exception_in_reader_is_unreadable_without_details() -> None:
