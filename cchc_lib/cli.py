@@ -108,7 +108,7 @@ def _read(path: str, settings: Settings, err: TextIO, mapping_file: str | None =
         print(f"Không dùng được tệp ghép cột: {problem.message}", file=err)
         return None
     except UnsafeFile as problem:
-        print(f"Không đọc được tệp: {problem.message}", file=err)
+        print(f"Không đọc được tệp: {problem.full_message}", file=err)
         return None
 
 

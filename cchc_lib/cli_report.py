@@ -86,7 +86,7 @@ def _load(path: str, settings: Settings, err: TextIO, trusted: bool = False) -> 
     try:
         result = (read_trusted if trusted else read_untrusted)(path, settings)
     except UnsafeFile as problem:
-        print(f"Không đọc được tệp: {problem.message}", file=err)
+        print(f"Không đọc được tệp: {problem.full_message}", file=err)
         return None, EXIT_UNREADABLE
     if not result.ok:
         _print_errors(result, err)

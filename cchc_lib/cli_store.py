@@ -359,7 +359,7 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
     try:
         data = load_bytes(args.file, settings)
     except UnsafeFile as exc:
-        _err(exc.message)
+        _err(exc.full_message)
         return EXIT_UNREADABLE
     kind = "unit" if args.unit else "replace"
     date_range = None

@@ -103,7 +103,7 @@ def _read(reader: Reader, data: bytes, settings: Settings, *, current: bool) -> 
             raise StoreError(
                 "corrupt", f"Không đọc được dữ liệu hiện hành ({exc.message}). Hãy báo quản trị viên."
             ) from exc
-        error = StoreError("unreadable", exc.message)
+        error = StoreError("unreadable", exc.full_message)
         error.detail = exc.code  # type: ignore[attr-defined]
         raise error from exc
 

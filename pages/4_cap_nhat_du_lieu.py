@@ -192,7 +192,7 @@ def offer_mapping(
             with st.spinner("Đang tìm dòng tiêu đề của tệp…"):
                 found = inspect_untrusted(data, settings)
         except UnsafeFile as exc:
-            st.warning(f"Không tìm được dòng tiêu đề để ghép cột: {exc.message}", icon=":material/warning:")
+            st.warning(f"Không tìm được dòng tiêu đề để ghép cột: {exc.full_message}", icon=":material/warning:")
             return
         inspection = {"sha": sha, "found": found}
         st.session_state[INSPECTION] = inspection
@@ -321,7 +321,9 @@ with frame.guard():
                     state["preview"] = prepare(None, stored)
                     state["preview"].problems = read_with_mapping.problems  # named by the file's headers
                     state["preview"].notes.append(REPLACE_WITH_MAPPING)
-        except (StoreError, MappingError, UnsafeFile) as exc:
+        except UnsafeFile as exc:
+            state["error"] = exc.full_message
+        except (StoreError, MappingError) as exc:
             state["error"] = exc.message
         st.session_state[STATE] = state
     if state["error"]:

@@ -295,7 +295,9 @@ def test_hostile_files_end_in_exit_2_with_one_vietnamese_line(tmp_path: Path, na
         done = run(*command)  # run() has a 120 s timeout: a hang fails the test
         assert done.returncode == 2
         assert done.stdout == ""
-        assert done.stderr.strip().splitlines() == [f"Không đọc được tệp: {MESSAGES[case.code]}"]
+        # one line: what was found in this file (when known), then the message saying what to do
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith("Không đọc được tệp: ") and line.endswith(MESSAGES[case.code])
 
 
 # ------------------------------------------------------------------ command-line edges (issue 8)
@@ -635,3 +637,19 @@ def test_as_of_dates_the_year_funding_sentence(tmp_path: Path) -> None:
     without = docx_paragraphs(undated)
     assert "theo số liệu cập nhật đến ngày 20/03/2024" in with_date[with_date.index(heading) + 1]
     assert "theo số liệu hiện có" in without[without.index(heading) + 1]
+
+
+def test_a_file_over_the_size_limit_names_its_size_and_the_limit(tmp_path: Path) -> None:
+    """The size refusal says the file's size and the limit (issue 9), in validate and summary alike."""
+    from cchc_lib.safety import MESSAGES
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text("max_upload_mb = 0.1\n", encoding="utf-8")
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(b"PK" + b"\0" * 250_000)  # 250.002 bytes = 0,24 MB; refused on size before anything else
+    for command in (("validate", str(big)), ("summary", str(big), "--period", "2024")):
+        done = run("--settings", str(settings), *command)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.strip().splitlines() == [
+            f"Không đọc được tệp: Tệp nặng 0,2 MB; giới hạn là 0,1 MB. {MESSAGES['too_large']}"
+        ]
