@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib import store as store_module
+from cchc_lib import store_texts as store_module
 from cchc_lib.accounts import Account
 from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text
 
