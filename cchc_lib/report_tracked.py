@@ -95,22 +95,13 @@ def ra_soat(f: ReportFacts, w: Words) -> tuple[Sentence, ...]:
                 facts,
             )
         )
-        if r.without_section:
-            text, facts = capped_names(r.without_section)
-            lines.append(
-                Sentence(
-                    f"Trang chưa có chuyên mục cải cách hành chính: {text}.",
-                    {**facts, "kind": "without_section"},
-                )
-            )
-        if r.not_updated:
-            text, facts = capped_names(r.not_updated)
-            lines.append(
-                Sentence(
-                    f"Trang chưa cập nhật tin cải cách hành chính khi rà soát: {text}.",
-                    {**facts, "kind": "not_updated"},
-                )
-            )
+        for names, lead, kind in (
+            (r.without_section, "Trang chưa có chuyên mục cải cách hành chính", "without_section"),
+            (r.not_updated, "Trang chưa cập nhật tin cải cách hành chính khi rà soát", "not_updated"),
+        ):
+            if names:
+                text, facts = capped_names(names)
+                lines.append(Sentence(f"{lead}: {text}.", {**facts, "kind": kind}))
     if r.not_reviewed:
         lines.append(
             Sentence(

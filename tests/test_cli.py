@@ -5,27 +5,20 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from cchc_lib.builder import WorkbookSpec, build_xlsx
+from tests.command import run_cli
 from tests.test_workbook import PLANTED, SPEC, _planted
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cchc_lib", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_cli(*args)
 
 
 @pytest.fixture

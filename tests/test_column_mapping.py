@@ -4,8 +4,6 @@ named by the file's own headers, and the sandbox carrying the mapping to the chi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from cchc_lib.sandbox import inspect_untrusted, read_untrusted
 from cchc_lib.schema import ACTIVITIES
 from cchc_lib.settings import Settings
 from cchc_lib.workbook import read_workbook
+from tests.command import run_cli
 from tests.xlsx import UNIT_HEADERS, make_xlsx
 
 UNITS = [
@@ -270,17 +269,6 @@ def test_the_sandbox_refuses_a_bad_mapping_before_parsing() -> None:
 
 
 # ------------------------------------------------------------------------------------------ command line
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cchc_lib", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 @pytest.fixture
 def office_file(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "so_theo_doi.xlsx"

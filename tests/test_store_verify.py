@@ -14,21 +14,14 @@ import pytest
 from cchc_lib.accounts import Accounts
 from cchc_lib.store import Store
 from cchc_lib.version_keys import cache_file, version_keys
+from tests.command import run_cli
 from tests.test_store import ADMIN, snapshot, tiny_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(root: Path, *args: str, answer: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cchc_lib", "store", *args, "--store-dir", str(root)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        input=answer if answer is not None else "",
-        timeout=120,
-    )
+    return run_cli("store", *args, "--store-dir", str(root), answer=answer)
 
 
 @pytest.fixture
