@@ -94,6 +94,11 @@ class Settings:
     max_sheet_cols: int = 200
     parse_timeout_s: float = 120.0
     parse_memory_mb: int = 3072
+    # Uploaded files the server holds in memory at once (all sessions), and the rate of costly actions
+    # per browser session and per client address (uploads, checks of an uploaded file, report builds).
+    upload_memory_mb: float = 200.0
+    uploads_per_10min: int = 30
+    reports_per_10min: int = 20
     # Where published versions and the audit log live (relative paths are under the project root).
     store_dir: str = "data/store"
     sample_file: str = "data/cam_xuyen_2024.xlsx"

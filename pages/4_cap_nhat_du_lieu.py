@@ -18,7 +18,7 @@ from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import inspect_untrusted
 from cchc_lib.store import Store, StoreError
 from cchc_lib.submissions import Preview, prepare_update, publish_preview
-from cchc_lib.web import Frame, auth, mapping_view, messages, page_frame
+from cchc_lib.web import Frame, auth, limits, mapping_view, messages, page_frame, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
@@ -192,7 +192,9 @@ def offer_mapping(
             with st.spinner("Đang tìm dòng tiêu đề của tệp…"):
                 found = inspect_untrusted(data, settings)
         except UnsafeFile as exc:
-            st.warning(f"Không tìm được dòng tiêu đề để ghép cột: {exc.full_message}", icon=":material/warning:")
+            st.warning(
+                f"Không tìm được dòng tiêu đề để ghép cột: {exc.full_message}", icon=":material/warning:"
+            )
             return
         inspection = {"sha": sha, "found": found}
         st.session_state[INSPECTION] = inspection
@@ -263,6 +265,7 @@ with frame.guard():
 
     round_no = st.session_state.get(ROUND, 0)
     ui.uploader_in_vietnamese(frame.settings.max_upload_mb)
+    upload_gate.grant()  # the upload endpoint takes files only for this logged-in uploader's box
     uploaded = st.file_uploader("Tệp Excel (.xlsx)", type=["xlsx"], key=f"cchc_upload_file_{round_no}")
     if uploaded is None:
         st.session_state.pop(STATE, None)
@@ -309,6 +312,7 @@ with frame.guard():
             )
 
         try:
+            limits.take("check", frame.settings)
             with st.spinner("Đang kiểm tra tệp…"):
                 state["preview"] = prepare(explicit)
                 if explicit is None and saved and mapping_view.missing_header_sheets(state["preview"].errors):
@@ -323,6 +327,9 @@ with frame.guard():
                     state["preview"].notes.append(REPLACE_WITH_MAPPING)
         except UnsafeFile as exc:
             state["error"] = exc.full_message
+        except limits.RateLimited as exc:  # not kept: the same file is checked once the wait is over
+            st.error(str(exc), icon=":material/hourglass_top:")
+            st.stop()
         except (StoreError, MappingError) as exc:
             state["error"] = exc.message
         st.session_state[STATE] = state

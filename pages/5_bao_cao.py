@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cchc_lib import metrics, reports, templates
-from cchc_lib.web import auth, data, page_frame
+from cchc_lib.web import auth, data, limits, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web import report_editor as editing
 from cchc_lib.web.state import persisted_widget
@@ -45,8 +45,10 @@ with frame.guard():
     editing.hide_input_instructions()
     form = editing.report_form()
     slug = f"bao_cao_cchc_{period.name}"
+    who = limits.keys()  # taken now: the downloads' builders run outside the page run
 
     def _docx() -> bytes:
+        limits.take("report", s, who)
         extra = {} if form.number is None else {"number": form.number}
         return reports.build_report(wb, period, calendar, s, parts=parts, issued=form.issued, **extra)
 
@@ -54,8 +56,12 @@ with frame.guard():
         return reports.docx_to_pdf(_docx())
 
     def _xlsx() -> bytes:
+        limits.take("report", s, who)
         return reports.build_annex(parts, s, wb=wb, issued=form.issued, number=form.number or "")
 
+    refusal = limits.peek("report", s, who)
+    if refusal:  # the builds below are refused too (a download cannot show a message of its own)
+        st.warning(refusal, icon=":material/hourglass_top:")
     columns = st.columns(3)
     columns[0].download_button(
         "Tải báo cáo (Word)",
@@ -65,6 +71,7 @@ with frame.guard():
         on_click="ignore",
         icon=":material/description:",
         key="report_docx",
+        disabled=bool(refusal),
         width="stretch",
     )
     if reports.pdf_available():
@@ -76,6 +83,7 @@ with frame.guard():
             on_click="ignore",
             icon=":material/picture_as_pdf:",
             key="report_pdf",
+            disabled=bool(refusal),
             width="stretch",
         )
     else:
@@ -90,6 +98,7 @@ with frame.guard():
         on_click="ignore",
         icon=":material/table_view:",
         key="report_xlsx",
+        disabled=bool(refusal),
         width="stretch",
     )
 

@@ -317,5 +317,23 @@ def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Pa
     assert not at.exception
     captions = [c.value for c in at.sidebar.caption]
     stamp = version.created_at.strftime("%d/%m/%Y")
-    assert any("phiên bản số 1" in c and stamp in c and "quantri" in c for c in captions), captions
+    assert any("phiên bản số 1" in c and stamp in c for c in captions), captions
+    assert not any("quantri" in c or "bởi" in c for c in captions), captions  # not to anonymous visitors
     assert not any("Dữ liệu mẫu" in c for c in captions)
+
+
+def test_the_publisher_is_named_only_to_a_logged_in_visitor(
+    settings_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cchc_lib.accounts import Account, Accounts
+    from cchc_lib.store import Store
+
+    Accounts(tmp_path / "users.toml").add("xem", "viewer", "mat-khau-dai-123")
+    monkeypatch.setenv("CCHC_USERS", str(tmp_path / "users.toml"))
+    Store(settings_env.parent / "store").publish(
+        SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="mau.xlsx",
+        base_version=None,
+    )  # fmt: skip
+    at = run_page("Hoạt động", {"cchc.auth": {"name": "xem"}})
+    assert not at.exception
+    assert any("phiên bản số 1" in c.value and "bởi quantri" in c.value for c in at.sidebar.caption)

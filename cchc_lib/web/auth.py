@@ -15,7 +15,7 @@ from cchc_lib import sessions as session_records
 from cchc_lib.accounts import Account, AccountError, Accounts
 from cchc_lib.sessions import COOKIE_NAME, Sessions
 from cchc_lib.settings import load_settings
-from cchc_lib.web import routes
+from cchc_lib.web import routes, upload_gate
 
 __all__ = [
     "COOKIE_NAME",
@@ -52,6 +52,11 @@ _PENDING_SCRIPT = "cchc.cookie.pending"
 _CHECKED_AT = "cchc.cookie.checked_at"
 _ENDED = "cchc.cookie.ended"
 _RECHECK_S = 1.0
+# The websocket connection a password login belongs to (its Sec-WebSocket-Key, random per handshake):
+# a reconnection to the same browser session (Streamlit lets a client present a session id within
+# server.disconnectedSessionTTL) keeps the login only when it carries that login's session cookie,
+# so a stolen Streamlit session id alone never inherits a login.
+_CONNECTION = "cchc.auth.connection"
 ROLE_RANK = {"viewer": 0, "unit": 1, "admin": 2}
 # Pages that need more than viewing (the menu hides them from logged-in people without the role).
 PAGE_ROLES = {
@@ -125,11 +130,35 @@ def _user_agent() -> str:
     return agent if isinstance(agent, str) else ""
 
 
+def _connection_key() -> str:
+    """This run's websocket handshake key ("" without a real connection: AppTest, bare run)."""
+    try:
+        key = st.context.headers.get("Sec-Websocket-Key")
+    except Exception:
+        return ""
+    return key if isinstance(key, str) else ""
+
+
 def _start_session(name: str, key: str | None) -> None:
     for item in [k for k in st.session_state if str(k).startswith(_PRIVATE_PREFIXES)]:
         del st.session_state[item]
     st.session_state[SESSION_KEY] = {"name": name, "session": key} if key else {"name": name}
     st.session_state[_CHECKED_AT] = time.monotonic()
+    st.session_state[_CONNECTION] = _connection_key()
+
+
+def _same_browser(state: dict) -> bool:
+    """Whether this run comes from the connection the login was made on, or from a reconnection that
+    carries the login's session cookie (then the new connection becomes the login's)."""
+    key, connection = state.get("session"), _connection_key()
+    if not key or not connection or connection == st.session_state.get(_CONNECTION):
+        return True
+    cookie = _request_cookie()
+    if cookie and session_records.digest(cookie) == key:
+        st.session_state[_CONNECTION] = connection
+        return True
+    LOG.warning("Login dropped: a reconnection without the login's session cookie (%s)", state.get("name"))
+    return False
 
 
 def _script(path: str) -> str:
@@ -175,6 +204,7 @@ def _session_holds(state: dict) -> bool:
 
 
 def _forget_login() -> None:
+    upload_gate.revoke()
     for item in [k for k in st.session_state if str(k).startswith((SESSION_KEY, *_PRIVATE_PREFIXES))]:
         del st.session_state[item]
     st.session_state[_COOKIE_CHECKED] = True  # the request's cookie must not log this session back in
@@ -224,7 +254,7 @@ def current_account() -> Account | None:
     if not (isinstance(state, dict) and state.get("name")) and restore_from_cookie() is not None:
         state = st.session_state.get(SESSION_KEY)
     if isinstance(state, dict) and state.get("name"):
-        if not _session_holds(state):
+        if not (_same_browser(state) and _session_holds(state)):
             _forget_login()
             st.session_state[_ENDED] = True
             return None

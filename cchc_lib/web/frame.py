@@ -162,6 +162,12 @@ def role_allowed(require_role: str | None) -> bool:
     return auth.gate(require_role)
 
 
+def _signed_in() -> bool:
+    from cchc_lib.web import auth
+
+    return auth.current_account() is not None
+
+
 def _menu() -> None:
     from cchc_lib.web import auth
 
@@ -231,14 +237,14 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
     return tuple(unit_types), tuple(unit_codes)
 
 
-def _version_caption(source: data.DataSource) -> str:
+def _version_caption(source: data.DataSource, signed_in: bool) -> str:
     if source.is_sample:
         return f"Nguồn: {msg.DATA_SAMPLE}"
     parts = [f"Dữ liệu: phiên bản số {source.number}" if source.number is not None else "Dữ liệu hiện hành"]
     if source.created_at is not None:
         stamp = pd.Timestamp(source.created_at)
         parts.append(f"cập nhật {fmt_date(stamp)} {stamp.hour:02d}:{stamp.minute:02d}")
-    if source.user:
+    if source.user and signed_in:  # account names are not shown to anonymous visitors
         parts.append(f"bởi {source.user}")
     return " · ".join(parts)
 
@@ -368,7 +374,7 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         period, calendar = _period_picker(settings, years)
         filters = _unit_filters(units)
         st.divider()
-        st.caption(_version_caption(source))
+        st.caption(_version_caption(source, _signed_in()))
     st.caption(f"{settings.organisation} · " + _context_line(settings, period, calendar, filters, units))
     return Frame(
         title=title,

@@ -27,6 +27,8 @@ from starlette.routing import Route
 
 from cchc_lib.sessions import COOKIE_NAME, Sessions
 from cchc_lib.settings import Settings, load_settings
+from cchc_lib.web.client import client_address
+from cchc_lib.web.upload_gate import UploadGate
 
 __all__ = [
     "LOGIN_JS",
@@ -52,17 +54,6 @@ _STATIC_INDEX = "static/index.html"
 
 
 # --------------------------------------------------------------------- helpers
-def client_address(headers: Mapping[str, str], peer: str | None, behind_proxy: bool) -> str:
-    """The client's address: the last X-Forwarded-For entry (the one our proxy added) when the
-    `behind_proxy` setting says a proxy sets it, else the connection's peer address."""
-    if behind_proxy:
-        forwarded = next((v for k, v in headers.items() if k.lower() == "x-forwarded-for"), "")
-        last = forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else ""
-        if last:
-            return last[:64]
-    return peer[:64] if isinstance(peer, str) else ""
-
-
 def is_https(headers: Mapping[str, str], scheme: str) -> bool:
     """Whether the browser talks https to us: the request's scheme, or a proxy's X-Forwarded-Proto
     (trusting it can only make the cookie stricter)."""
@@ -236,4 +227,6 @@ ROUTES = [
     Route(LOGOUT_PATH, logout, methods=["GET"]),
     Route(LOGOUT_JS, logout_js, methods=["GET"]),
 ]
-MIDDLEWARE = [Middleware(SecurityHeaders)]
+# The headers wrap everything (the upload gate's refusals included); the gate stands in front of
+# Streamlit's upload endpoint (cchc_lib/web/upload_gate.py).
+MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(UploadGate)]
