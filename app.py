@@ -113,7 +113,8 @@ def overview() -> None:
 
         ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
         matrix = frame.unit_matrix()
-        ui.chart(frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix)), key="chart_heatmap")
+        heatmap = frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix, s.complete_pct, s.near_pct))
+        ui.chart(heatmap, key="chart_heatmap")
         ui.data_table(
             matrix,
             columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],

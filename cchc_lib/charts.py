@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cchc_lib.formatting import fmt_int, fmt_num, fmt_pct
-from cchc_lib.labels import QUARTER_LABELS, STATUS_COLORS, STATUS_LABELS, STATUS_ORDER
+from cchc_lib.labels import QUARTER_LABELS, STATUS_COLORS, STATUS_ICONS, STATUS_LABELS, STATUS_ORDER
 
 __all__ = [
     "CHART_CONFIG",
@@ -42,8 +42,10 @@ FONT_FAMILY = "Inter, Roboto, 'Segoe UI', Arial, sans-serif"
 
 DEFAULT_COMPLETE_PCT = 100.0
 DEFAULT_NEAR_PCT = 70.0
-LABEL_MAX_CHARS = 24  # category labels longer than this are shortened on the axis (full in hover)
-ROW_PX = 30  # height per bar row in horizontal bar charts
+LINE_CHARS = 30  # an axis label longer than this wraps onto a second line (the full name in hover)
+LABEL_MAX_CHARS = 2 * LINE_CHARS  # only a label longer than two lines is shortened on the axis
+ROW_PX = 30  # height per bar row in horizontal bar charts (two-line labels: TWO_LINE_ROW_PX)
+TWO_LINE_ROW_PX = 38
 PLAN_WIDTH = 0.75
 ACTUAL_WIDTH = 0.38
 
@@ -135,13 +137,29 @@ def _short(text: Any, limit: int = LABEL_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _wrapped(text: Any, width: int = LINE_CHARS) -> str:
+    """An axis label on at most two lines: broken at the last space within `width` characters (the
+    second line shortened with "…" only when the name is longer than two lines)."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width + 1)
+    if cut <= 0:
+        return _short(text, width)
+    return text[:cut] + "<br>" + _short(text[cut + 1 :], width)
+
+
+def _row_px(labels: list[str]) -> int:
+    return TWO_LINE_ROW_PX if any(len(str(x)) > LINE_CHARS for x in labels) else ROW_PX
+
+
 def _category_axis(labels: list[str], **extra: Any) -> dict[str, Any]:
-    """A category axis listing `labels` top to bottom, long ones shortened (full text in hover)."""
+    """A category axis listing `labels` top to bottom, long ones on two lines (full text in hover)."""
     return {
         "autorange": "reversed",
         "tickmode": "array",
         "tickvals": labels,
-        "ticktext": [_short(x) for x in labels],
+        "ticktext": [_wrapped(x) for x in labels],
         **extra,
     }
 
@@ -226,7 +244,7 @@ def _threshold_lines(near_pct: float, complete_pct: float) -> tuple[list[dict], 
                 "xanchor": anchor,
                 "text": fmt_pct(value, 0),
                 "showarrow": False,
-                "font": {"size": 11, "color": color},
+                "font": {"size": 12, "color": color},
             }
         )
     return shapes, annotations
@@ -239,7 +257,9 @@ def _status_key(statuses: list[str]) -> dict[str, Any]:
     (one entry per line over the bars); the title can span the whole figure.
     """
     present = [s for s in STATUS_ORDER if s in set(statuses)]
-    items = [f"<span style='color:{STATUS_COLORS[s]}'>■</span> {STATUS_LABELS[s]}" for s in present]
+    items = [
+        f"<span style='color:{STATUS_COLORS[s]}'>■</span> {STATUS_ICONS[s]} {STATUS_LABELS[s]}" for s in present
+    ]
     lines = [line for line in ("   ".join(items[:3]), "   ".join(items[3:])) if line]
     return {
         "showlegend": False,
@@ -339,7 +359,7 @@ def plan_actual_by_type(rollup_by_type: pd.DataFrame) -> go.Figure:
     ]
     top = max(ends) if ends and max(ends) > 0 else 1.0
     layout = _layout(
-        110 + ROW_PX * 2 * len(names),
+        110 + _row_px(names) * 2 * len(names),
         barmode="overlay",
         xaxis={"title": {"text": AXIS_COUNT}, "range": [0, top * 1.3], "tickformat": ",~f"},
         yaxis=_category_axis(names),
@@ -369,10 +389,11 @@ def _completion_bars(
             continue
         values = [pct[i] for i in rows]
         pct_text = [fmt_pct(v) for v in values]
+        icon = STATUS_ICONS[status]
         if status in ("no_activity", "no_plan"):
-            text = [STATUS_LABELS[status].lower()] * len(rows)
+            text = [f"{icon} {STATUS_LABELS[status].lower()}"] * len(rows)
         else:
-            text = pct_text
+            text = [f"{icon} {t}" for t in pct_text]
         custom = [
             [fmt_num(planned[i], 1).removesuffix(",0"), fmt_int(actual[i]), t]
             for i, t in zip(rows, pct_text, strict=True)
@@ -399,7 +420,7 @@ def _completion_bars(
         )
     shapes, annotations = _threshold_lines(near_pct, complete_pct)
     layout = _layout(
-        140 + ROW_PX * len(labels),
+        140 + _row_px(labels) * len(labels),
         top=72,
         barmode="overlay",
         shapes=shapes,
@@ -538,31 +559,62 @@ def quarter_trend(series: pd.DataFrame) -> go.Figure:
     return _figure(data, layout)
 
 
-HEAT_ZMAX = 110.0  # completion above 100 % is drawn like 100 %: a visible green band in the key
+# Heatmap cells: the five statuses (their colours, white text) and a pale cell, dark text, for a quarter
+# in which the unit did not exist (not yet founded, or merged away).
+HEAT_STATUSES: tuple[str, ...] = STATUS_ORDER
+NOT_EXISTING = ("#F3F4F6", "—", "Chưa thành lập / đã sáp nhập")
 
 
-def _status_colorscale(
-    near_pct: float = DEFAULT_NEAR_PCT, complete_pct: float = DEFAULT_COMPLETE_PCT
-) -> list:
-    """Stepped colours on 0..HEAT_ZMAX: the same three bands as the status colours (no muddy blends)."""
-    near, complete, eps = near_pct / HEAT_ZMAX, complete_pct / HEAT_ZMAX, 1e-6
-    return [
-        [0.0, STATUS_COLORS["no_activity"]],
-        [eps, STATUS_COLORS["behind"]],
-        [near - eps, STATUS_COLORS["behind"]],
-        [near, STATUS_COLORS["near"]],
-        [complete - eps, STATUS_COLORS["near"]],
-        [complete, STATUS_COLORS["complete"]],
-        [1.0, STATUS_COLORS["complete"]],
+def _discrete_scale(colors: list[str]) -> list[list[Any]]:
+    """A colorscale on 0..len(colors) giving colours[i] to z = i + 0.5 (flat bands, no blends)."""
+    n = len(colors)
+    scale: list[list[Any]] = []
+    for i, color in enumerate(colors):
+        scale += [[i / n, color], [(i + 1) / n, color]]
+    return scale
+
+
+def _heat_cell(planned: Any, actual: Any, pct: float, complete_pct: float, near_pct: float) -> tuple[str, str]:
+    """(status, cell text) of an existing unit-quarter: the icon and the completion % (counts in hover)."""
+    status = _status_of(pct, actual, planned, complete_pct, near_pct)
+    if status == "no_plan":
+        return status, STATUS_ICONS[status]
+    return status, f"{STATUS_ICONS[status]} {fmt_pct(0.0 if math.isnan(pct) else pct, 0)}"
+
+
+def _heat_key(statuses: set[str], not_existing: bool) -> dict[str, Any]:
+    """The heatmap's colour key (every status present, and the not-existing cell) as the title."""
+    items = [
+        f"<span style='color:{STATUS_COLORS[s]}'>■</span> {STATUS_ICONS[s]} {STATUS_LABELS[s]}"
+        for s in HEAT_STATUSES
+        if s in statuses
     ]
+    if not_existing:
+        items.append(f"<span style='color:#B8BEC6'>□</span> {NOT_EXISTING[1]} {NOT_EXISTING[2]}")
+    lines = [line for line in ("   ".join(items[:3]), "   ".join(items[3:])) if line]
+    return {
+        "title": {
+            "text": "<br>".join(lines),
+            "xref": "container",
+            "x": 0.02,
+            "xanchor": "left",
+            "font": {"size": 12, "color": TEXT_COLOR},
+        },
+        "margin": {"t": 60 + 18 * len(lines)},
+    }
 
 
-def unit_quarter_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    """Units × quarters coloured by completion % (status colours), actual count in each cell.
+def unit_quarter_heatmap(
+    matrix: pd.DataFrame, complete_pct: float = DEFAULT_COMPLETE_PCT, near_pct: float = DEFAULT_NEAR_PCT
+) -> go.Figure:
+    """Units × quarters, each cell coloured by its status with the icon and the completion % written in
+    it (actual and planned counts in the hover); a quarter in which the unit did not exist is a pale
+    cell marked "—".
 
     Input: metrics.unit_quarter_matrix (unit_code, unit_name, quarter, planned, actual,
-    completion_pct), long form. Units in the input order, quarters I..IV; a cell without a plan is
-    grey and shows its actual count.
+    completion_pct, and `exists`; without `exists` a cell with no plan and no activity counts as
+    existing). Units in the input order, quarters I..IV. Two traces: the existing cells (white text on
+    the status colours) and the not-existing ones (dark text on the pale cell).
     """
     if matrix is None or matrix.empty:
         return empty_figure()
@@ -570,80 +622,91 @@ def unit_quarter_heatmap(matrix: pd.DataFrame) -> go.Figure:
     units = df.drop_duplicates("unit_code")[["unit_code", "unit_name"]].reset_index(drop=True)
     labels = _unique_labels(units["unit_name"], units["unit_code"])
     quarters = sorted(int(q) for q in df["quarter"].dropna().unique())
-    # (unit, quarter) -> (planned, actual, completion %), the first row where a pair repeats
-    cells: dict[tuple[Any, int], tuple[Any, Any, float]] = {}
-    for code, q, planned, actual, pct in zip(
+    exists = df["exists"].astype(bool).tolist() if "exists" in df.columns else [True] * len(df)
+    # (unit, quarter) -> (planned, actual, completion %, exists), the first row where a pair repeats
+    cells: dict[tuple[Any, int], tuple[Any, Any, float, bool]] = {}
+    for code, q, planned, actual, pct, here in zip(
         df["unit_code"].tolist(),
         df["quarter"].tolist(),
         df["planned"].tolist(),
         df["actual"].tolist(),
         df["completion_pct"].tolist(),
+        exists,
         strict=True,
     ):
-        cells.setdefault((code, int(q)), (planned, actual, float(pct)))
+        cells.setdefault((code, int(q)), (planned, actual, float(pct), bool(here)))
     z: list[list[float | None]] = []
+    z_absent: list[list[float | None]] = []
     text: list[list[str]] = []
+    text_absent: list[list[str]] = []
     custom: list[list[list[str]]] = []
+    seen: set[str] = set()
     for code in units["unit_code"].tolist():
-        z_row: list[float | None] = []
-        t_row: list[str] = []
-        c_row: list[list[str]] = []
+        z_row, a_row, t_row, ta_row, c_row = [], [], [], [], []
         for q in quarters:
             cell = cells.get((code, q))
-            if cell is None:
+            if cell is None or not cell[3]:
                 z_row.append(None)
                 t_row.append("")
-                c_row.append(["—", "—", "—"])
+                a_row.append(0.5)
+                ta_row.append(NOT_EXISTING[1])
+                c_row.append([NOT_EXISTING[2], "—", "—", "—"])
                 continue
-            planned, actual, pct = cell
-            z_row.append(None if math.isnan(pct) else pct)
-            t_row.append(fmt_int(actual))
-            c_row.append([fmt_num(planned, 1).removesuffix(",0"), fmt_int(actual), fmt_pct(pct)])
+            planned, actual, pct, _ = cell
+            status, label = _heat_cell(planned, actual, pct, complete_pct, near_pct)
+            seen.add(status)
+            z_row.append(HEAT_STATUSES.index(status) + 0.5)
+            t_row.append(label)
+            a_row.append(None)
+            ta_row.append("")
+            c_row.append(
+                [STATUS_LABELS[status], fmt_num(planned, 1).removesuffix(",0"), fmt_int(actual), fmt_pct(pct)]
+            )
         z.append(z_row)
+        z_absent.append(a_row)
         text.append(t_row)
+        text_absent.append(ta_row)
         custom.append(c_row)
+    x = [QUARTER_LABELS.get(q, str(q)) for q in quarters]
+    common = {"type": "heatmap", "x": x, "y": labels, "texttemplate": "%{text}", "xgap": 2, "ygap": 2}
     heat = {
-        "type": "heatmap",
+        **common,
         "z": z,
-        "x": [QUARTER_LABELS.get(q, str(q)) for q in quarters],
-        "y": labels,
         "text": text,
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12},
+        "textfont": {"size": 13, "color": "#FFFFFF"},
         "customdata": custom,
         "zmin": 0,
-        "zmax": HEAT_ZMAX,
-        "xgap": 2,
-        "ygap": 2,
-        "colorscale": _status_colorscale(),
-        "colorbar": {
-            "orientation": "h",
-            "y": -0.02,
-            "yanchor": "top",
-            "x": 0,
-            "xanchor": "left",
-            "len": 0.6,
-            "thickness": 10,
-            "title": {"text": "Hoàn thành (%)", "side": "top", "font": {"size": 11}},
-            "tickvals": [0, DEFAULT_NEAR_PCT, DEFAULT_COMPLETE_PCT],
-            "ticktext": ["0", fmt_num(DEFAULT_NEAR_PCT, 0), fmt_num(DEFAULT_COMPLETE_PCT, 0)],
-            "tickfont": {"size": 11},
-        },
+        "zmax": len(HEAT_STATUSES),
+        "colorscale": _discrete_scale([STATUS_COLORS[s] for s in HEAT_STATUSES]),
+        "showscale": False,
         "hovertemplate": (
-            "<b>%{y}</b> · %{x}<br>Thực hiện: %{customdata[1]} / kế hoạch %{customdata[0]}"
-            "<br>Hoàn thành: %{customdata[2]}<extra></extra>"
+            "<b>%{y}</b> · %{x}<br>%{customdata[0]}<br>Thực hiện: %{customdata[2]} / kế hoạch"
+            " %{customdata[1]}<br>Hoàn thành: %{customdata[3]}<extra></extra>"
         ),
     }
+    absent = {
+        **common,
+        "z": z_absent,
+        "text": text_absent,
+        "textfont": {"size": 13, "color": TEXT_COLOR},
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, NOT_EXISTING[0]], [1, NOT_EXISTING[0]]],
+        "showscale": False,
+        "hovertemplate": f"<b>%{{y}}</b> · %{{x}}<br>{NOT_EXISTING[2]}<extra></extra>",
+    }
+    not_existing = any(v is not None for row in z_absent for v in row)
     layout = _layout(
-        120 + ROW_PX * len(labels),
+        120 + _row_px(labels) * len(labels),
         legend=False,
         top=30,
-        plot_bgcolor="#EEF1F4",
-        margin={"b": 60},
+        plot_bgcolor="#FFFFFF",
+        margin={"b": 30},
         xaxis={"side": "top", "showgrid": False},
         yaxis=_category_axis(labels, showgrid=False),
     )
-    return _figure([heat], layout)
+    traces = [heat, absent] if not_existing else [heat]
+    return _figure(traces, _merge(layout, _heat_key(seen, not_existing)))
 
 
 def status_donut(headline: Mapping[str, Any]) -> go.Figure:
@@ -715,7 +778,7 @@ def breakdown_bar(breakdown_df: pd.DataFrame, title: str) -> go.Figure:
     }
     top = max(quantity) if quantity and max(quantity) > 0 else 1.0
     layout = _layout(
-        100 + ROW_PX * len(labels),
+        100 + _row_px(labels) * len(labels),
         legend=False,
         top=40,
         xaxis={"title": {"text": AXIS_COUNT}, "range": [0, top * 1.6], "tickformat": ",~f"},

@@ -8,6 +8,7 @@ __all__ = [
     "COLUMN_LABELS",
     "QUARTER_LABELS",
     "STATUS_COLORS",
+    "STATUS_ICONS",
     "STATUS_LABELS",
     "STATUS_ORDER",
     "vn_columns",
@@ -110,13 +111,23 @@ STATUS_LABELS: dict[str, str] = {
     "no_activity": "Chưa có hoạt động",
     "no_plan": "Không có chỉ tiêu",
 }
-# Calm, colour-blind-friendlier tones: green / amber / red, a muted brick for "nothing done" and grey.
+# Status colours: each at least 4.5:1 against white (white text on them, or them as text on white) and
+# told apart by lightness as well as hue, so "chưa hoàn thành" (red) and "chưa có hoạt động" (dark
+# indigo) differ for colour-blind readers too (1.9:1 between them); every use adds the icon below.
 STATUS_COLORS: dict[str, str] = {
-    "complete": "#2E8B57",
-    "near": "#E0A030",
-    "behind": "#D1495B",
-    "no_activity": "#9E5A5A",
-    "no_plan": "#A7AFB8",
+    "complete": "#1E7B45",
+    "near": "#A86400",
+    "behind": "#C62F3B",
+    "no_activity": "#3E3A6E",
+    "no_plan": "#6B7785",
+}
+# Shown with the colour wherever a status is drawn (charts, badges): the meaning never rests on colour.
+STATUS_ICONS: dict[str, str] = {
+    "complete": "✓",
+    "near": "!",
+    "behind": "✕",
+    "no_activity": "∅",
+    "no_plan": "–",
 }
 
 

@@ -469,10 +469,10 @@ def unit_quarter_matrix(
     wb: Workbook, year: int, calendar: str = CALENDAR, cutoff_day: int = 15
 ) -> pd.DataFrame:
     """Per unit and quarter of `year`, all types together: unit_code, unit_name, unit_type, quarter
-    (int64 1..4), planned, actual, completion_pct. Four rows per unit existing in the year (workbook
-    order, quarters ascending). Values are those of plan_vs_actual for `year`-Qn; in a quarter where
-    the unit does not exist it has planned 0.0, actual 0 and completion NaN, so each quarter's column
-    sums equal quarterly_series."""
+    (int64 1..4), planned, actual, completion_pct, exists (bool). Four rows per unit existing in the
+    year (workbook order, quarters ascending). Values are those of plan_vs_actual for `year`-Qn; in a
+    quarter where the unit does not exist (exists False) it has planned 0.0, actual 0 and completion
+    NaN, so each quarter's column sums equal quarterly_series."""
     cube = _cube(wb, year, calendar, cutoff_day)
     planned = np.zeros((len(cube.units), 4))
     actual = np.zeros((len(cube.units), 4), dtype="int64")
@@ -495,6 +495,7 @@ def unit_quarter_matrix(
             "planned": planned_flat,
             "actual": actual_flat.astype("int64"),
             "completion_pct": _completion(actual_flat, planned_flat),
+            "exists": cube.exists[unit_rows].reshape(-1).astype(bool),
         }
     )
 

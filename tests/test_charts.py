@@ -110,7 +110,12 @@ def test_completion_by_unit_sorted_coloured_and_thresholds() -> None:
         trace = by_name[name]
         assert trace.marker.color == STATUS_COLORS[status]
         assert list(trace.y) == ys and list(trace.x) == xs
-    assert list(by_name["Hoàn thành"].text) == ["130,0 %"]
+    assert list(by_name["Hoàn thành"].text) == ["✓ 130,0 %"]
+    assert list(by_name["Gần hoàn thành"].text) == ["! 80,0 %"]
+    assert list(by_name["Chưa hoàn thành"].text) == ["✕ 50,0 %"]
+    assert list(by_name["Chưa có hoạt động"].text) == ["∅ chưa có hoạt động"]
+    key = fig.layout.title.text  # the colour key names each status with its icon, not by colour alone
+    assert "✓ Hoàn thành" in key and "✕ Chưa hoàn thành" in key and "∅ Chưa có hoạt động" in key
     lines = sorted(s.x0 for s in fig.layout.shapes if s.type == "line")
     assert lines == [70, 100]
     assert {a.text for a in fig.layout.annotations} >= {"70 %", "100 %"}
@@ -207,15 +212,77 @@ def test_unit_quarter_heatmap() -> None:
     )
     fig = charts.unit_quarter_heatmap(matrix)
     heat = fig.data[0]
-    assert heat.type == "heatmap"
+    assert heat.type == "heatmap" and len(fig.data) == 1  # every unit existed in both quarters
     assert list(heat.x) == ["Quý I", "Quý II"]
     assert list(heat.y) == ["Phòng Nội vụ", "Phòng Tư pháp"]
-    assert [list(r) for r in heat.z] == [[50.0, 120.0], [None, 25.0]]
-    assert [list(r) for r in heat.text] == [["5", "12"], ["3", "1"]]
-    assert heat.zmin == 0
-    # ≥ 100 % is drawn in the "complete" colour, 0 in the "no activity" colour
-    assert heat.colorscale[-1][1] == STATUS_COLORS["complete"]
-    assert heat.colorscale[0][1] == STATUS_COLORS["no_activity"]
+    # the cells say the completion % with the status icon (50 % behind, 120 % complete, no plan, 25 %)
+    assert [list(r) for r in heat.text] == [["✕ 50 %", "✓ 120 %"], ["–", "✕ 25 %"]]
+    # and are coloured by status: band i of the stepped scale is STATUS_ORDER[i]
+    order = ["complete", "near", "behind", "no_activity", "no_plan"]
+    assert [list(r) for r in heat.z] == [[2.5, 0.5], [4.5, 2.5]]
+    for i, status in enumerate(order):
+        assert heat.colorscale[2 * i][1] == STATUS_COLORS[status]
+    assert heat.zmin == 0 and heat.zmax == 5
+    # the counts are in the hover
+    assert [list(c) for c in heat.customdata[0]] == [
+        ["Chưa hoàn thành", "10", "5", "50,0 %"],
+        ["Hoàn thành", "10", "12", "120,0 %"],
+    ]
+    assert "✕ Chưa hoàn thành" in fig.layout.title.text and "– Không có chỉ tiêu" in fig.layout.title.text
+
+
+def test_heatmap_marks_no_activity_and_quarters_the_unit_did_not_exist() -> None:
+    matrix = pd.DataFrame(
+        {
+            "unit_code": ["X"] * 4,
+            "unit_name": ["UBND xã Cẩm Bình"] * 4,
+            "unit_type": ["UBND xã, thị trấn"] * 4,
+            "quarter": [1, 2, 3, 4],
+            "planned": [2.0, 1.0, 0.0, 0.0],
+            "actual": [0, 1, 0, 0],
+            "completion_pct": [0.0, 100.0, NAN, NAN],
+            "exists": [True, True, False, False],  # merged away on 30/06
+        }
+    )
+    fig = charts.unit_quarter_heatmap(matrix)
+    heat, absent = fig.data
+    assert list(heat.text[0]) == ["∅ 0 %", "✓ 100 %", "", ""]
+    assert list(heat.z[0]) == [3.5, 0.5, None, None]
+    assert list(absent.text[0]) == ["", "", "—", "—"]
+    assert list(absent.z[0]) == [None, None, 0.5, 0.5]
+    assert "Chưa thành lập / đã sáp nhập" in fig.layout.title.text
+    assert "∅ Chưa có hoạt động" in fig.layout.title.text
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h: str) -> float:
+        r, g, b_ = (int(h.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b_)
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_status_colours_are_readable_and_told_apart() -> None:
+    for status, colour in STATUS_COLORS.items():
+        # white text in heatmap cells, and the colour as text (threshold labels) on white
+        assert _contrast(colour, "#FFFFFF") >= 4.5, status
+    # "chưa hoàn thành" and "chưa có hoạt động" differ in lightness, not only in hue (was 1.18:1)
+    assert _contrast(STATUS_COLORS["behind"], STATUS_COLORS["no_activity"]) >= 1.8
+    fig = charts.completion_by_unit(classified_frame())
+    for annotation in fig.layout.annotations:
+        assert _contrast(annotation.font.color, "#FFFFFF") >= 4.5, annotation.text
+
+
+def test_long_unit_names_wrap_onto_two_lines_in_full() -> None:
+    frame = classified_frame()
+    long_name = "Trung tâm Văn hóa, Thông tin và Thể thao huyện Cẩm Xuyên"
+    frame.loc[0, "unit_name"] = long_name
+    fig = charts.completion_by_unit(frame)
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    assert ticks[long_name] == "Trung tâm Văn hóa, Thông tin<br>và Thể thao huyện Cẩm Xuyên"  # 28 + 27
+    assert long_name in fig.layout.yaxis.categoryarray  # the hover's %{y} is the full name
 
 
 def test_status_donut() -> None:

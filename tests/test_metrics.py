@@ -839,6 +839,8 @@ def test_unit_quarter_matrix_calendar(wb: Workbook) -> None:
             "planned": [float(r[2]) for r in rows],
             "actual": pd.Series([r[3] for r in rows], dtype="int64"),
             "completion_pct": [r[4] for r in rows],
+            # XCB is valid until 30/06/2024 (fixture); PNV and TTVH all year
+            "exists": [True] * 4 + [True, True, False, False] + [True] * 4,
         }
     )
     assert_frame_equal(result, expected)
