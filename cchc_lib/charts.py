@@ -42,7 +42,7 @@ FONT_FAMILY = "Inter, Roboto, 'Segoe UI', Arial, sans-serif"
 
 DEFAULT_COMPLETE_PCT = 100.0
 DEFAULT_NEAR_PCT = 70.0
-LINE_CHARS = 30  # an axis label longer than this wraps onto a second line (the full name in hover)
+LINE_CHARS = 28  # an axis label longer than this wraps onto a second line (the full name in hover)
 LABEL_MAX_CHARS = 2 * LINE_CHARS  # only a label longer than two lines is shortened on the axis
 ROW_PX = 30  # height per bar row in horizontal bar charts (two-line labels: TWO_LINE_ROW_PX)
 TWO_LINE_ROW_PX = 38
@@ -563,6 +563,7 @@ def quarter_trend(series: pd.DataFrame) -> go.Figure:
 # in which the unit did not exist (not yet founded, or merged away).
 HEAT_STATUSES: tuple[str, ...] = STATUS_ORDER
 NOT_EXISTING = ("#F3F4F6", "—", "Chưa thành lập / đã sáp nhập")
+HEAT_AXIS = "Tỷ lệ hoàn thành theo quý (%)"
 
 
 def _discrete_scale(colors: list[str]) -> list[list[Any]]:
@@ -579,7 +580,8 @@ def _heat_cell(planned: Any, actual: Any, pct: float, complete_pct: float, near_
     status = _status_of(pct, actual, planned, complete_pct, near_pct)
     if status == "no_plan":
         return status, STATUS_ICONS[status]
-    return status, f"{STATUS_ICONS[status]} {fmt_pct(0.0 if math.isnan(pct) else pct, 0)}"
+    # the % sign is in the axis title: a phone's cells are about five characters wide
+    return status, f"{STATUS_ICONS[status]} {fmt_num(0.0 if math.isnan(pct) else pct, 0)}"
 
 
 def _heat_key(statuses: set[str], not_existing: bool) -> dict[str, Any]:
@@ -673,7 +675,7 @@ def unit_quarter_heatmap(
         **common,
         "z": z,
         "text": text,
-        "textfont": {"size": 13, "color": "#FFFFFF"},
+        "textfont": {"size": 12, "color": "#FFFFFF"},
         "customdata": custom,
         "zmin": 0,
         "zmax": len(HEAT_STATUSES),
@@ -702,7 +704,7 @@ def unit_quarter_heatmap(
         top=30,
         plot_bgcolor="#FFFFFF",
         margin={"b": 30},
-        xaxis={"side": "top", "showgrid": False},
+        xaxis={"side": "top", "showgrid": False, "title": {"text": HEAT_AXIS, "font": {"size": 12}}},
         yaxis=_category_axis(labels, showgrid=False),
     )
     traces = [heat, absent] if not_existing else [heat]

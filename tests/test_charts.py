@@ -216,7 +216,8 @@ def test_unit_quarter_heatmap() -> None:
     assert list(heat.x) == ["Quý I", "Quý II"]
     assert list(heat.y) == ["Phòng Nội vụ", "Phòng Tư pháp"]
     # the cells say the completion % with the status icon (50 % behind, 120 % complete, no plan, 25 %)
-    assert [list(r) for r in heat.text] == [["✕ 50 %", "✓ 120 %"], ["–", "✕ 25 %"]]
+    assert [list(r) for r in heat.text] == [["✕ 50", "✓ 120"], ["–", "✕ 25"]]
+    assert fig.layout.xaxis.title.text == "Tỷ lệ hoàn thành theo quý (%)"
     # and are coloured by status: band i of the stepped scale is STATUS_ORDER[i]
     order = ["complete", "near", "behind", "no_activity", "no_plan"]
     assert [list(r) for r in heat.z] == [[2.5, 0.5], [4.5, 2.5]]
@@ -246,7 +247,7 @@ def test_heatmap_marks_no_activity_and_quarters_the_unit_did_not_exist() -> None
     )
     fig = charts.unit_quarter_heatmap(matrix)
     heat, absent = fig.data
-    assert list(heat.text[0]) == ["∅ 0 %", "✓ 100 %", "", ""]
+    assert list(heat.text[0]) == ["∅ 0", "✓ 100", "", ""]
     assert list(heat.z[0]) == [3.5, 0.5, None, None]
     assert list(absent.text[0]) == ["", "", "—", "—"]
     assert list(absent.z[0]) == [None, None, 0.5, 0.5]
