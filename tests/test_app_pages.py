@@ -20,6 +20,7 @@ PAGES = {
     "Đơn vị": "pages/1_don_vi.py",
     "Hoạt động": "pages/2_hoat_dong.py",
     "Theo dõi chỉ đạo": "pages/3_theo_doi_chi_dao.py",
+    "Bản in một trang": "pages/8_ban_in.py",
 }
 EMPTY = "Chưa có dữ liệu cho kỳ này"
 MENU = ["Tổng quan", "Đơn vị", "Hoạt động", "Theo dõi chỉ đạo"]
@@ -337,3 +338,27 @@ def test_the_publisher_is_named_only_to_a_logged_in_visitor(
     at = run_page("Hoạt động", {"cchc.auth": {"name": "xem"}})
     assert not at.exception
     assert any("phiên bản số 1" in c.value and "bởi quantri" in c.value for c in at.sidebar.caption)
+
+
+def test_print_page_lists_the_units_below_the_near_threshold(
+    settings_env: Path, raw: dict[str, pd.DataFrame]
+) -> None:
+    expected = year_2024(raw)
+    planned, actual = expected["planned_by_unit"], expected["actual_by_unit"]
+    pct = actual / planned * 100
+    codes = pct[(planned > 0) & (pct < 70)].sort_values(kind="stable").index
+    names = raw["units"].set_index("Mã đơn vị").loc[codes, "Tên đơn vị"]
+    at = run_page("Bản in một trang")
+    assert not at.exception
+    assert (
+        metrics_of(at)["Đã thực hiện / kế hoạch"]
+        == f"{vn_int(expected['actual'])} / {vn_int(expected['planned'])}"
+    )
+    [table] = at.table
+    shown = table.value
+    assert sorted(shown.index) == sorted(names)
+    # lowest first, each with its icon: ✕ behind, ∅ nothing done
+    assert list(shown["Tỷ lệ"]) == [vn_pct(pct[c]) for c in codes]
+    for code, status in zip(codes, shown["Xếp loại"], strict=True):
+        assert status == ("∅ Chưa có hoạt động" if actual[code] == 0 else "✕ Chưa hoàn thành")
+    assert any("Ctrl+P" in m.value for m in at.markdown)

@@ -37,6 +37,7 @@ DATA_PAGES = [
     "pages/3_theo_doi_chi_dao.py",
     "pages/5_bao_cao.py",
     "pages/7_tinh_hinh_bao_cao.py",
+    "pages/8_ban_in.py",
 ]
 DAMAGED = "Kho dữ liệu đã công bố bị hỏng: bảng theo dõi không hiển thị số liệu nào"
 BANNER = "Đang hiển thị DỮ LIỆU MẪU (huyện Cẩm Xuyên minh họa), không phải số liệu của đơn vị."

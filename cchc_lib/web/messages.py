@@ -39,6 +39,7 @@ MENU: tuple[tuple[str, str, str], ...] = (
     ("pages/5_bao_cao.py", "Báo cáo", ":material/description:"),
     ("pages/6_lich_su.py", "Lịch sử phiên bản", ":material/history:"),
     ("pages/7_tinh_hinh_bao_cao.py", "Tình hình báo cáo", ":material/assignment_turned_in:"),
+    ("pages/8_ban_in.py", "Bản in một trang", ":material/print:"),
 )
 
 # Period kinds offered by the picker, in display order: (Period.kind, label).

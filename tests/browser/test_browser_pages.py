@@ -20,6 +20,7 @@ PAGES = {
     "hoat_dong": "Hoạt động",
     "theo_doi_chi_dao": "Theo dõi chỉ đạo",
     "bao_cao": "Báo cáo",
+    "ban_in": "Bản in một trang",
 }
 MENU = ["Tổng quan", "Đơn vị", "Hoạt động", "Theo dõi chỉ đạo"]  # the menu starts with these
 DESKTOP = {"width": 1280, "height": 900}

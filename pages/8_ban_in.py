@@ -1,0 +1,90 @@
+"""Bản in một trang: what a leader takes to the meeting, on one A4 page: the headline row, the units
+behind and those with nothing (by name, with the icon and the %), who has not reported, the quarterly
+trend. The browser prints it (Ctrl+P, or Share → Print on a phone); the print style hides the menu
+and the page chrome."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib import charts, metrics
+from cchc_lib.formatting import fmt_date, fmt_int, fmt_pct
+from cchc_lib.labels import STATUS_ICONS
+from cchc_lib.web import page_frame
+from cchc_lib.web import render as ui
+from cchc_lib.web.reporting_view import render_reporting_status
+
+# A4 portrait; on paper only the page's own content (no sidebar, header, toolbar or buttons).
+PRINT_STYLE = """<style>
+@page { size: A4 portrait; margin: 12mm; }
+@media print {
+  html { zoom: 0.72; }  /* the page laid out about 940 px wide: four cards in a row, one sheet */
+  h1, [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stBaseButton-secondary"],
+  [data-testid="stPageLink"], .cchc-no-print { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stTable"] { break-inside: avoid; }
+}
+</style>"""
+HOW_TO_PRINT = (
+    "In trang này bằng lệnh In của trình duyệt (Ctrl+P; trên điện thoại: Chia sẻ → In), chọn khổ A4. "
+    "Khi in, thanh bên và các nút được ẩn."
+)
+LAGGARD_STATUSES = ("behind", "no_activity")
+
+
+def laggards(classified: pd.DataFrame) -> pd.DataFrame:
+    """Units behind or with nothing done, lowest completion first: Đơn vị, Xếp loại (icon + label),
+    Thực hiện / kế hoạch, Tỷ lệ."""
+    rows = classified[classified["status"].isin(LAGGARD_STATUSES)]
+    rows = rows.sort_values(["completion_pct", "unit_name"], kind="stable")
+    return pd.DataFrame(
+        {
+            "Đơn vị": rows["unit_name"].astype(str).tolist(),
+            "Xếp loại": [
+                f"{STATUS_ICONS[s]} {label}"
+                for s, label in zip(rows["status"], rows["status_label"], strict=True)
+            ],
+            "Thực hiện / kế hoạch": [
+                f"{fmt_int(a)} / {fmt_int(p)}" for a, p in zip(rows["actual"], rows["planned"], strict=True)
+            ],
+            "Tỷ lệ": [fmt_pct(p) for p in rows["completion_pct"]],
+        }
+    )
+
+
+frame = page_frame("Bản in một trang")
+
+with frame.guard():
+    s = frame.settings
+    st.html(PRINT_STYLE)
+    st.markdown(f'<div class="cchc-no-print">{HOW_TO_PRINT}</div>', unsafe_allow_html=True)
+    pva = frame.pva()
+    head = metrics.headline(pva, s.complete_pct, s.near_pct)
+    if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
+        ui.empty_state()
+        st.stop()
+    st.markdown(
+        f"#### Thông tin, tuyên truyền cải cách hành chính — {ui.md_escape(frame.period.label)}\n"
+        f"{ui.md_escape(s.organisation)} · in ngày {fmt_date(pd.Timestamp.today())}"
+    )
+    ui.headline_cards(head, s.complete_pct)
+
+    classified = metrics.classify_units(pva, s.complete_pct, s.near_pct)
+    behind = laggards(classified)
+    ui.section("Đơn vị chưa đạt kế hoạch")
+    if behind.empty:
+        st.markdown(
+            f"{STATUS_ICONS['complete']} Mọi đơn vị có chỉ tiêu đều đạt từ {fmt_pct(s.near_pct, 0)} trở lên."
+        )
+    else:
+        st.table(behind.set_index("Đơn vị"))
+
+    render_reporting_status(frame)
+
+    series = frame.quarterly()
+    if not ui.is_empty(series):
+        ui.section(f"Diễn biến theo quý năm {frame.period.year}")
+        ui.chart(charts.quarter_trend(series), key="print_quarter")
