@@ -13,6 +13,7 @@ import streamlit as st
 from cchc_lib import charts, metrics
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web.laggards import render_laggards
 from cchc_lib.web.reporting_view import render_reporting_status
 
 
@@ -52,6 +53,9 @@ def overview() -> None:
 
         ui.headline_cards(head, s.complete_pct, now=now, prev=prev)
         ui.status_badges(head["by_status"])
+        classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
+        ui.section("Đơn vị cần đôn đốc")  # who is behind comes before any chart: the leader's question
+        render_laggards(classified, s.near_pct, detail=False)
         render_reporting_status(frame)
 
         ui.section("Kế hoạch và thực hiện theo loại hoạt động")
@@ -66,7 +70,6 @@ def overview() -> None:
         )
 
         ui.section("Tỷ lệ hoàn thành theo đơn vị")
-        classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
         ui.chart(
             frame.memo("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
             key="chart_unit",
@@ -113,7 +116,9 @@ def overview() -> None:
 
         ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
         matrix = frame.unit_matrix()
-        heatmap = frame.memo("heatmap", lambda: charts.unit_quarter_heatmap(matrix, s.complete_pct, s.near_pct))
+        heatmap = frame.memo(
+            "heatmap", lambda: charts.unit_quarter_heatmap(matrix, s.complete_pct, s.near_pct)
+        )
         ui.chart(heatmap, key="chart_heatmap")
         ui.data_table(
             matrix,

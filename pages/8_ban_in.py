@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib import charts, metrics
-from cchc_lib.formatting import fmt_date, fmt_int, fmt_pct
-from cchc_lib.labels import STATUS_ICONS
+from cchc_lib.formatting import fmt_date
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web.laggards import render_laggards
 from cchc_lib.web.reporting_view import render_reporting_status
 
 # A4 portrait; on paper only the page's own content (no sidebar, header, toolbar or buttons).
@@ -32,29 +32,6 @@ HOW_TO_PRINT = (
     "In trang này bằng lệnh In của trình duyệt (Ctrl+P; trên điện thoại: Chia sẻ → In), chọn khổ A4. "
     "Khi in, thanh bên và các nút được ẩn."
 )
-LAGGARD_STATUSES = ("behind", "no_activity")
-
-
-def laggards(classified: pd.DataFrame) -> pd.DataFrame:
-    """Units behind or with nothing done, lowest completion first: Đơn vị, Xếp loại (icon + label),
-    Thực hiện / kế hoạch, Tỷ lệ."""
-    rows = classified[classified["status"].isin(LAGGARD_STATUSES)]
-    rows = rows.sort_values(["completion_pct", "unit_name"], kind="stable")
-    return pd.DataFrame(
-        {
-            "Đơn vị": rows["unit_name"].astype(str).tolist(),
-            "Xếp loại": [
-                f"{STATUS_ICONS[s]} {label}"
-                for s, label in zip(rows["status"], rows["status_label"], strict=True)
-            ],
-            "Thực hiện / kế hoạch": [
-                f"{fmt_int(a)} / {fmt_int(p)}" for a, p in zip(rows["actual"], rows["planned"], strict=True)
-            ],
-            "Tỷ lệ": [fmt_pct(p) for p in rows["completion_pct"]],
-        }
-    )
-
-
 frame = page_frame("Bản in một trang")
 
 with frame.guard():
@@ -73,14 +50,8 @@ with frame.guard():
     ui.headline_cards(head, s.complete_pct)
 
     classified = metrics.classify_units(pva, s.complete_pct, s.near_pct)
-    behind = laggards(classified)
     ui.section("Đơn vị chưa đạt kế hoạch")
-    if behind.empty:
-        st.markdown(
-            f"{STATUS_ICONS['complete']} Mọi đơn vị có chỉ tiêu đều đạt từ {fmt_pct(s.near_pct, 0)} trở lên."
-        )
-    else:
-        st.table(behind.set_index("Đơn vị"))
+    render_laggards(classified, s.near_pct)
 
     render_reporting_status(frame)
 

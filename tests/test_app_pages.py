@@ -362,3 +362,19 @@ def test_print_page_lists_the_units_below_the_near_threshold(
     for code, status in zip(codes, shown["Xếp loại"], strict=True):
         assert status == ("∅ Chưa có hoạt động" if actual[code] == 0 else "✕ Chưa hoàn thành")
     assert any("Ctrl+P" in m.value for m in at.markdown)
+
+
+def test_home_lists_the_units_to_chase_before_the_charts(
+    settings_env: Path, raw: dict[str, pd.DataFrame]
+) -> None:
+    expected = year_2024(raw)
+    planned, actual = expected["planned_by_unit"], expected["actual_by_unit"]
+    pct = actual / planned * 100
+    codes = pct[(planned > 0) & (pct < 70)].sort_values(kind="stable").index
+    names = raw["units"].set_index("Mã đơn vị").loc[codes, "Tên đơn vị"]
+    at = run_page("Tổng quan")
+    table = at.table[0].value
+    assert sorted(table.index) == sorted(names)
+    assert list(table.columns) == ["Tỷ lệ"]  # narrow enough for a phone
+    icons = {code: ("∅" if actual[code] == 0 else "✕") for code in codes}
+    assert list(table["Tỷ lệ"]) == [f"{icons[c]} {vn_pct(pct[c])}" for c in codes]

@@ -1,0 +1,45 @@
+"""The units to chase: those behind plan and those with nothing done in the period, by name, lowest
+completion first, each with its status icon (the overview's first block and the print page)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cchc_lib.formatting import fmt_int, fmt_pct
+from cchc_lib.labels import STATUS_ICONS
+
+__all__ = ["LAGGARD_STATUSES", "laggards", "render_laggards"]
+
+LAGGARD_STATUSES = ("behind", "no_activity")
+
+
+def laggards(classified: pd.DataFrame, detail: bool = True) -> pd.DataFrame:
+    """metrics.classify_units rows behind or with nothing done, lowest completion first (ties by
+    name): Đơn vị, Xếp loại (icon + label) and, with `detail`, Thực hiện / kế hoạch; then Tỷ lệ (with
+    the icon when not `detail`, for a narrow phone table)."""
+    rows = classified[classified["status"].isin(LAGGARD_STATUSES)]
+    rows = rows.sort_values(["completion_pct", "unit_name"], kind="stable")
+    icons = [STATUS_ICONS[s] for s in rows["status"]]
+    shares = [fmt_pct(p) for p in rows["completion_pct"]]
+    out = {"Đơn vị": rows["unit_name"].astype(str).tolist()}
+    if detail:
+        out["Xếp loại"] = [f"{i} {label}" for i, label in zip(icons, rows["status_label"], strict=True)]
+        out["Thực hiện / kế hoạch"] = [
+            f"{fmt_int(a)} / {fmt_int(p)}" for a, p in zip(rows["actual"], rows["planned"], strict=True)
+        ]
+        out["Tỷ lệ"] = shares
+    else:
+        out["Tỷ lệ"] = [f"{i} {share}" for i, share in zip(icons, shares, strict=True)]
+    return pd.DataFrame(out)
+
+
+def render_laggards(classified: pd.DataFrame, near_pct: float, detail: bool = True) -> None:
+    """The table (or the sentence that no unit is behind, which holds only when the table is empty)."""
+    table = laggards(classified, detail)
+    if table.empty:
+        st.markdown(
+            f"{STATUS_ICONS['complete']} Mọi đơn vị có chỉ tiêu đều đạt từ {fmt_pct(near_pct, 0)} trở lên."
+        )
+    else:
+        st.table(table.set_index("Đơn vị"))
