@@ -43,7 +43,8 @@ def test_behind_and_idle_units_lowest_first_with_icons() -> None:
 def test_phone_table_has_two_columns() -> None:
     table = laggards(classified(), detail=False)
     assert list(table.columns) == ["Đơn vị", "Tỷ lệ"]
-    assert table["Tỷ lệ"].tolist() == ["∅ 0,0 %", "∅ 0,0 %", "✕ 25,0 %"]
+    nbsp = "\u00a0"  # never wraps
+    assert table["Tỷ lệ"].tolist() == [f"∅{nbsp}0,0{nbsp}%", f"∅{nbsp}0,0{nbsp}%", f"✕{nbsp}25,0{nbsp}%"]
 
 
 def test_nobody_behind_gives_an_empty_table() -> None:

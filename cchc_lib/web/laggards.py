@@ -12,6 +12,7 @@ from cchc_lib.labels import STATUS_ICONS
 __all__ = ["LAGGARD_STATUSES", "laggards", "render_laggards"]
 
 LAGGARD_STATUSES = ("behind", "no_activity")
+NBSP = "\u00a0"
 
 
 def laggards(classified: pd.DataFrame, detail: bool = True) -> pd.DataFrame:
@@ -30,7 +31,8 @@ def laggards(classified: pd.DataFrame, detail: bool = True) -> pd.DataFrame:
         ]
         out["Tỷ lệ"] = shares
     else:
-        out["Tỷ lệ"] = [f"{i} {share}" for i, share in zip(icons, shares, strict=True)]
+        # non-breaking spaces: "✕ 23,1 %" never wraps in a phone's narrow column
+        out["Tỷ lệ"] = [f"{i}\u00a0{share.replace(' ', NBSP)}" for i, share in zip(icons, shares, strict=True)]
     return pd.DataFrame(out)
 
 
