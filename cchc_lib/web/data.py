@@ -14,12 +14,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import metrics, selection
+from cchc_lib import metrics, selection, snapshots
 from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
 from cchc_lib.store import Health, Store, file_sha256
+from cchc_lib.store_base import CACHE_DIR
 from cchc_lib.version_keys import check_cache_file
 
 __all__ = [
@@ -146,15 +147,33 @@ def current_source(settings: Settings) -> DataSource | None:
     return None
 
 
+SAMPLE_CACHE_DIR = ".cchc_cache"  # beside the sample file: its snapshot, never inside the store
+
+
+def snapshot_dir(path: Path, stamp: str, settings: Settings) -> Path:
+    """Where the snapshot of `path` lives: the store's cache for a published version (stamp = its
+    sha256), a cache folder beside the file for the sample (creating none inside a store that does not
+    exist: an empty store folder would no longer count as "nothing published yet")."""
+    return settings.store_path / CACHE_DIR if _SHA256.fullmatch(stamp) else path.parent / SAMPLE_CACHE_DIR
+
+
 def _read(path: Path, stamp: str, settings: Settings) -> Workbook:
-    """Parse a file that was validated when it was published (in-process, trusted). A store version's
-    bytes are checked against its sha256 (`stamp`) once more, on the very bytes that are parsed."""
+    """The tables of a file that was validated when it was published (trusted): from its columnar
+    snapshot when a sound one exists, else parsed in-process and kept as a snapshot. A store version's
+    bytes are checked against its sha256 (`stamp`) once more, and the snapshot against the sha256 of
+    the very bytes just read."""
     data = path.read_bytes()
-    if _SHA256.fullmatch(stamp) and hashlib.sha256(data).hexdigest() != stamp:
+    sha256 = hashlib.sha256(data).hexdigest()
+    if _SHA256.fullmatch(stamp) and sha256 != stamp:
         raise DataError(f"{path} does not match its sha256")
+    cache, context = snapshot_dir(path, stamp, settings), snapshots.settings_context(settings)
+    workbook = snapshots.load(cache, sha256, context)
+    if workbook is not None:
+        return workbook
     result = read_trusted(data, settings)
     if not result.ok:
         raise DataError(f"{path} has errors")
+    snapshots.write(cache, sha256, result.workbook, context)
     return result.workbook
 
 
