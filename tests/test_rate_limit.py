@@ -75,6 +75,11 @@ def test_page_limits_raise_the_vietnamese_refusal() -> None:
         limits.take("report", settings, who)
 
 
+def report_buttons(at: AppTest) -> list:
+    """The report's downloads (Word, PDF when LibreOffice is installed, Excel annex), not the templates."""
+    return [b for b in at.get("download_button") if b.proto.label.startswith(("Tải báo cáo", "Tải phụ lục"))]
+
+
 def test_report_page_refuses_builds_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sample = tmp_path / "sample.xlsx"
     shutil.copyfile(ROOT / "data" / "cam_xuyen_2024.xlsx", sample)
@@ -84,11 +89,22 @@ def test_report_page_refuses_builds_past_the_limit(tmp_path: Path, monkeypatch: 
         "reports_per_10min = 1\n"
     )
     monkeypatch.setenv("CCHC_SETTINGS", str(path))
+    who = ("s|report-page-test", "a|192.0.2.77")  # AppTest has no client address of its own
+    monkeypatch.setattr(limits, "keys", lambda: who)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/5_bao_cao.py").run()
     assert not at.exception
     assert not any("quá nhiều lần" in w.value for w in at.warning)
-    # AppTest has no client address: its key is "a|"; another session from that address builds once
-    limits.take("report", Settings(reports_per_10min=1), ("s|other", "a|"))
+    assert not any(b.proto.disabled for b in report_buttons(at))
+    limits.take("report", Settings(reports_per_10min=1), ("s|other-tab", who[1]))  # same address, once
     at.run()
     assert any(w.value.startswith("Bạn đã tạo báo cáo quá nhiều lần") for w in at.warning)
+    assert len(report_buttons(at)) >= 2 and all(b.proto.disabled for b in report_buttons(at))
+
+
+def test_a_run_without_an_address_shares_no_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cchc_lib.web import auth, upload_gate
+
+    monkeypatch.setattr(auth, "client_address", lambda: "")
+    monkeypatch.setattr(upload_gate, "current_session_id", lambda: "sess-1")
+    assert limits.keys() == ("s|sess-1", "")

@@ -36,8 +36,10 @@ def _limit(action: str, settings: Settings) -> tuple[RateLimit, str]:
 
 def keys() -> tuple[str, str]:
     """This browser session's and this client address's keys (take them during the page run: a
-    deferred download's callable runs outside it)."""
-    return f"s|{upload_gate.current_session_id() or ''}", f"a|{auth.client_address()}"
+    deferred download's callable runs outside it). A run without a client address (AppTest, a bare
+    run) has no address key: "" is ignored, so such runs never share one count."""
+    address = auth.client_address()
+    return f"s|{upload_gate.current_session_id() or ''}", f"a|{address}" if address else ""
 
 
 def peek(action: str, settings: Settings, who: tuple[str, str] | None = None) -> str | None:
