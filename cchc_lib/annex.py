@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cchc_lib import metrics
+from cchc_lib import cell_text, metrics
 from cchc_lib.formatting import fmt_date
 from cchc_lib.model import Workbook
 from cchc_lib.periods import CALENDAR, Period
@@ -292,7 +292,7 @@ def annex_note(table: AnnexTable, period: Period, calendar: str = CALENDAR, cuto
 
 
 def _cell(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = False, size: int = 11) -> None:
-    cell = ws.cell(row=row, column=column, value=value)
+    cell = cell_text.write(ws, row, column, value)  # a unit named "=HYPERLINK(...)" stays a name
     cell.font = Font(name=_FONT, size=size, bold=bold)
     cell.border = _BORDER
 
@@ -394,7 +394,7 @@ def build_annex_xlsx(
         reference = f"(Số liệu từ ngày {fmt_date(bounds[0])} đến ngày {fmt_date(bounds[1])} — {organisation})"
     titles = [("Phụ lục", True, 13), (annex_title(period_label), True, 13), (reference, False, 11)]
     for row, (text, bold, size) in enumerate(titles, start=1):
-        ws.cell(row=row, column=1, value=text).font = Font(name=_FONT, size=size, bold=bold, italic=not bold)
+        cell_text.write(ws, row, 1, text).font = Font(name=_FONT, size=size, bold=bold, italic=not bold)
         ws.cell(row=row, column=1).alignment = Alignment(
             horizontal="center", vertical="center", wrap_text=True
         )
@@ -403,7 +403,7 @@ def build_annex_xlsx(
     _write_header(ws, table)
     after = _write_rows(ws, table)
     if note:
-        ws.cell(row=after + 1, column=1, value=note).font = Font(name=_FONT, size=11, italic=True)
+        cell_text.write(ws, after + 1, 1, note).font = Font(name=_FONT, size=11, italic=True)
         ws.cell(row=after + 1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=after + 1, start_column=1, end_row=after + 1, end_column=last_column)
         ws.row_dimensions[after + 1].height = 3 * _LINE_PT

@@ -18,6 +18,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from cchc_lib import cell_text
+
 __all__ = [
     "SHEET_UNITS",
     "SHEET_TYPES",
@@ -135,7 +137,6 @@ DATE_MODES = ("date", "text", "serial", "mixed")
 HEADER_VARIANTS = ("ascii", "upper", "spaces", "mixed")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMAT = "DD/MM/YYYY"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass
@@ -327,14 +328,12 @@ class _CellWriter:
         self.counts = set(count_columns)
         self.lower = layout.lower_codes and sheet in (SHEET_ACTIVITIES, SHEET_TARGETS)
 
+    def normalised(self, value: str) -> str:
+        return unicodedata.normalize("NFD", value) if self.layout.nfd_text else value
+
     def text(self, value: str) -> Any:
-        if self.layout.nfd_text:
-            value = unicodedata.normalize("NFD", value)
-        if value.startswith(_FORMULA_START):
-            cell = WriteOnlyCell(self.ws, value)
-            cell.data_type = "s"  # never let a title such as "=SUM(...)" become a live formula
-            return cell
-        return value
+        """`value` for `ws.append`: a title such as "=SUM(...)" stays text, never a live formula."""
+        return cell_text.cell(self.ws, self.normalised(value))
 
     def date(self, value: date, index: int) -> Any:
         mode = self.layout.dates_as
@@ -400,7 +399,7 @@ def _write_table(wb: XlWorkbook, table: _Table, layout: Layout, agency: str) -> 
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header_cells = []
     for col, header in enumerate(headers):
-        cell = WriteOnlyCell(ws, writer.text(_vary(header, layout.header_variants, col)))
+        cell = cell_text.put(WriteOnlyCell(ws), writer.normalised(_vary(header, layout.header_variants, col)))
         cell.font = bold
         cell.alignment = centre
         header_cells.append(cell)
@@ -441,7 +440,9 @@ def _title_block(ws: Any, layout: Layout, sheet: str, width: int, agency: str) -
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def cell(text: str, font: Font) -> WriteOnlyCell:
-        out = WriteOnlyCell(ws, unicodedata.normalize("NFD", text) if layout.nfd_text else text)
+        out = cell_text.put(
+            WriteOnlyCell(ws), unicodedata.normalize("NFD", text) if layout.nfd_text else text
+        )
         out.font = font
         out.alignment = centre
         return out

@@ -423,6 +423,8 @@ def rewrite_headers(data: bytes, settings: Any = None, mapping: Mapping_ | None 
     sandbox (format_headed_copy)."""
     from openpyxl import load_workbook
 
+    from . import cell_text
+
     checked = validate_mapping(mapping or {})
     book = load_workbook(io.BytesIO(data), data_only=True)
     by_key = {match_key(name): name for name in reversed(book.sheetnames)}
@@ -439,7 +441,7 @@ def rewrite_headers(data: bytes, settings: Any = None, mapping: Mapping_ | None 
                 if isinstance(cell.value, str) and clean_text(cell.value):
                     new = renamed.get(header_keys(cell.value)[0])
                     if new is not None:
-                        cell.value = new
+                        cell_text.put(cell, new)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -16,12 +16,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cchc_lib.cell_text import FORMULA_PREFIXES, for_csv, put
 from cchc_lib.labels import vn_columns
 
 __all__ = ["DANGEROUS_PREFIXES", "neutralise", "to_csv_bytes", "to_xlsx_bytes"]
 
-# A cell starting with one of these is read by spreadsheet programs as a formula (or DDE command).
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# the names this module has always exported (CSV: a text starting with = + - @ tab CR LF gets a "'")
+DANGEROUS_PREFIXES = FORMULA_PREFIXES
+neutralise = for_csv
 
 DEFAULT_SHEET = "Dữ liệu"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -37,13 +39,6 @@ MAX_WIDTH = 50
 WIDTH_SAMPLE_ROWS = 2000  # widths are measured on the first rows only: big exports stay fast
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def neutralise(value: Any) -> Any:
-    """Text starting with = + - @ tab CR LF gets a leading "'" (for CSV); anything else is unchanged."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _is_missing(value: Any) -> bool:
@@ -127,8 +122,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 def _set_text(cell: Any, value: str) -> None:
     """Store `value` as a plain string cell: never a formula, whatever it starts with."""
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
-    cell.data_type = "s"  # openpyxl makes any text starting with "=" a formula unless told
+    put(cell, ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS])
 
 
 def _column_kind(series: pd.Series) -> str:

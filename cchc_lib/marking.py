@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from cchc_lib import cell_text
 from cchc_lib.schema import HEADER_SEARCH_ROWS
 from cchc_lib.text import clean_text, match_key
 
@@ -31,13 +32,6 @@ def _blank(value: Any) -> bool:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _text(ws: Any, row: int, col: int, value: str) -> Any:
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    cell.data_type = "s"  # never a live formula
-    return cell
 
 
 def _header_row(ws: Any, columns: set[str]) -> int:
@@ -87,7 +81,7 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
         problem_col = columns.get(PROBLEM_HEADER) or columns.get(match_key(PROBLEM_HEADER))
         if problem_col is None:
             problem_col = ws.max_column + 1
-            head = _text(ws, header_row, problem_col, PROBLEM_HEADER)
+            head = cell_text.write(ws, header_row, problem_col, PROBLEM_HEADER)
             head.font = Font(bold=True, color="FF9C0006")
             ws.column_dimensions[head.column_letter].width = 60
         by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -117,7 +111,7 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
             text = "; ".join(
                 f"{_LABELS.get(r.get('level'), 'Lỗi')}: {r.get('message', '')}" for r in row_recs
             )
-            cell = _text(ws, row, problem_col, text)
+            cell = cell_text.write(ws, row, problem_col, text)
             cell.fill = _FILLS["error" if "error" in levels else "warning"]
     _list_sheet(book, records)
     out = io.BytesIO()
@@ -133,15 +127,17 @@ def _list_sheet(book: Any, records: list[dict[str, Any]]) -> None:
     ws = book.create_sheet(name, 0)
     headers = ["Mức độ", "Trang tính", "Dòng", "Cột", "Nội dung"]
     for col, header in enumerate(headers, start=1):
-        _text(ws, 1, col, header).font = Font(bold=True)
+        cell_text.write(ws, 1, col, header).font = Font(bold=True)
     for index, rec in enumerate(records, start=2):
         level = rec.get("level")
-        _text(ws, index, 1, _LEVEL_LABELS.get(level, str(level))).fill = _FILLS.get(level, _FILLS["error"])
-        _text(ws, index, 2, "" if _blank(rec.get("sheet")) else str(rec["sheet"]))
+        cell_text.write(ws, index, 1, _LEVEL_LABELS.get(level, str(level))).fill = _FILLS.get(
+            level, _FILLS["error"]
+        )
+        cell_text.write(ws, index, 2, "" if _blank(rec.get("sheet")) else str(rec["sheet"]))
         if not _blank(rec.get("row")):
             ws.cell(row=index, column=3).value = int(rec["row"])
-        _text(ws, index, 4, "" if _blank(rec.get("column")) else str(rec["column"]))
-        _text(ws, index, 5, str(rec.get("message", "")))
+        cell_text.write(ws, index, 4, "" if _blank(rec.get("column")) else str(rec["column"]))
+        cell_text.write(ws, index, 5, str(rec.get("message", "")))
     for letter, width in zip("ABCDE", (10, 22, 8, 20, 90), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

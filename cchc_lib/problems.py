@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .model import PROBLEM_COLUMNS
@@ -9,6 +11,7 @@ from .model import PROBLEM_COLUMNS
 __all__ = ["MAX_PROBLEMS", "ProblemLog"]
 
 MAX_PROBLEMS = 2000  # beyond this a file is wrong wholesale; listing more helps nobody
+Message = str | Callable[[], str]
 
 
 class ProblemLog:
@@ -20,20 +23,26 @@ class ProblemLog:
         self.has_errors = False
 
     def add(
-        self, level: str, code: str, sheet: str | None, row: int | None, column: str | None, message: str
+        self, level: str, code: str, sheet: str | None, row: int | None, column: str | None, message: Message
     ) -> None:
+        """Record one problem; a callable `message` (one with a costly suggestion) is called only when
+        the problem is listed, never past MAX_PROBLEMS."""
         if level == "error":
             self.has_errors = True
         if len(self._rows) >= MAX_PROBLEMS:
             self._dropped += 1
             return
-        self._rows.append((level, code, sheet, row, column, message))
+        self._rows.append(
+            (level, code, sheet, row, column, message if isinstance(message, str) else message())
+        )
 
-    def error(self, code: str, sheet: str | None, row: int | None, column: str | None, message: str) -> None:
+    def error(
+        self, code: str, sheet: str | None, row: int | None, column: str | None, message: Message
+    ) -> None:
         self.add("error", code, sheet, row, column, message)
 
     def warning(
-        self, code: str, sheet: str | None, row: int | None, column: str | None, message: str
+        self, code: str, sheet: str | None, row: int | None, column: str | None, message: Message
     ) -> None:
         self.add("warning", code, sheet, row, column, message)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +25,7 @@ from .model import (
 from .problems import ProblemLog
 from .schema import DEFAULT_ACTIVITY_TYPES, INITIATIVE_STATUSES
 from .settings import Settings
-from .text import closest, header_keys, loose_key, match_key
+from .text import Suggestions, header_keys, loose_key, match_key
 
 if TYPE_CHECKING:
     from .workbook import RawSheet
@@ -39,6 +40,7 @@ class TypeCatalogue:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
+        self._suggestions: Suggestions | None = None  # made on the first unknown type
         self._lookup: dict[str, str] = {}
         for code, name in zip(frame["type_code"], frame["type_name"], strict=True):
             self._lookup.setdefault(loose_key(code), code)
@@ -58,7 +60,9 @@ class TypeCatalogue:
         )
 
     def suggestion(self, text: object) -> str | None:
-        return closest(text, list(self.frame["type_code"]) + list(self.frame["type_name"]))
+        if self._suggestions is None:
+            self._suggestions = Suggestions(list(self.frame["type_code"]) + list(self.frame["type_name"]))
+        return self._suggestions.closest(text)
 
     def unknown_message(self, text: object) -> str:
         hint = self.suggestion(text)
@@ -108,6 +112,8 @@ class _UnitIndex:
     def __init__(self, units: pd.DataFrame) -> None:
         self.codes = list(units["unit_code"])
         self.names = list(units["unit_name"])
+        self._suggestions: Suggestions | None = None  # made on the first unknown reference
+        self._names = set(self.names)
         self._lookup: dict[str, str] = {}
         for code in self.codes:
             self._lookup[_unit_key(code)] = code
@@ -122,6 +128,19 @@ class _UnitIndex:
         """The unit code a reference names (by code or exact name), _AMBIGUOUS, or None."""
         return self._lookup.get(_unit_key(value))
 
+    def suggestion(self, value: object, other_than: str | None = None) -> str | None:
+        """The code or name most like `value` (the code `other_than` left out), or None."""
+        if self._suggestions is None:
+            self._suggestions = Suggestions(self.codes + self.names)
+        # a name spelled as the left-out code still counts: leave the code out only when it is no name
+        exclude = other_than if other_than not in self._names else None
+        return self._suggestions.closest(value, exclude=exclude)
+
+    def unknown_message(self, value: object) -> str:
+        hint = self.suggestion(value)
+        tail = f" Có phải là '{hint}'?" if hint else " Hãy thêm đơn vị vào trang 'Đơn vị'."
+        return f"Đơn vị '{value}' không có trong danh sách.{tail}"
+
     def resolve(self, column: pd.Series, raw: RawSheet, log: ProblemLog) -> pd.Series:
         """Unit codes for the references in `column` (None where unknown/ambiguous, with an error)."""
         header = raw.headers.get("unit_code", "Mã đơn vị")
@@ -132,11 +151,7 @@ class _UnitIndex:
         ):
             value, row = column.iloc[position], raw.frame["row"].iloc[position]
             if found[value] is None:
-                hint = closest(value, self.codes + self.names)
-                tail = f" Có phải là '{hint}'?" if hint else " Hãy thêm đơn vị vào trang 'Đơn vị'."
-                log.error(
-                    "unknown_unit", raw.name, row, header, f"Đơn vị '{value}' không có trong danh sách.{tail}"
-                )
+                log.error("unknown_unit", raw.name, row, header, partial(self.unknown_message, value))
             else:
                 log.error(
                     "ambiguous_unit",
@@ -202,21 +217,19 @@ def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
         )
     canonical: list[str | None] = []
     shortened: dict[str, tuple[str, int]] = {}
+    types = Suggestions(settings.unit_types)
     for row, value in zip(frame["row"], frame["unit_type"], strict=True):
         if _missing(value):
             canonical.append(None)
             continue
         found, short = _unit_type(value, settings.unit_types)
         if found is None:
-            hint = closest(value, settings.unit_types)
-            tail = f" Có phải là '{hint}'?" if hint else ""
             log.error(
                 "unknown_unit_type",
                 raw.name,
                 row,
                 raw.headers["unit_type"],
-                f"Loại đơn vị '{value}' không hợp lệ.{tail} Hãy ghi một trong các loại: "
-                f"{'; '.join(settings.unit_types)}.",
+                partial(_unknown_unit_type, value, settings.unit_types, types),
             )
         elif short:
             shortened.setdefault(str(value), (found, row))
@@ -249,6 +262,18 @@ def _units(raw: RawSheet, settings: Settings, log: ProblemLog) -> pd.DataFrame:
     return frame[[*UNIT_COLUMNS, "row"]].reset_index(drop=True)
 
 
+def _unknown_unit_type(value: object, unit_types: tuple[str, ...], suggestions: Suggestions) -> str:
+    hint = suggestions.closest(value)
+    tail = f" Có phải là '{hint}'?" if hint else ""
+    return f"Loại đơn vị '{value}' không hợp lệ.{tail} Hãy ghi một trong các loại: {'; '.join(unit_types)}."
+
+
+def _unknown_successor(value: object, code: str, index: _UnitIndex) -> str:
+    hint = index.suggestion(value, other_than=code)
+    tail = f" Có phải là '{hint}'?" if hint else " Hãy ghi mã của một đơn vị trong trang này."
+    return f"Đơn vị sáp nhập vào '{value}' không có trong danh sách đơn vị.{tail}"
+
+
 def _day(value: pd.Timestamp) -> str:
     return value.strftime("%d/%m/%Y")
 
@@ -268,14 +293,8 @@ def _successors(units: pd.DataFrame, raw: RawSheet, log: ProblemLog) -> pd.Serie
             continue
         found = index.lookup(value)
         if found is None:
-            hint = closest(value, [c for c in index.codes if c != code] + index.names)
-            tail = f" Có phải là '{hint}'?" if hint else " Hãy ghi mã của một đơn vị trong trang này."
             log.error(
-                "unknown_successor",
-                raw.name,
-                row,
-                header,
-                f"Đơn vị sáp nhập vào '{value}' không có trong danh sách đơn vị.{tail}",
+                "unknown_successor", raw.name, row, header, partial(_unknown_successor, value, code, index)
             )
         elif found == _AMBIGUOUS:
             log.error(
@@ -387,7 +406,7 @@ def _activities(raw: RawSheet, units: _UnitIndex, catalogue: TypeCatalogue, log:
     codes = frame["type_code"].map(found)
     unknown = frame["type_code"].notna() & codes.isna()
     for value, row in zip(frame.loc[unknown, "type_code"], frame.loc[unknown, "row"], strict=True):
-        log.error("unknown_type", raw.name, row, header, catalogue.unknown_message(value))
+        log.error("unknown_type", raw.name, row, header, partial(catalogue.unknown_message, value))
     frame["type_code"] = codes.astype("object")
     frame["quantity"] = frame["quantity"].fillna(1).astype("int64")
     frame["date"] = _dates(frame["date"])

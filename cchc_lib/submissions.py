@@ -414,6 +414,8 @@ def merge_unit_rows(
     """
     from openpyxl import load_workbook
 
+    from cchc_lib import cell_text
+
     book = load_workbook(io.BytesIO(current_bytes))
     names = {match_key(n): n for n in book.sheetnames}
     ws = book[names[match_key(ACTIVITIES.name)]]
@@ -483,12 +485,9 @@ def merge_unit_rows(
                 value = item.get(fieldname)
                 if fieldname == "type_code" and not type_as_code:
                     value = type_names.get(value, value)
-                cell = ws.cell(row=target, column=col)
-                cell.value = _to_cell(value)
+                cell = cell_text.write(ws, target, col, _to_cell(value))  # a text is never a formula
                 if fieldname == "date" and cell.value is not None:
                     cell.number_format = _DATE_FORMAT
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a live formula, whatever the text starts with
         target += 1
     for r in range(target, max_row + 1):
         for col in range(1, max_col + 1):

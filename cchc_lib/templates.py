@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cchc_lib import schema
+from cchc_lib import cell_text, schema
 from cchc_lib.model import Workbook
 from cchc_lib.settings import Settings
 
@@ -48,7 +48,6 @@ CHANNEL_VALUES_MAX = 60
 # The dashboard's page where a filled-in file is published (messages.MENU's label of the upload page);
 # the instructions name pages of the dashboard in «…» and sheets of the file in '…'.
 SYSTEM_PAGE = "Cập nhật dữ liệu"
-_FORMULA_START = ("=", "+", "-", "@")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -89,12 +88,8 @@ def _text(value: object) -> object:
 
 
 def _append(ws: Worksheet, values: list[object]) -> None:
-    """`ws.append` with every text kept as text: openpyxl makes a live formula of a text starting
-    with "=" (a unit named "=HYPERLINK(...)" must stay a name)."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.data_type != "s":
-            cell.data_type = "s"
+    """`ws.append` with every text kept as text (a unit named "=HYPERLINK(...)" stays a name)."""
+    ws.append([cell_text.cell(ws, value) for value in values])
 
 
 def units_of_year(units: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -133,10 +128,9 @@ def channel_values(wb: Workbook | None) -> list[str]:
 
 def _list_range(ws_lists: Worksheet, column: int, values: list[str], title: str) -> str:
     """Write `values` down a column of the hidden list sheet; return its absolute range reference."""
-    ws_lists.cell(row=1, column=column, value=title).font = Font(bold=True)
+    cell_text.write(ws_lists, 1, column, title).font = Font(bold=True)
     for row, value in enumerate(values, start=2):
-        cell = ws_lists.cell(row=row, column=column, value=value)
-        cell.data_type = "s"
+        cell_text.write(ws_lists, row, column, value)
     letter = get_column_letter(column)
     last = max(len(values) + 1, 2)
     return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
@@ -267,8 +261,7 @@ def _instructions(ws: Worksheet, settings: Settings, unit: str | None, year: int
         ]
     lines.append((f"Trang '{LISTS_SHEET}' (ẩn) chứa các danh sách thả xuống, không sửa.", False))
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.data_type = "s"  # the organisation's name is a setting: never a formula
+        cell = cell_text.write(ws, row, 1, text)  # the organisation's name is a setting: never a formula
         cell.font = Font(bold=bold, size=13 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
