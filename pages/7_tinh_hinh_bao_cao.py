@@ -28,13 +28,13 @@ RULES = (
     "**Đã nộp (không rõ ngày nộp)**: số liệu có sẵn từ khi bắt đầu dùng bảng theo dõi, được đưa lên sau hạn "
     "nộp, nên không biết đơn vị đã nộp đúng hạn hay trễ."
 )
-HEADERS = {
+HEADERS = {  # what the clerk acts on first: who, the status, whom to call
     "unit_name": "Tên đơn vị",
-    "unit_type": "Loại đơn vị",
     "chip": "Tình trạng",
-    "submitted": "Thời điểm nộp",
     "contact": "Đầu mối",
     "phone": "Điện thoại",
+    "submitted": "Thời điểm nộp",
+    "unit_type": "Loại đơn vị",
     "email": "Email",
     "user": "Người cập nhật",
     "version": "Phiên bản",
@@ -123,6 +123,7 @@ with frame.guard():
         ),
         hide_index=True,
         placeholder=MISSING,
+        column_config={HEADERS["unit_name"]: st.column_config.TextColumn(pinned=True)},
     )
     ui.download_xlsx(
         table,
@@ -152,6 +153,7 @@ with frame.guard():
             grid.style.apply(lambda _: rv.chip_styles(grid_codes), axis=None),
             hide_index=True,
             placeholder=MISSING,
+            column_config={"Đơn vị": st.column_config.TextColumn(pinned=True)},
         )
         st.caption(
             "✓ đã nộp (xanh) · ! trễ hạn (vàng) · ✕ chưa nộp hoặc cần nộp lại (đỏ) · — chưa đến hạn (xám) · "
