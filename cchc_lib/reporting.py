@@ -348,30 +348,31 @@ def period_status(
         versions = versions[versions["version"] <= current]
     first, last = period.bounds(calendar, cutoff_day)
     expected = units_in_range(units, first, last)
-    events = submission_events(versions, keys, first, last)
+    changes = submission_events(versions, keys, first, last, removals=True)
+    events = changes[(changes["kind"] == "unit") | (changes["rows_added"] > 0)]
     first_version = int(versions["version"].min()) if len(versions) else None
     deadline = submission_deadline(period, cutoff_day, grace_days, calendar)
     kept = lineage(versions, current) if len(versions) else None
-    dropped = _dropped(versions, keys, first, last, kept, current)
+    dropped = _dropped(versions, keys, changes, first, last, kept, current)
     return reporting_status(expected, events, deadline, today, first_version, kept=kept, dropped=dropped)
 
 
 def _dropped(
     versions: pd.DataFrame,
     keys: Mapping[int, pd.DataFrame],
+    changes: pd.DataFrame,
     first: date,
     last: date,
     kept: set[int] | None,
     current: int | None,
 ) -> set[str] | None:
-    """Units without rows in [first, last] in the current version whose last change there (in the
-    lineage `kept`) was not their own submission: what they sent is no longer in the data. None when
-    the current version's keys are not known."""
+    """Units without rows in [first, last] in the current version whose last change there (`changes`:
+    submission_events with removals, taken in the lineage `kept`) was not their own submission: what
+    they sent is no longer in the data. None when the current version's keys are not known."""
     now = current if current is not None else (int(versions["version"].max()) if len(versions) else None)
     if now is None or now not in keys or not kept:
         return None
     present = set(_counts(keys[now], first, last).index.get_level_values("unit_code"))
-    changes = submission_events(versions, keys, first, last, removals=True)
     changes = changes[changes["version"].isin(kept)].sort_values("version", kind="stable")
     last_change = changes.groupby("unit_code")["kind"].last()
     return {str(u) for u, kind in last_change.items() if u not in present and kind != "unit"}

@@ -188,6 +188,11 @@ def test_replace_counts_only_units_with_new_rows_and_multiplicity() -> None:
         events[["unit_code", "version", "rows_added", "rows_removed"]].itertuples(index=False, name=None)
     )
     assert got == [("A", 1, 1, 0), ("B", 1, 1, 0), ("A", 2, 2, 0)]
+    changes = submission_events(versions, keys, *Q1, removals=True)  # every change, removals too
+    got = list(
+        changes[["unit_code", "version", "rows_added", "rows_removed"]].itertuples(index=False, name=None)
+    )
+    assert got == [("A", 1, 1, 0), ("B", 1, 1, 0), ("A", 2, 2, 0), ("B", 2, 0, 1)]
 
 
 def test_unit_kind_counts_only_its_own_unit() -> None:
