@@ -51,10 +51,11 @@ __all__ = [
 # * kind "rollback" never counts (restoring old content is not a submission).
 # * Status follows the CURRENT version: only events of versions in the current version's lineage
 #   count (the current version, its previous, ...; a rollback continues with the version it restored,
-#   so the versions it discarded drop out). An event also stops counting when the current version has
-#   no row of the unit in the period any more, unless the unit's last counted event is its own
-#   submission (a unit may submit that it has nothing). A unit with events of which none counts is
-#   "resubmit" (Cần nộp lại): what it sent is no longer in the data.
+#   so the versions it discarded drop out). A unit's events also stop counting when the current
+#   version has no row of the unit in the period any more, unless the last change of those rows in
+#   the lineage was its own submission (a unit may submit that it has nothing; a whole-book replace
+#   that dropped them was not). A unit with events of which none counts is "resubmit" (Cần nộp lại):
+#   what it sent is no longer in the data.
 # * A unit's submission time for the period is its earliest counted event (the version's created_at).
 #   On time when that local date is on or before the deadline.
 #   An event coming from the very first version of the store is "baseline" when it is after the
@@ -344,6 +345,8 @@ def period_status(
     bounds, events from the store versions, counted when the current version (`current`, default the
     highest; later versions are left out) still holds them, deadline per submission_deadline.
     STATUS_COLUMNS."""
+    if current is not None and current not in set(versions["version"]):
+        current = None  # not among the versions given: the highest of them is current
     if current is not None:  # the store as it was when `current` was published
         versions = versions[versions["version"] <= current]
     first, last = period.bounds(calendar, cutoff_day)

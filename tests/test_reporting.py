@@ -270,6 +270,12 @@ def test_status_q1_after_the_rollback_follows_the_current_version() -> None:
     assert (counts["submitted"], counts["not_submitted"], counts["resubmit"]) == (1, 3, 2)
 
 
+def test_a_current_version_not_among_the_versions_means_the_highest() -> None:
+    args = (UNITS, VERSIONS, KEYS, Period(2024, "Q1"))
+    options = {"cutoff_day": 15, "grace_days": 5, "today": TODAY}
+    assert period_status(*args, current=99, **options).equals(period_status(*args, **options))
+
+
 def test_lineage_follows_rollbacks() -> None:
     assert lineage(VERSIONS) == {6, 5, 4, 1}
     assert lineage(VERSIONS, 3) == {3, 2, 1}

@@ -69,14 +69,14 @@ def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataF
     Raises StoreError when the store itself cannot be read.
     """
     store = Store(settings.store_path)
+    current = store.current_number()  # first: a version published meanwhile is then left out
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
         found = _version_keys(str(version.path), version.sha256, settings)
         if found is not None:
             keys[version.number] = found
-    current = store.current_number() if history else None
-    return reporting.versions_table(history), keys, current
+    return reporting.versions_table(history), keys, current if history else None
 
 
 def _expected_units(frame: Frame) -> pd.DataFrame:
