@@ -22,6 +22,8 @@ COLUMN_LABELS: dict[str, str] = {
     "unit_type": "Loại đơn vị",
     "portal_url": "Trang TTĐT",
     "contact": "Đầu mối",
+    "phone": "Điện thoại",
+    "email": "Email",
     "valid_from": "Hiệu lực từ",
     "valid_to": "Hiệu lực đến",
     "successor_code": "Sáp nhập vào",

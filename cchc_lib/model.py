@@ -24,13 +24,16 @@ __all__ = [
 ]
 
 # units: one row per unit. unit_code is upper-case; valid_from/valid_to are datetime64 (NaT = open);
-# successor_code is the code of the unit this one was merged into (None when it was not).
+# successor_code is the code of the unit this one was merged into (None when it was not);
+# contact/phone/email are text as typed (None when blank or when the column is absent).
 UNIT_COLUMNS = [
     "unit_code",
     "unit_name",
     "unit_type",
     "portal_url",
     "contact",
+    "phone",
+    "email",
     "valid_from",
     "valid_to",
     "successor_code",

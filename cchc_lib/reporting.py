@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cchc_lib.formatting import fmt_date
 from cchc_lib.model import ACTIVITY_COLUMNS
-from cchc_lib.periods import REPORT, Period
+from cchc_lib.periods import CALENDAR, REPORT, Period
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -21,8 +22,11 @@ __all__ = [
     "STATUS_ORDER",
     "VERSION_COLUMNS",
     "activity_keys",
+    "lineage",
+    "period_caption",
     "period_status",
     "reporting_status",
+    "not_submitted",
     "status_counts",
     "submission_deadline",
     "submission_events",
@@ -33,8 +37,9 @@ __all__ = [
 
 # How a submission is derived from the store (kept deliberately simple):
 #
-# * The period's dates are its bounds under the *report* calendar (cut-off day from the settings),
-#   whatever calendar a page shows: the deadline is defined on the official report period.
+# * The period's dates are its bounds under the calendar the screen shows (the sidebar's choice:
+#   calendar quarters or the report cut-off, `cutoff_day` from the settings); the deadline is the last
+#   day of the period under that same calendar + grace days, so one screen has one period definition.
 # * Every published version V that is not a rollback is compared with the version that was current
 #   before it (V.previous; nothing when V is the first). Activity rows are compared as whole rows
 #   (all fields except the Excel row number), counted with multiplicity, and only rows dated inside
@@ -44,24 +49,34 @@ __all__ = [
 # * kind "replace" (the whole workbook): one submission event for every unit that has rows in the
 #   period which were not in the previous version (rows first appearing in V).
 # * kind "rollback" never counts (restoring old content is not a submission).
-# * A unit's submission time for the period is its earliest event (the version's created_at).
-#   On time when that local date is on or before the deadline = last day of the period + grace days.
+# * Status follows the CURRENT version: only events of versions in the current version's lineage
+#   count (the current version, its previous, ...; a rollback continues with the version it restored,
+#   so the versions it discarded drop out). A unit's events also stop counting when the current
+#   version has no row of the unit in the period any more, unless the last change of those rows in
+#   the lineage was its own submission (a unit may submit that it has nothing; a whole-book replace
+#   that dropped them was not). A unit with events of which none counts is "resubmit" (Cần nộp lại):
+#   what it sent is no longer in the data.
+# * A unit's submission time for the period is its earliest counted event (the version's created_at).
+#   On time when that local date is on or before the deadline.
 #   An event coming from the very first version of the store is "baseline" when it is after the
 #   deadline: the store did not exist yet when the deadline passed, so timeliness is unknown.
 # * Units expected to report: those whose validity overlaps the period. Without an event a unit is
 #   "missing" once the deadline has passed, "not_due" before.
 
-STATUS_ORDER = ("on_time", "late", "baseline", "not_due", "missing")
+STATUS_ORDER = ("on_time", "late", "baseline", "resubmit", "not_due", "missing")
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
-    "baseline": "Có từ dữ liệu ban đầu",
+    "baseline": "Đã nộp (không rõ ngày nộp)",
+    "resubmit": "Cần nộp lại",
     "not_due": "Chưa nộp (chưa đến hạn)",
     "missing": "Chưa nộp (quá hạn)",
 }
 SUBMITTED = ("on_time", "late", "baseline")
+NOT_SUBMITTED = ("resubmit", "not_due", "missing")
+_DEFINITIONS = {CALENDAR: "theo dương lịch", REPORT: "theo kỳ chốt số liệu báo cáo"}
 
-VERSION_COLUMNS = ["version", "created_at", "user", "kind", "unit_code", "previous"]
+VERSION_COLUMNS = ["version", "created_at", "user", "kind", "unit_code", "previous", "rollback_of"]
 KEY_COLUMNS = ["unit_code", "date", "key"]
 EVENT_COLUMNS = ["unit_code", "version", "created_at", "user", "kind", "rows_added", "rows_removed"]
 STATUS_COLUMNS = [
@@ -84,14 +99,29 @@ OVERVIEW_COLUMNS = [
     "deadline",
     "expected",
     "submitted",
+    "not_submitted",
     *STATUS_ORDER,
 ]
 _ROW_KEY = [c for c in ACTIVITY_COLUMNS if c != "row"]
 
 
-def submission_deadline(period: Period, cutoff_day: int = 15, grace_days: int = 5) -> date:
-    """Last day of `period` under the report calendar + `grace_days` (Q1 2024, 15, 5 -> 19/03/2024)."""
-    return period.bounds(REPORT, cutoff_day)[1] + timedelta(days=grace_days)
+def submission_deadline(
+    period: Period, cutoff_day: int = 15, grace_days: int = 5, calendar: str = REPORT
+) -> date:
+    """Last day of `period` under `calendar` + `grace_days` (Q1 2024, 15, 5 -> 19/03/2024 under the
+    report calendar, 05/04/2024 under the calendar one)."""
+    return period.bounds(calendar, cutoff_day)[1] + timedelta(days=grace_days)
+
+
+def period_caption(period: Period, calendar: str, cutoff_day: int = 15, grace_days: int = 5) -> str:
+    """The period, its definition and its deadline in one line: "Kỳ: Quý IV năm 2024 (theo kỳ chốt số
+    liệu báo cáo: 15/09/2024 – 14/12/2024) · hạn nộp 19/12/2024"."""
+    first, last = period.bounds(calendar, cutoff_day)
+    deadline = submission_deadline(period, cutoff_day, grace_days, calendar)
+    return (
+        f"Kỳ: {period.label} ({_DEFINITIONS[calendar]}: {fmt_date(first)} – {fmt_date(last)}) · "
+        f"hạn nộp {fmt_date(deadline)}"
+    )
 
 
 def versions_table(history: Sequence[Any]) -> pd.DataFrame:
@@ -104,12 +134,32 @@ def versions_table(history: Sequence[Any]) -> pd.DataFrame:
             "kind": v.kind,
             "unit_code": v.unit_code,
             "previous": v.previous,
+            "rollback_of": getattr(v, "rollback_of", None),
         }
         for v in history
     ]
     frame = pd.DataFrame(rows, columns=VERSION_COLUMNS)
     frame["previous"] = frame["previous"].astype("Int64")
+    frame["rollback_of"] = frame["rollback_of"].astype("Int64")
     return frame
+
+
+def lineage(versions: pd.DataFrame, current: int | None = None) -> set[int]:
+    """The versions whose content the current one (`current`, default the highest) carries: the
+    current version, its previous, and so on; a rollback continues with the version it restored (a
+    rollback without `rollback_of` with its previous). Empty without versions."""
+    if versions.empty:
+        return set()
+    rows = {int(r.version): r for r in versions.itertuples(index=False)}
+    number: int | None = int(versions["version"].max()) if current is None else int(current)
+    seen: set[int] = set()
+    while number is not None and number in rows and number not in seen:
+        seen.add(number)
+        row = rows[number]
+        restored = getattr(row, "rollback_of", None)
+        step = restored if row.kind == "rollback" and not pd.isna(restored) else row.previous
+        number = None if pd.isna(step) else int(step)
+    return seen
 
 
 def activity_keys(activities: pd.DataFrame) -> pd.DataFrame:
@@ -140,13 +190,20 @@ def _counts(keys: pd.DataFrame | None, first: date, last: date) -> pd.Series:
 
 
 def submission_events(
-    versions: pd.DataFrame, keys: Mapping[int, pd.DataFrame], first: date, last: date
+    versions: pd.DataFrame,
+    keys: Mapping[int, pd.DataFrame],
+    first: date,
+    last: date,
+    *,
+    removals: bool = False,
 ) -> pd.DataFrame:
     """Submission events for the dates [first, last] (rules at the top of this module).
 
     `versions`: VERSION_COLUMNS (versions_table); `keys`: version number -> activity_keys of that
     version's workbook. A version whose keys (or whose previous version's keys) are not given is
-    skipped. Returns EVENT_COLUMNS, ordered by version then unit_code.
+    skipped. With `removals` a "replace" also gives an event for a unit whose rows it only removed
+    (every change of a unit's rows, not only submissions). Returns EVENT_COLUMNS, ordered by version
+    then unit_code.
     """
     records: list[dict[str, Any]] = []
     for v in versions.sort_values("version").itertuples(index=False):
@@ -166,6 +223,8 @@ def submission_events(
         if v.kind == "unit":
             code = str(v.unit_code or "").upper()
             per_unit = per_unit.loc[per_unit.index == code]
+            per_unit = per_unit[(per_unit["added"] > 0) | (per_unit["removed"] > 0)]
+        elif removals:
             per_unit = per_unit[(per_unit["added"] > 0) | (per_unit["removed"] > 0)]
         else:
             per_unit = per_unit[per_unit["added"] > 0]
@@ -195,20 +254,32 @@ def reporting_status(
     deadline: date,
     today: date,
     first_version: int | None = 1,
+    *,
+    kept: set[int] | None = None,
+    dropped: set[str] | None = None,
 ) -> pd.DataFrame:
     """One row per unit of `units` (their order): STATUS_COLUMNS.
 
-    submitted_at/version/user come from the unit's earliest event (NaN/None without one);
+    Only events of the versions in `kept` (the current version's lineage; None: every event) count,
+    and none of the units in `dropped` (whose rows someone else removed from the current version).
+    submitted_at/version/user come from the unit's earliest counted event (NaN/None without one);
     days_late = days after the deadline (0 when on time, <NA> without a submission or for
-    "baseline"); submissions = number of events. `first_version` is the store's first version number.
+    "baseline"); submissions = number of counted events; a unit with events of which none counts is
+    "resubmit". `first_version` is the store's first version number.
     """
+    counted = events
+    if kept is not None and not counted.empty:
+        counted = counted[counted["version"].isin(kept)]
+    if dropped and not counted.empty:
+        counted = counted[~counted["unit_code"].isin(dropped)]
     first_events = (
-        events.sort_values(["version"], kind="stable").drop_duplicates("unit_code")
-        if not events.empty
-        else events
+        counted.sort_values(["version"], kind="stable").drop_duplicates("unit_code")
+        if not counted.empty
+        else counted
     )
     by_unit = {r.unit_code: r for r in first_events.itertuples(index=False)}
-    counts = events["unit_code"].value_counts().to_dict() if not events.empty else {}
+    counts = counted["unit_code"].value_counts().to_dict() if not counted.empty else {}
+    sent = set(events["unit_code"]) if not events.empty else set()
     rows = []
     for unit in units.itertuples(index=False):
         event = by_unit.get(unit.unit_code)
@@ -223,7 +294,10 @@ def reporting_status(
             "submissions": int(counts.get(unit.unit_code, 0)),
         }
         if event is None:
-            row["status"] = "missing" if today > deadline else "not_due"
+            if unit.unit_code in sent:
+                row["status"] = "resubmit"
+            else:
+                row["status"] = "missing" if today > deadline else "not_due"
         else:
             day = _local_date(event.created_at)
             late = (day - deadline).days
@@ -264,25 +338,64 @@ def period_status(
     cutoff_day: int = 15,
     grace_days: int = 5,
     today: date,
+    calendar: str = REPORT,
+    current: int | None = None,
 ) -> pd.DataFrame:
-    """reporting_status for `period`: the units (workbook units table) existing in its report-calendar
-    bounds, events from the store versions, deadline per submission_deadline. STATUS_COLUMNS."""
-    first, last = period.bounds(REPORT, cutoff_day)
+    """reporting_status for `period` under `calendar`: the units (workbook units table) existing in its
+    bounds, events from the store versions, counted when the current version (`current`, default the
+    highest; later versions are left out) still holds them, deadline per submission_deadline.
+    STATUS_COLUMNS."""
+    if current is not None and current not in set(versions["version"]):
+        current = None  # not among the versions given: the highest of them is current
+    if current is not None:  # the store as it was when `current` was published
+        versions = versions[versions["version"] <= current]
+    first, last = period.bounds(calendar, cutoff_day)
     expected = units_in_range(units, first, last)
-    events = submission_events(versions, keys, first, last)
+    changes = submission_events(versions, keys, first, last, removals=True)
+    events = changes[(changes["kind"] == "unit") | (changes["rows_added"] > 0)]
     first_version = int(versions["version"].min()) if len(versions) else None
-    deadline = submission_deadline(period, cutoff_day, grace_days)
-    return reporting_status(expected, events, deadline, today, first_version)
+    deadline = submission_deadline(period, cutoff_day, grace_days, calendar)
+    kept = lineage(versions, current) if len(versions) else None
+    dropped = _dropped(versions, keys, changes, first, last, kept, current)
+    return reporting_status(expected, events, deadline, today, first_version, kept=kept, dropped=dropped)
+
+
+def _dropped(
+    versions: pd.DataFrame,
+    keys: Mapping[int, pd.DataFrame],
+    changes: pd.DataFrame,
+    first: date,
+    last: date,
+    kept: set[int] | None,
+    current: int | None,
+) -> set[str] | None:
+    """Units without rows in [first, last] in the current version whose last change there (`changes`:
+    submission_events with removals, taken in the lineage `kept`) was not their own submission: what
+    they sent is no longer in the data. None when the current version's keys are not known."""
+    now = current if current is not None else (int(versions["version"].max()) if len(versions) else None)
+    if now is None or now not in keys or not kept:
+        return None
+    present = set(_counts(keys[now], first, last).index.get_level_values("unit_code"))
+    changes = changes[changes["version"].isin(kept)].sort_values("version", kind="stable")
+    last_change = changes.groupby("unit_code")["kind"].last()
+    return {str(u) for u, kind in last_change.items() if u not in present and kind != "unit"}
 
 
 def status_counts(status: pd.DataFrame) -> dict[str, int]:
-    """{"expected": n units, "submitted": on_time + late + baseline, and one count per STATUS_ORDER}."""
+    """{"expected": n units, "submitted": on_time + late + baseline, "not_submitted": resubmit +
+    not_due + missing, and one count per STATUS_ORDER}."""
     counts = {code: int((status["status"] == code).sum()) for code in STATUS_ORDER}
     return {
         "expected": len(status),
         "submitted": sum(counts[c] for c in SUBMITTED),
+        "not_submitted": sum(counts[c] for c in NOT_SUBMITTED),
         **counts,
     }
+
+
+def not_submitted(status: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `status` whose unit has not (or no longer) submitted: resubmit, missing, not_due."""
+    return status[status["status"].isin(NOT_SUBMITTED)].reset_index(drop=True)
 
 
 def year_overview(
@@ -295,23 +408,34 @@ def year_overview(
     grace_days: int = 5,
     today: date,
     kinds: Sequence[str] = ("Q1", "Q2", "Q3", "Q4"),
+    calendar: str = REPORT,
+    current: int | None = None,
 ) -> pd.DataFrame:
-    """One row per period of `year` (`kinds`): OVERVIEW_COLUMNS (period name, Vietnamese label, report
-    bounds, deadline, units expected, submitted, and the count of every status)."""
+    """One row per period of `year` (`kinds`): OVERVIEW_COLUMNS (period name, Vietnamese label,
+    bounds under `calendar`, deadline, units expected, submitted, not submitted, and the count of
+    every status)."""
     rows = []
     for kind in kinds:
         period = Period(year, kind)
         status = period_status(
-            units, versions, keys, period, cutoff_day=cutoff_day, grace_days=grace_days, today=today
+            units,
+            versions,
+            keys,
+            period,
+            cutoff_day=cutoff_day,
+            grace_days=grace_days,
+            today=today,
+            calendar=calendar,
+            current=current,
         )
-        first, last = period.bounds(REPORT, cutoff_day)
+        first, last = period.bounds(calendar, cutoff_day)
         rows.append(
             {
                 "period": period.name,
                 "label": period.label,
                 "first_day": first,
                 "last_day": last,
-                "deadline": submission_deadline(period, cutoff_day, grace_days),
+                "deadline": submission_deadline(period, cutoff_day, grace_days, calendar),
                 **status_counts(status),
             }
         )

@@ -82,6 +82,9 @@ UNITS = SheetSpec(
         Column("Loại đơn vị", "unit_type", TEXT, True),
         Column("Trang TTĐT", "portal_url"),
         Column("Đầu mối", "contact"),
+        # Optional contact columns (read as typed: a phone keeps its leading zero when typed as text).
+        Column("Điện thoại", "phone", aliases=("SĐT", "Số điện thoại", "Điện thoại liên hệ", "ĐT liên hệ")),
+        Column("Email", "email", aliases=("E-mail", "Thư điện tử", "Địa chỉ email", "Địa chỉ thư điện tử")),
         Column("Hiệu lực từ", "valid_from", DATE),
         Column("Hiệu lực đến", "valid_to", DATE),
         # The code (or exact name) of the unit this unit was merged into.

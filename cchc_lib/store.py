@@ -364,6 +364,21 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
         with contextlib.suppress(OSError, StoreError), self._locked():
             self._append_audit(entry)
 
+    def log_action(self, account: Account | None, *, kind: str, outcome: str, **fields: Any) -> None:
+        """Write an action that is not a version (e.g. reminders sent) to the audit log, under the lock:
+        time, user, role, `kind`, `outcome` and `fields` (no secrets). Raises StoreError/OSError."""
+        entry: dict[str, Any] = {
+            "time": _now().isoformat(),
+            "user": account.name if account else None,
+            "role": account.role if account else None,
+            "kind": kind,
+            "version": None,
+            "outcome": outcome,
+            **fields,
+        }
+        with self._locked():
+            self._append_audit(entry)
+
     def _safe_current_number(self) -> int | None:
         try:
             return self.current_number()

@@ -347,9 +347,12 @@ def build_template(
         if spec.key == "units":
             for r in units.itertuples(index=False):
                 _append(ws, [_text(getattr(r, c.field, None)) for c in columns])
-            for row in ws.iter_rows(min_row=2, min_col=6, max_col=7):
-                for cell in row:
-                    cell.number_format = "dd/mm/yyyy"
+            formats = {"valid_from": "dd/mm/yyyy", "valid_to": "dd/mm/yyyy", "phone": "@"}  # "@": text
+            for position, column in enumerate(columns, start=1):
+                if column.field in formats:
+                    for row in ws.iter_rows(min_row=2, min_col=position, max_col=position):
+                        for cell in row:
+                            cell.number_format = formats[column.field]
             _list_validation(ws, 3, refs["unit_type"], "Chọn loại đơn vị", first_row=2)
         elif spec.key == "activity_types":
             for r in types.itertuples(index=False):

@@ -15,7 +15,14 @@ frame = page_frame("Lịch sử phiên bản", require_role="unit", needs_data=F
 PENDING = "cchc.rollback.pending"  # the version number waiting for confirmation
 DONE = "cchc.rollback.done"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OUTCOMES = {"published": "Đã công bố", "refused": "Bị từ chối", "saved": "Đã lưu", "repaired": "Đã sửa kho"}
+OUTCOMES = {
+    "published": "Đã công bố",
+    "refused": "Bị từ chối",
+    "saved": "Đã lưu",
+    "repaired": "Đã sửa kho",
+    "sent": "Đã gửi",
+    "failed": "Gửi không được",
+}
 KINDS = {
     "replace": "Thay toàn bộ",
     "unit": "Đơn vị nộp",
@@ -23,6 +30,7 @@ KINDS = {
     "report_texts": "Sửa nội dung báo cáo",
     "repair": "Sửa kho dữ liệu (store repair)",
     "column_mapping": "Lưu cách ghép cột",
+    "reminder_sent": "Gửi e-mail nhắc nộp báo cáo",
 }
 AUDIT_ROWS = 500
 

@@ -376,11 +376,11 @@ def test_reporting_page_without_versions(env) -> None:
 
 def test_reporting_page_counts_units(env, books) -> None:
     publish_base(env, books)
-    # Independently: units of the sample with activity rows in the 2024 report year (15/12/2023-14/12/2024).
+    # Independently: units of the sample with activity rows in calendar 2024 (the sidebar's default calendar).
     acts = pd.read_excel(SAMPLE, sheet_name="Hoạt động", engine="openpyxl")
     units = pd.read_excel(SAMPLE, sheet_name="Đơn vị", engine="openpyxl")
     day = pd.to_datetime(acts["Ngày"])
-    active = set(acts.loc[(day >= "2023-12-15") & (day <= "2024-12-14"), "Mã đơn vị"])
+    active = set(acts.loc[(day >= "2024-01-01") & (day <= "2024-12-31"), "Mã đơn vị"])
     idle = sorted(set(units["Mã đơn vị"]) - active)
     assert len(units) == 47 and len(idle) == 3
     at = page(REPORTING)  # default period: the whole year 2024
@@ -391,11 +391,11 @@ def test_reporting_page_counts_units(env, books) -> None:
     assert metrics["Đã nộp"] == f"{47 - len(idle)} / 47"
     assert metrics["Trễ hạn"] == "0" and metrics["Chưa nộp"] == str(len(idle))
     table = at.dataframe[0].value
-    assert list(table["Tình trạng"]).count("Có từ dữ liệu ban đầu") == 47 - len(idle)
+    assert list(table["Tình trạng"]).count("✓ đã nộp") == 47 - len(idle)  # submitted, date unknown
     names = dict(zip(units["Mã đơn vị"], units["Tên đơn vị"], strict=True))
-    missing = table[table["Tình trạng"] == "Chưa nộp (quá hạn)"]
+    missing = table[table["Tình trạng"] == "✕ chưa nộp"]
     assert sorted(missing["Tên đơn vị"]) == sorted(names[c] for c in idle)
-    assert list(table["Tình trạng"].iloc[:3]) == ["Chưa nộp (quá hạn)"] * 3  # the missing ones come first
+    assert list(table["Tình trạng"].iloc[:3]) == ["✕ chưa nộp"] * 3  # the missing ones come first
 
 
 OVERVIEW_SCRIPT = """
@@ -430,7 +430,9 @@ def test_overview_block_counts(env, books, tmp_path: Path) -> None:
     assert "Đã nộp **44/47** đơn vị · đúng hạn **0** · trễ hạn **0** · chưa nộp **3**" in texts(
         at, "markdown"
     )
-    assert "Kỳ báo cáo 15/12/2023 – 14/12/2024 · hạn nộp 19/12/2024" in texts(at, "caption")
+    assert "Kỳ: Năm 2024 (theo dương lịch: 01/01/2024 – 31/12/2024) · hạn nộp 05/01/2025" in texts(
+        at, "caption"
+    )
     assert [link.proto.label for link in at.main.get("page_link")] == ["Xem chi tiết tình hình báo cáo"]
 
 

@@ -321,3 +321,13 @@ def test_the_workbooks_own_channel_groups_are_carried_over() -> None:
     letter = get_column_letter(headers.index("Kênh đăng tải") + 1)
     offered = _list_values(book, _validations(book["Hoạt động"])[f"{letter}2"].formula1)
     assert offered[:2] == ["Loa phường", "Nhóm Zalo tổ dân phố"]  # no activity yet: the groups' names
+
+
+def test_unit_sheet_formats_follow_the_columns_not_their_positions(sample) -> None:
+    # Điện thoại/Email sit after Đầu mối: the date format belongs to the validity columns, the phone is text
+    book = load_workbook(io.BytesIO(build_template(sample, Settings(), year=2024)))
+    ws = book["Đơn vị"]
+    headers = {cell.value: cell.column for cell in ws[1]}
+    second = {name: ws.cell(row=2, column=col).number_format for name, col in headers.items()}
+    assert second["Hiệu lực từ"] == "dd/mm/yyyy" and second["Hiệu lực đến"] == "dd/mm/yyyy"
+    assert second["Điện thoại"] == "@" and second["Email"] == "General"

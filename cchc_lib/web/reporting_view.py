@@ -1,4 +1,5 @@
-"""Reporting status on screen: store versions -> reporting.period_status, the compact overview block."""
+"""Reporting status on screen: store versions -> reporting.period_status (as of the current version, under
+the sidebar's calendar), the compact overview block, the unit x quarter matrix with its chips."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import reporting
+from cchc_lib import reporting, reporting_matrix
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
-from cchc_lib.periods import REPORT, Period
+from cchc_lib.periods import Period
 from cchc_lib.settings import Settings
 from cchc_lib.store import Store, StoreError
 from cchc_lib.version_keys import version_keys
@@ -19,7 +20,10 @@ from cchc_lib.web.frame import Frame
 
 __all__ = [
     "STATUS_BADGES",
+    "chip_styles",
+    "deadline_line",
     "fmt_when",
+    "matrix",
     "period_status",
     "render_reporting_status",
     "status_badges",
@@ -30,7 +34,8 @@ __all__ = [
 STATUS_BADGES = {
     "on_time": "green",
     "late": "orange",
-    "baseline": "blue",
+    "baseline": "green",
+    "resubmit": "red",
     "not_due": "gray",
     "missing": "red",
 }
@@ -57,18 +62,21 @@ def _version_keys(path: str, sha256: str, _settings: Settings) -> pd.DataFrame |
     return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings)
 
 
-def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-    """The store's versions (reporting.VERSION_COLUMNS) and the activity keys of each readable one.
+def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataFrame], int | None]:
+    """The store's versions (reporting.VERSION_COLUMNS), the activity keys of each readable one and
+    the current version's number (None without versions).
 
     Raises StoreError when the store itself cannot be read.
     """
-    history = Store(settings.store_path).history()
+    store = Store(settings.store_path)
+    current = store.current_number()  # first: a version published meanwhile is then left out
+    history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
         found = _version_keys(str(version.path), version.sha256, settings)
         if found is not None:
             keys[version.number] = found
-    return reporting.versions_table(history), keys
+    return reporting.versions_table(history), keys, current if history else None
 
 
 def _expected_units(frame: Frame) -> pd.DataFrame:
@@ -77,64 +85,97 @@ def _expected_units(frame: Frame) -> pd.DataFrame:
     return units[units["unit_code"].isin(frame.chosen_units["unit_code"])]
 
 
+def _options(frame: Frame, today: date | None) -> dict[str, Any]:
+    s = frame.settings
+    return {
+        "cutoff_day": s.cutoff_day,
+        "grace_days": s.submission_grace_days,
+        "today": today or date.today(),
+        "calendar": frame.calendar,
+    }
+
+
 def period_status(
     frame: Frame, period: Period | None = None, today: date | None = None
 ) -> pd.DataFrame | None:
-    """reporting.period_status for the page's period (or `period`) and unit filters; None when the
-    store holds no version yet. Raises StoreError when the store cannot be read."""
-    versions, keys = store_versions(frame.settings)
+    """reporting.period_status for the page's period (or `period`), calendar and unit filters, as of
+    the current version; None when the store holds no version yet. Raises StoreError when the store
+    cannot be read."""
+    versions, keys, current = store_versions(frame.settings)
     if versions.empty:
         return None
-    s = frame.settings
     return reporting.period_status(
         _expected_units(frame),
         versions,
         keys,
         period or frame.period,
-        cutoff_day=s.cutoff_day,
-        grace_days=s.submission_grace_days,
-        today=today or date.today(),
+        current=current,
+        **_options(frame, today),
     )
 
 
 def year_overview(frame: Frame, today: date | None = None) -> pd.DataFrame | None:
-    """reporting.year_overview for the page's year (quarters, half year, 9 months, year); None when
-    the store holds no version yet."""
-    versions, keys = store_versions(frame.settings)
+    """reporting.year_overview for the page's year (quarters, half year, 9 months, year) and
+    calendar; None when the store holds no version yet."""
+    versions, keys, current = store_versions(frame.settings)
     if versions.empty:
         return None
-    s = frame.settings
     return reporting.year_overview(
         _expected_units(frame),
         versions,
         keys,
         frame.period.year,
-        cutoff_day=s.cutoff_day,
-        grace_days=s.submission_grace_days,
-        today=today or date.today(),
         kinds=("Q1", "Q2", "Q3", "Q4", "H1", "9M", ""),
+        current=current,
+        **_options(frame, today),
     )
 
 
+def matrix(frame: Frame, today: date | None = None) -> pd.DataFrame | None:
+    """reporting_matrix.submission_matrix for the page's year and calendar (long form); None when the
+    store holds no version yet."""
+    versions, keys, current = store_versions(frame.settings)
+    if versions.empty:
+        return None
+    return reporting_matrix.submission_matrix(
+        _expected_units(frame).reset_index(drop=True),
+        versions,
+        keys,
+        frame.period.year,
+        current=current,
+        **_options(frame, today),
+    )
+
+
+def chip_styles(codes: pd.DataFrame) -> pd.DataFrame:
+    """CSS per cell for a frame of status codes (cells without a status get no style)."""
+
+    def css(code: object) -> str:
+        found = reporting_matrix.CHIPS.get(str(code))
+        return f"color: {found.color}; background-color: {found.fill}" if found else ""
+
+    return codes.map(css)
+
+
 def status_badges(counts: dict[str, int]) -> str:
-    """Markdown: one coloured badge per status that has units."""
+    """Markdown: one coloured badge, with its chip's icon, per status that has units."""
     return " ".join(
-        f":{STATUS_BADGES[code]}-badge[{reporting.STATUS_LABELS[code]}: {fmt_int(counts[code])}]"
+        f":{STATUS_BADGES[code]}-badge[{reporting_matrix.CHIPS[code].icon} "
+        f"{reporting.STATUS_LABELS[code]}: {fmt_int(counts[code])}]"
         for code in reporting.STATUS_ORDER
         if counts.get(code)
     )
 
 
 def deadline_line(frame: Frame) -> str:
-    """'Kỳ báo cáo 15/12/2023 – 14/03/2024 · hạn nộp 19/03/2024' for the page's period."""
+    """'Kỳ: Quý I năm 2024 (theo dương lịch: 01/01/2024 – 31/03/2024) · hạn nộp 05/04/2024' for the
+    page's period under the sidebar's calendar."""
     s = frame.settings
-    first, last = frame.period.bounds(REPORT, s.cutoff_day)
-    deadline = reporting.submission_deadline(frame.period, s.cutoff_day, s.submission_grace_days)
-    return f"Kỳ báo cáo {fmt_date(first)} – {fmt_date(last)} · hạn nộp {fmt_date(deadline)}"
+    return reporting.period_caption(frame.period, frame.calendar, s.cutoff_day, s.submission_grace_days)
 
 
 def render_reporting_status(frame: Frame) -> None:
-    """Compact block for the overview: units submitted / on time / late / missing for the period."""
+    """Compact block for the overview: units submitted / on time / late / not submitted for the period."""
     st.subheader(f"Tình hình nộp báo cáo — {frame.period.label}", divider="gray")
     try:
         status = period_status(frame)
@@ -145,11 +186,11 @@ def render_reporting_status(frame: Frame) -> None:
         st.caption(NOT_TRACKED)
         return
     counts = reporting.status_counts(status)
-    missing = counts["missing"] + counts["not_due"]
+    again = f" (cần nộp lại **{fmt_int(counts['resubmit'])}**)" if counts["resubmit"] else ""
     st.markdown(
         f"Đã nộp **{fmt_int(counts['submitted'])}/{fmt_int(counts['expected'])}** đơn vị · "
         f"đúng hạn **{fmt_int(counts['on_time'])}** · trễ hạn **{fmt_int(counts['late'])}** · "
-        f"chưa nộp **{fmt_int(missing)}**"
+        f"chưa nộp **{fmt_int(counts['not_submitted'])}**{again}"
     )
     badges = status_badges(counts)
     if badges:
