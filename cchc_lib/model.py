@@ -19,6 +19,7 @@ __all__ = [
     "PROBLEM_COLUMNS",
     "Workbook",
     "ReadResult",
+    "activity_keys",
     "empty_frame",
     "empty_workbook",
 ]
@@ -71,6 +72,23 @@ CHANNEL_GROUP_COLUMNS = ["group_code", "group_name", "keywords"]
 DIRECTIVE_COLUMNS = ["number", "issued_date", "issuer", "doc_type", "summary"]
 # problems: level "error"|"warning"; sheet/column as written in the file (or None); row Int64.
 PROBLEM_COLUMNS = ["level", "code", "sheet", "row", "column", "message"]
+
+
+def activity_keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Each activity row as a hashable tuple of every ACTIVITY_COLUMNS field but `row` (blank = None), to
+    compare two readings of the same activities (the Excel row numbers differ between files)."""
+    columns = [c for c in ACTIVITY_COLUMNS if c != "row"]
+    return [
+        tuple(None if _blank(value) else value for value in record)
+        for record in frame[columns].itertuples(index=False, name=None)
+    ]
+
+
+def _blank(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def empty_frame(columns: list[str]) -> pd.DataFrame:

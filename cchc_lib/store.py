@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from cchc_lib.store_base import (
     file_sha256,
 )
 from cchc_lib.store_check import Finding, Health, RepairPlan, StoreCheck
+from cchc_lib.store_closures import CLOSURE_KIND, Closures
 from cchc_lib.store_mappings import COLUMN_MAPPING_KIND, WHOLE_BOOK, ColumnMappings
 from cchc_lib.store_texts import (
     REPORT_TEXT_MAX_CHARS,
@@ -38,6 +40,7 @@ from cchc_lib.store_texts import (
 
 __all__ = [
     "CACHE_DIR",
+    "CLOSURE_KIND",
     "COLUMN_MAPPING_KIND",
     "DAMAGED_DIR",
     "KINDS",
@@ -76,6 +79,8 @@ _LOCK_TIMEOUT_S = 60.0
 #   column_mappings/<unit code>.json (or _toan_bo_so.json)
 #                          a unit's own column headers -> the format's fields: {"key", "mapping", "updated_at",
 #                          "user"}; replaced atomically under the lock, audit-logged (column_mapping.py)
+#   closures.json          the closed period the standing office recorded: {"closed_through": "YYYY-MM-DD" | null,
+#                          "user", "updated_at"}; replaced atomically under the lock, audit-logged (store_closures.py)
 # Temp files are named ".tmp-*" in the folder of their final file; readers ignore them and the next
 # write (or `repair()`, which `Store()` runs when the lock is free) deletes leftovers of a killed writer,
 # together with the one version written but never made current: numbered just above every version the
@@ -84,7 +89,7 @@ _LOCK_TIMEOUT_S = 60.0
 # damaged files to damaged/ and makes the last good version current again.
 
 
-class Store(StoreCheck, ReportTexts, ColumnMappings):
+class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
     """The versions of the workbook under `root` (see the layout above)."""
 
     def __init__(self, root: str | os.PathLike[str], *, repair: bool = True) -> None:
@@ -422,12 +427,15 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
         base_version: int | None,
         unit_code: str | None = None,
         rows: int | None = None,
+        closure: tuple[date | None, date | None] | None = None,
     ) -> Version:
         """Publish `data` as the next version.
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
-        current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx.
+        current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx, and,
+        with `closure` = (the closed_through setting, the closed day the preview was checked against), a
+        closure made or moved later since then ("closed_changed").
         """
         if kind == "rollback":
             exc = StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
@@ -442,6 +450,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
             base_version=base_version,
             unit_code=unit_code,
             rows=rows,
+            closure=closure,
         )
 
     def rollback(self, number: int, account: Account | None) -> Version:
@@ -478,6 +487,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
         unit_code: str | None,
         rows: int | None,
         rollback_of: int | None = None,
+        closure: tuple[date | None, date | None] | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -512,6 +522,8 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
                         f"trên phiên bản {base_version or 'trống'}. Bản xem trước đã cũ: hãy tải tệp lên "
                         "lại để xem trước những thay đổi so với dữ liệu mới nhất.",
                     )
+                if closure is not None:
+                    self._check_closure_unchanged(*closure)
                 if current is not None and self._load_version(current).sha256 == digest:
                     raise StoreError(
                         "duplicate",
@@ -548,6 +560,6 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
                     self._append_audit(self._published_entry(version))
                 return version
         except StoreError as exc:
-            if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt"):
+            if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt", "closed_changed"):
                 raise refuse(exc) from exc.__cause__
             raise
