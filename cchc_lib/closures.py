@@ -93,7 +93,7 @@ def _day(value: object) -> str:
 
 
 def _activity_rows(frame: pd.DataFrame, closed: date) -> pd.DataFrame:
-    return frame[pd.to_datetime(frame["date"]).dt.date <= closed]
+    return frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(closed)]
 
 
 def _diff(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -208,10 +208,12 @@ def unit_closed_changes(
     the unit's current rows there that the submission would drop (row of the current data)."""
     if closed is None or date_range[0] > closed:
         return _frame([])
-    first, last = date_range
+    first, last = (pd.Timestamp(day) for day in date_range)
     old = before.activities
-    days = pd.to_datetime(old["date"]).dt.date
-    replaced = old[(old["unit_code"] == unit_code) & (days >= first) & (days <= last) & (days <= closed)]
+    days = pd.to_datetime(old["date"])
+    replaced = old[
+        (old["unit_code"] == unit_code) & (days >= first) & (days <= last) & (days <= pd.Timestamp(closed))
+    ]
     added, removed = _diff(replaced, _activity_rows(submitted, closed))
     return _frame(_activity_changes(added, removed, _CURRENT))
 
