@@ -7,7 +7,6 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from cchc_lib.store_base import (
     file_sha256,
 )
 from cchc_lib.store_check import Finding, Health, RepairPlan, StoreCheck
-from cchc_lib.store_closures import CLOSURE_KIND, Closures
+from cchc_lib.store_closures import CLOSURE_KIND, ClosureCheck, Closures
 from cchc_lib.store_mappings import COLUMN_MAPPING_KIND, WHOLE_BOOK, ColumnMappings
 from cchc_lib.store_texts import (
     REPORT_TEXT_MAX_CHARS,
@@ -41,6 +40,7 @@ from cchc_lib.store_texts import (
 __all__ = [
     "CACHE_DIR",
     "CLOSURE_KIND",
+    "ClosureCheck",
     "COLUMN_MAPPING_KIND",
     "DAMAGED_DIR",
     "KINDS",
@@ -427,15 +427,15 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         base_version: int | None,
         unit_code: str | None = None,
         rows: int | None = None,
-        closure: tuple[date | None, date | None] | None = None,
+        closure: ClosureCheck | None = None,
     ) -> Version:
         """Publish `data` as the next version.
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
         current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx, and,
-        with `closure` = (the closed_through setting, the closed day the preview was checked against), a
-        closure made or moved later since then ("closed_changed").
+        with a `closure` check, a closure made or moved later than the preview's ("closed_changed"); the
+        closed changes it confirmed are written in the version's audit entry (`closed_changes`).
         """
         if kind == "rollback":
             exc = StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
@@ -487,7 +487,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         unit_code: str | None,
         rows: int | None,
         rollback_of: int | None = None,
-        closure: tuple[date | None, date | None] | None = None,
+        closure: ClosureCheck | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -523,7 +523,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                         "lại để xem trước những thay đổi so với dữ liệu mới nhất.",
                     )
                 if closure is not None:
-                    self._check_closure_unchanged(*closure)
+                    self._check_closure_unchanged(closure)
                 if current is not None and self._load_version(current).sha256 == digest:
                     raise StoreError(
                         "duplicate",
@@ -557,7 +557,10 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                         return version
                     raise _disk_error(exc) from exc
                 with contextlib.suppress(OSError):  # repaired by the next writer if this fails
-                    self._append_audit(self._published_entry(version))
+                    entry = self._published_entry(version)
+                    if closure is not None and closure.confirmed:
+                        entry["closed_changes"] = closure.confirmed  # confirmed by the admin
+                    self._append_audit(entry)
                 return version
         except StoreError as exc:
             if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt", "closed_changed"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,21 @@ from typing import Any
 from cchc_lib.accounts import Account
 from cchc_lib.store_base import LOG, DocumentWriter, StoreError, _now
 
-__all__ = ["CLOSURE_KIND", "Closures"]
+__all__ = ["CLOSURE_KIND", "ClosureCheck", "Closures"]
 
 CLOSURE_KIND = "closure"  # audit entries of a closure or a reopening (not a version kind)
 _FIRST, _LAST = date(1900, 1, 1), date(2100, 12, 31)  # the dates the reader accepts
+
+
+@dataclass(frozen=True)
+class ClosureCheck:
+    """What a publish re-checks under the lock: the closed day its preview was made against (with the
+    `closed_through` setting of then), and how many closed rows or targets the admin confirmed changing
+    (written in the audit entry of the version)."""
+
+    setting: date | None
+    expected: date | None
+    confirmed: int = 0
 
 
 class Closures(DocumentWriter):
@@ -49,11 +61,11 @@ class Closures(DocumentWriter):
         record = self.closure_record()
         return setting if record is None else record["closed_through"]
 
-    def _check_closure_unchanged(self, setting: date | None, expected: date | None) -> None:
-        """StoreError "closed_changed" when more is closed now than `expected` (the closed day a preview was
-        checked against, with the `setting` of then): the preview must be made again."""
-        now = self.closed_through(setting)
-        if now is not None and (expected is None or now > expected):
+    def _check_closure_unchanged(self, check: ClosureCheck) -> None:
+        """StoreError "closed_changed" when more is closed now than the closed day the preview was checked
+        against: the preview must be made again."""
+        now = self.closed_through(check.setting)
+        if now is not None and (check.expected is None or now > check.expected):
             from cchc_lib.closures import closed_message
 
             raise StoreError(

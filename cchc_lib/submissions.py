@@ -24,7 +24,7 @@ from cchc_lib.closures import (
 from cchc_lib.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook, activity_keys
 from cchc_lib.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError, Version
+from cchc_lib.store import ClosureCheck, Store, StoreError, Version
 from cchc_lib.text import match_key
 
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
@@ -592,5 +592,5 @@ def publish_preview(
         base_version=preview.base_version,
         unit_code=preview.unit_code,
         rows=preview.rows,
-        closure=(preview.closed_setting, preview.closed_through),
+        closure=ClosureCheck(preview.closed_setting, preview.closed_through, len(preview.closed_changes)),
     )

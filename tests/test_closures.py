@@ -262,6 +262,8 @@ def test_an_admin_replacement_lists_the_closed_changes_and_needs_a_confirmation(
     assert "3 dòng hoạt động hoặc chỉ tiêu của kỳ đã khóa sổ (đến hết ngày 14/12/2024)" in info.value.message
     assert_refused_unchanged(store, before, "closed_unconfirmed")
     assert publish_preview(store, preview, ADMIN, confirm_closed=True).number == 2
+    published = store.audit()[-1]
+    assert (published["outcome"], published["version"], published["closed_changes"]) == ("published", 2, 3)
 
 
 def test_an_admin_replacement_of_open_days_only_needs_no_confirmation(store: Store) -> None:
@@ -270,6 +272,7 @@ def test_an_admin_replacement_of_open_days_only_needs_no_confirmation(store: Sto
     preview = prepare(store, workbook([*BASE_ACTS, act(date(2024, 4, 2), "VHTT", "TIN_BAI")], targets))
     assert preview.closed_changes.empty
     assert publish_preview(store, preview, ADMIN).number == 2
+    assert "closed_changes" not in store.audit()[-1]
 
 
 def test_an_admin_submitting_for_a_unit_gets_the_warning_not_an_error(store: Store) -> None:
