@@ -208,6 +208,7 @@ _METAVARS = {
     "users_file": "TỆP",
     "store_dir": "THƯ_MỤC",
     "issued": "NGÀY",
+    "through": "NGÀY",
     "number": "SỐ",
     "unit": "MÃ",
     "year": "NĂM",

@@ -1,5 +1,5 @@
-"""Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair`,
-`users ...`."""
+"""Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
+close|reopen`, `users ...`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
+from cchc_lib.cli_report import CliInputError, parse_issued
+from cchc_lib.closures import effective_closed_through, year_closed
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.sessions import Sessions
 from cchc_lib.settings import Settings, load_settings
@@ -64,6 +66,11 @@ def register(subparsers: Any) -> None:
     )
     imp.add_argument("--calendar", choices=CALENDARS, default=CALENDAR, help="lịch của --period")
     imp.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không công bố")
+    imp.add_argument(
+        "--confirm-closed",
+        action="store_true",
+        help="quản trị viên: xác nhận công bố cả những thay đổi trong kỳ đã khóa sổ (được liệt kê trước)",
+    )
     rollback = actions.add_parser("rollback", help="khôi phục một phiên bản cũ (tạo phiên bản mới)")
     rollback.add_argument("version")
     rollback.add_argument("--user", required=True)
@@ -81,7 +88,12 @@ def register(subparsers: Any) -> None:
     )
     repair.add_argument("--yes", action="store_true", help="không hỏi xác nhận")
     repair.add_argument("--user", help="tài khoản quản trị ghi vào nhật ký (mặc định: tên đăng nhập máy chủ)")
-    for sub in (status, history, imp, rollback, texts, verify, repair):
+    close = actions.add_parser("close", help="khóa sổ các kỳ đến hết một ngày (quản trị viên)")
+    close.add_argument("--through", required=True, help="ngày cuối cùng được khóa sổ, dạng dd/mm/yyyy")
+    close.add_argument("--user", required=True)
+    reopen = actions.add_parser("reopen", help="mở lại mọi kỳ đã khóa sổ (quản trị viên)")
+    reopen.add_argument("--user", required=True)
+    for sub in (status, history, imp, rollback, texts, verify, repair, close, reopen):
         _common(sub)
     store.set_defaults(handler=run_store)
 
@@ -136,7 +148,7 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         store = _store(args, settings)
         action = args.store_action
         if action == "status":
-            return _status(store, args.format)
+            return _status(store, settings, args.format)
         if action == "history":
             return _history(store, args.format)
         if action == "verify":
@@ -167,6 +179,8 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
             version = store.rollback(number, account)
             _out(f"Đã khôi phục nội dung phiên bản {number} thành phiên bản mới {version.number}.")
             return EXIT_OK
+        if action in ("close", "reopen"):
+            return _close(store, settings, account, args)
         return _import(store, settings, account, args)
     except StoreError as exc:
         _err(exc.message)
@@ -176,16 +190,17 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         return EXIT_REFUSED
 
 
-def _status(store: Store, fmt: str) -> int:
+def _status(store: Store, settings: Settings, fmt: str) -> int:
     current = store.current()
     ok = store.verify()
+    closed = effective_closed_through(store, settings)  # printed only when something is closed
     if fmt == "json":
-        _out(
-            json.dumps(
-                {"current": _version_json(current) if current else None, "verified": ok}, ensure_ascii=False
-            )
-        )
-    elif current is None:
+        status: dict[str, Any] = {"current": _version_json(current) if current else None, "verified": ok}
+        if closed is not None:
+            status["closed_through"] = closed.isoformat()
+        _out(json.dumps(status, ensure_ascii=False))
+        return EXIT_OK if ok else EXIT_REFUSED
+    if current is None:
         _out("Kho dữ liệu chưa có phiên bản nào.")
     else:
         _out(f"Phiên bản hiện hành: {current.number}")
@@ -194,7 +209,43 @@ def _status(store: Store, fmt: str) -> int:
         _out(f"Số dòng hoạt động: {current.rows if current.rows is not None else '?'}")
         _out(f"sha256: {current.sha256}")
         _out("Kiểm tra tệp: " + ("khớp" if ok else "KHÔNG KHỚP — tệp bị sửa hoặc hỏng"))
+    if closed is not None:
+        _out(f"Khóa sổ: đến hết ngày {closed:%d/%m/%Y} ({_closure_source(store)})")
     return EXIT_OK if ok else EXIT_REFUSED
+
+
+def _closure_source(store: Store) -> str:
+    record = store.closure_record()
+    if record is None:
+        return "theo cài đặt closed_through"
+    try:
+        when = f" lúc {datetime.fromisoformat(str(record.get('updated_at'))):%d/%m/%Y %H:%M}"
+    except ValueError:
+        when = ""
+    return f"ghi bởi {record.get('user') or '?'}{when}"
+
+
+def _close(store: Store, settings: Settings, account: Any, args: argparse.Namespace) -> int:
+    """`store close --through D` / `store reopen`: exit 0 done, 1 refused, 2 a date that is not one."""
+    if args.store_action == "reopen":
+        store.reopen(account)
+        _out(
+            "Đã mở lại: không kỳ nào bị khóa sổ (kể cả kỳ theo cài đặt closed_through) cho đến lần khóa sổ sau."
+        )
+        return EXIT_OK
+    try:
+        day = parse_issued(args.through, "Ngày khóa sổ")
+    except CliInputError as problem:
+        _err(str(problem))
+        return EXIT_UNREADABLE
+    store.close_through(day, account)
+    last_year = day.year if year_closed(day.year, day, settings) else day.year - 1
+    targets = f" và chỉ tiêu của các năm đến hết năm {last_year}"
+    _out(
+        f"Đã khóa sổ đến hết ngày {day:%d/%m/%Y}: từ nay chỉ quản trị viên mới thay đổi được các hoạt động "
+        f"đến ngày đó{targets}."
+    )
+    return EXIT_OK
 
 
 _REPAIR_CMD = "python -m cchc_lib store repair"
@@ -395,6 +446,17 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
         return EXIT_REFUSED
     for note in preview.notes:
         _err(note)
+    closed = preview.closed_changes
+    if len(closed):
+        _err(
+            f"Cảnh báo: tệp thay đổi {len(closed)} dòng hoạt động hoặc chỉ tiêu của kỳ đã khóa sổ (đến hết ngày "
+            f"{preview.closed_through:%d/%m/%Y}):"
+        )
+        for rec in closed.to_dict("records"):
+            row = "" if rec["row"] is None or str(rec["row"]) == "<NA>" else f" dòng {rec['row']}"
+            _err(f"- {rec['change']}: {rec['sheet']}{row}: {rec['description']}")
+        if not args.confirm_closed and not args.dry_run:
+            _err("Thêm --confirm-closed để công bố cả những thay đổi này.")
     if preview.changes.empty:
         _out("Không có thay đổi nào về hoạt động.")
     else:
@@ -407,7 +469,7 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
     if args.dry_run:
         _err("Chỉ xem trước (--dry-run): chưa cập nhật gì.")
         return EXIT_OK
-    version = publish_preview(store, preview, account)
+    version = publish_preview(store, preview, account, confirm_closed=args.confirm_closed)
     _out(f"Đã công bố phiên bản {version.number} ({version.rows} dòng hoạt động).")
     return EXIT_OK
 

@@ -117,6 +117,17 @@ class Settings:
     # sessions, audit) is then read from that header; otherwise from the connection.
     behind_proxy: bool = False
     submission_grace_days: int = 5
+    # Plausibility and closed periods (issue 15)
+    # The most one `Hoạt động` row may count (one article, or one batch such as 12 broadcasts), the
+    # largest target of one unit for one activity type, and the largest amount of one `Kinh phí` cell (VND).
+    # A larger value is an error naming its cell (never counted); 0 turns that check off.
+    max_activity_quantity: int = 1000
+    max_target_quantity: int = 100_000
+    max_funding_vnd: int = 1_000_000_000_000
+    # Activities dated on or before this day (dd/mm/yyyy or a TOML date; "" = nothing closed), and the
+    # targets of the years it covers, may be changed by the standing office (admins) only. A closure the
+    # standing office records in the store (`store close`, the history page) takes precedence.
+    closed_through: str = ""
 
     def plan_for(self, year: int) -> PlanReference | None:
         """The `[plans]` table of `year`, or None."""
@@ -169,6 +180,8 @@ def load_settings(path: str | Path | None = None) -> Settings:
             flat[key] = value
     known = {f.name for f in fields(Settings)} - {"plans"}
     values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in flat.items() if k in known}
+    if "closed_through" in values:  # a TOML date (closed_through = 2024-12-31) is kept as dd/mm/yyyy
+        values["closed_through"] = _text(values["closed_through"])
     if plans:
         values["plans"] = tuple(plans[year] for year in sorted(plans))
     return replace(Settings(), **values)

@@ -27,6 +27,7 @@ from cchc_lib.store_base import (
     file_sha256,
 )
 from cchc_lib.store_check import Finding, Health, RepairPlan, StoreCheck
+from cchc_lib.store_closures import CLOSURE_KIND, ClosureCheck, Closures
 from cchc_lib.store_mappings import COLUMN_MAPPING_KIND, WHOLE_BOOK, ColumnMappings
 from cchc_lib.store_texts import (
     REPORT_TEXT_MAX_CHARS,
@@ -38,6 +39,8 @@ from cchc_lib.store_texts import (
 
 __all__ = [
     "CACHE_DIR",
+    "CLOSURE_KIND",
+    "ClosureCheck",
     "COLUMN_MAPPING_KIND",
     "DAMAGED_DIR",
     "KINDS",
@@ -76,6 +79,8 @@ _LOCK_TIMEOUT_S = 60.0
 #   column_mappings/<unit code>.json (or _toan_bo_so.json)
 #                          a unit's own column headers -> the format's fields: {"key", "mapping", "updated_at",
 #                          "user"}; replaced atomically under the lock, audit-logged (column_mapping.py)
+#   closures.json          the closed period the standing office recorded: {"closed_through": "YYYY-MM-DD" | null,
+#                          "user", "updated_at"}; replaced atomically under the lock, audit-logged (store_closures.py)
 # Temp files are named ".tmp-*" in the folder of their final file; readers ignore them and the next
 # write (or `repair()`, which `Store()` runs when the lock is free) deletes leftovers of a killed writer,
 # together with the one version written but never made current: numbered just above every version the
@@ -84,7 +89,7 @@ _LOCK_TIMEOUT_S = 60.0
 # damaged files to damaged/ and makes the last good version current again.
 
 
-class Store(StoreCheck, ReportTexts, ColumnMappings):
+class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
     """The versions of the workbook under `root` (see the layout above)."""
 
     def __init__(self, root: str | os.PathLike[str], *, repair: bool = True) -> None:
@@ -437,12 +442,15 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
         base_version: int | None,
         unit_code: str | None = None,
         rows: int | None = None,
+        closure: ClosureCheck | None = None,
     ) -> Version:
         """Publish `data` as the next version.
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
-        current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx.
+        current one ("stale"), content identical to the current version ("duplicate"), not an .xlsx, and,
+        with a `closure` check, a closure made or moved later than the preview's ("closed_changed"); the
+        closed changes it confirmed are written in the version's audit entry (`closed_changes`).
         """
         if kind == "rollback":
             exc = StoreError("bad_kind", "Dùng chức năng khôi phục để quay về một phiên bản cũ.")
@@ -457,6 +465,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
             base_version=base_version,
             unit_code=unit_code,
             rows=rows,
+            closure=closure,
         )
 
     def rollback(self, number: int, account: Account | None) -> Version:
@@ -493,6 +502,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
         unit_code: str | None,
         rows: int | None,
         rollback_of: int | None = None,
+        closure: ClosureCheck | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -527,6 +537,8 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
                         f"trên phiên bản {base_version or 'trống'}. Bản xem trước đã cũ: hãy tải tệp lên "
                         "lại để xem trước những thay đổi so với dữ liệu mới nhất.",
                     )
+                if closure is not None:
+                    self._check_closure_unchanged(closure)
                 if current is not None and self._load_version(current).sha256 == digest:
                     raise StoreError(
                         "duplicate",
@@ -560,9 +572,12 @@ class Store(StoreCheck, ReportTexts, ColumnMappings):
                         return version
                     raise _disk_error(exc) from exc
                 with contextlib.suppress(OSError):  # repaired by the next writer if this fails
-                    self._append_audit(self._published_entry(version))
+                    entry = self._published_entry(version)
+                    if closure is not None and closure.confirmed:
+                        entry["closed_changes"] = closure.confirmed  # confirmed by the admin
+                    self._append_audit(entry)
                 return version
         except StoreError as exc:
-            if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt"):
+            if exc.code in ("stale", "duplicate", "disk_full", "io_error", "corrupt", "closed_changed"):
                 raise refuse(exc) from exc.__cause__
             raise

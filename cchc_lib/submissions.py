@@ -14,10 +14,17 @@ from typing import Any
 import pandas as pd
 
 from cchc_lib.accounts import Account
-from cchc_lib.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook
+from cchc_lib.closures import (
+    CLOSED_CHANGE_COLUMNS,
+    closed_changes,
+    setting_closed_through,
+    unit_closed_changes,
+    unit_closed_problems,
+)
+from cchc_lib.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook, activity_keys
 from cchc_lib.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError, Version
+from cchc_lib.store import ClosureCheck, Store, StoreError, Version
 from cchc_lib.text import match_key
 
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
@@ -37,7 +44,6 @@ CHANGE_COLUMNS = [
     "actual_before",
     "actual_after",
 ]
-_ROW_KEY = [c for c in ACTIVITY_COLUMNS if c != "row"]
 _DATE_FORMAT = "DD/MM/YYYY"
 
 
@@ -58,6 +64,12 @@ class Preview:
     date_range: tuple[date, date] | None = None  # kind "unit": the range whose rows are replaced
     duplicate: bool = False  # identical to the current version / changes nothing
     notes: list[str] = field(default_factory=list)  # Vietnamese remarks for the screen
+    # Closed periods (closures.py): the last closed day when the preview was made (None: nothing closed),
+    # the `closed_through` setting it was computed with, and what publishing would change in the closed
+    # part; an admin publishes such changes only after confirming them (publish_preview).
+    closed_through: date | None = None
+    closed_setting: date | None = None
+    closed_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLOSED_CHANGE_COLUMNS))
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -108,13 +120,6 @@ def _read(reader: Reader, data: bytes, settings: Settings, *, current: bool) -> 
         raise error from exc
 
 
-def _row_keys(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    keys = []
-    for record in frame[_ROW_KEY].itertuples(index=False, name=None):
-        keys.append(tuple(None if _blank(v) else v for v in record))
-    return keys
-
-
 def _blank(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -131,7 +136,7 @@ def change_table(before: Workbook | None, after: Workbook) -> pd.DataFrame:
     for label, frame in (("before", old), ("after", new)):
         for (unit, kind), part in frame.groupby(["unit_code", "type_code"], sort=False):
             entry = groups.setdefault((unit, kind), {"before": [], "after": [], "qb": 0, "qa": 0})
-            entry[label] = _row_keys(part)
+            entry[label] = activity_keys(part)
             entry["qb" if label == "before" else "qa"] = int(pd.to_numeric(part["quantity"]).fillna(1).sum())
     names: dict[str, str] = {}
     types: dict[str, str] = {}
@@ -198,6 +203,8 @@ def prepare_update(
         raise StoreError(
             "no_base", "Chưa có dữ liệu chung nào được công bố; đơn vị chưa thể nộp số liệu riêng."
         )
+    closed_setting = setting_closed_through(settings)
+    closed = store.closed_through(closed_setting)
     upload = _read(read, bytes(data), settings, current=False)
     preview = Preview(
         kind=kind,
@@ -207,6 +214,8 @@ def prepare_update(
         base_version=base,
         upload_sha256=hashlib.sha256(data).hexdigest(),
         problems=_concat(upload.problems),
+        closed_through=closed,
+        closed_setting=closed_setting,
     )
     if not upload.ok or upload.workbook is None:
         return preview
@@ -220,6 +229,7 @@ def prepare_update(
         preview.data = bytes(data)
         preview.rows = len(upload.workbook.activities)
         preview.changes = change_table(before, upload.workbook)
+        preview.closed_changes = closed_changes(before, upload.workbook, closed, settings)
         preview.duplicate = current is not None and current.sha256 == preview.upload_sha256
         if preview.duplicate:
             preview.notes.append(f"Tệp giống hệt dữ liệu hiện hành (phiên bản {current.number}).")
@@ -228,7 +238,7 @@ def prepare_update(
         raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
     assert unit_code is not None
     return _prepare_unit(
-        preview, upload.workbook, before, current_bytes, unit_code, date_range, read, settings
+        preview, upload.workbook, before, current_bytes, unit_code, date_range, read, settings, account
     )
 
 
@@ -241,6 +251,7 @@ def _prepare_unit(
     date_range: tuple[date, date] | None,
     read: Reader,
     settings: Settings,
+    account: Account,
 ) -> Preview:
     rows = submitted.activities
     problems: list[tuple[Any, ...]] = []
@@ -298,6 +309,12 @@ def _prepare_unit(
         date_range = (dates.min().date(), dates.max().date())
     if date_range is not None:
         problems.extend(_range_problems(rows, dates, date_range))
+        if preview.closed_through is not None and date_range[0] <= date_range[1]:
+            touched = unit_closed_changes(before, rows, unit_code, date_range, preview.closed_through)
+            if account.is_admin:
+                preview.closed_changes = touched
+            else:
+                problems.extend(unit_closed_problems(touched, preview.closed_through))
     preview.date_range = date_range
     preview.problems = _concat(preview.problems, _problems(problems))
     if not preview.errors.empty or date_range is None:
@@ -527,8 +544,13 @@ def _refuse(
     raise exc
 
 
-def publish_preview(store: Store, preview: Preview, account: Account | None) -> Version:
-    """Publish a preview made by `prepare_update` (permission, staleness and duplicates checked again)."""
+def publish_preview(
+    store: Store, preview: Preview, account: Account | None, *, confirm_closed: bool = False
+) -> Version:
+    """Publish a preview made by `prepare_update` (permission, staleness and duplicates checked again).
+
+    A preview that changes the closed part (`preview.closed_changes`, an admin's) is published only with
+    `confirm_closed`; a closure made or moved later since the preview refuses it ("closed_changed")."""
     if preview.data is None or not preview.errors.empty:
         _refuse(
             store,
@@ -549,6 +571,18 @@ def publish_preview(store: Store, preview: Preview, account: Account | None) -> 
             ),
             data=preview.data,
         )
+    if len(preview.closed_changes) and not confirm_closed:
+        _refuse(
+            store,
+            preview,
+            account,
+            StoreError(
+                "closed_unconfirmed",
+                f"Tệp thay đổi {len(preview.closed_changes)} dòng hoạt động hoặc chỉ tiêu của kỳ đã khóa sổ "
+                f"(đến hết ngày {preview.closed_through:%d/%m/%Y}). Hãy xem danh sách, đánh dấu xác nhận thay "
+                "đổi kỳ đã khóa sổ rồi cập nhật lại.",
+            ),
+        )
     return store.publish(
         preview.data,
         account=account,
@@ -557,4 +591,5 @@ def publish_preview(store: Store, preview: Preview, account: Account | None) -> 
         base_version=preview.base_version,
         unit_code=preview.unit_code,
         rows=preview.rows,
+        closure=ClosureCheck(preview.closed_setting, preview.closed_through, len(preview.closed_changes)),
     )

@@ -16,6 +16,7 @@ from . import intake
 from .cells import CellError, is_blank, parse_value
 from .model import PROBLEM_COLUMNS, ReadResult
 from .package import CellFlags, FormulaCell, column_letters, is_ods, ods_cell_flags, open_package
+from .plausibility import Limit, implausible_message, limits
 from .problems import ProblemLog
 from .resolve import TypeCatalogue, build_catalogue, resolve_workbook
 from .schema import (
@@ -107,7 +108,12 @@ def read_workbook(
         if flags:
             rows = _mark_formula_cells(rows, flags, name, log)
         merges = _merges(calamine_sheet)
-        context = _Context(date1904, frozenset((r0, c0) for (r0, c0), (_, c1) in merges if c1 > c0), merges)
+        context = _Context(
+            date1904,
+            frozenset((r0, c0) for (r0, c0), (_, c1) in merges if c1 > c0),
+            merges,
+            limits(settings),
+        )
         sheet = _read_sheet(spec, name, rows, log, catalogue, context)
         if sheet is not None:
             raw[spec.key] = sheet
@@ -129,6 +135,8 @@ class _Context:
     merged_across: frozenset[tuple[int, int]] = frozenset()
     # Every merged range: ((first row, first col), (last row, last col)), 0-based, inclusive.
     merges: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+    # {cell kind: the largest plausible value} (plausibility.limits): above it a cell is an error.
+    limits: dict[str, Limit] = field(default_factory=dict)
 
 
 def _merges(sheet: object) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
@@ -524,7 +532,8 @@ def _parse_rows(
     uncached: list[tuple[FormulaCell, str]] = []
     for position, column in columns.items():
         raw = [rows[i][position] if position < len(rows[i]) else "" for i in keep]
-        data[column.field] = _parse_column(column, raw, data["row"], name, log, context, uncached)
+        letter = column_letters(position + 1)
+        data[column.field] = _parse_column(column, raw, data["row"], name, log, context, uncached, letter)
     if uncached:
         first = ", ".join(cell.ref for cell, _ in uncached[:5]) + (", …" if len(uncached) > 5 else "")
         log.error(
@@ -551,9 +560,11 @@ def _parse_column(
     log: ProblemLog,
     context: _Context,
     uncached: list[tuple[FormulaCell, str]],
+    letter: str = "",
 ) -> list[object]:
     cache: dict[tuple[type, object], object] = {}
     parse = _parser(column.kind, context.date1904)
+    limit = context.limits.get(column.kind)
     out: list[object] = []
     for value, excel_row in zip(raw, excel_rows, strict=True):
         if isinstance(value, FormulaCell):
@@ -602,6 +613,15 @@ def _parse_column(
                 f"Ô '{column.header}' đang trống. Hãy điền giá trị.",
             )
             out.append(None)
+        elif limit is not None and isinstance(result, int) and result > limit.value:
+            log.error(
+                "implausible_number",
+                sheet,
+                excel_row,
+                column.header,
+                implausible_message(limit, result, f"{letter}{excel_row}"),
+            )
+            out.append(None)  # never counted: the workbook has an error
         else:
             out.append(result if result != "" else None)
     return out

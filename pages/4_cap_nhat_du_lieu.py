@@ -18,7 +18,7 @@ from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import inspect_untrusted
 from cchc_lib.store import Store, StoreError
 from cchc_lib.submissions import Preview, prepare_update, publish_preview
-from cchc_lib.web import Frame, auth, limits, mapping_view, messages, page_frame, upload_gate
+from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
@@ -227,6 +227,7 @@ with frame.guard():
             f"bởi {current.user}."
         )
 
+    closures_view.closed_notice(store, frame.settings, account)  # what is closed (issue 15)
     unit_code: str | None = None
     if current is None:  # nothing to merge a unit's rows into: only a whole workbook can come first
         if not account.is_admin:
@@ -423,9 +424,16 @@ with frame.guard():
         f"Sau khi cập nhật: {fmt_int(preview.rows or 0)} dòng hoạt động. Chưa có gì thay đổi cho đến khi bạn bấm "
         "«Xác nhận cập nhật»."
     )
-    if st.button("Xác nhận cập nhật", type="primary", icon=":material/publish:", key="cchc.upload.confirm"):
+    confirm_closed = closures_view.closed_changes_gate(preview)  # an admin's changes to a closed period
+    if st.button(
+        "Xác nhận cập nhật",
+        type="primary",
+        icon=":material/publish:",
+        key="cchc.upload.confirm",
+        disabled=not confirm_closed,
+    ):
         try:
-            version = publish_preview(store, preview, auth.current_account())
+            version = publish_preview(store, preview, auth.current_account(), confirm_closed=confirm_closed)
         except StoreError as exc:
             st.session_state.pop(STATE, None)
             st.session_state[REFUSAL] = exc.message

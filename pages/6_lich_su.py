@@ -7,7 +7,7 @@ import streamlit as st
 
 from cchc_lib.formatting import MISSING, fmt_int
 from cchc_lib.store import Store, StoreError, Version
-from cchc_lib.web import auth, page_frame
+from cchc_lib.web import auth, closures_view, page_frame
 from cchc_lib.web.reporting_view import fmt_when
 
 frame = page_frame("Lịch sử phiên bản", require_role="unit", needs_data=False)
@@ -31,6 +31,7 @@ KINDS = {
     "repair": "Sửa kho dữ liệu (store repair)",
     "column_mapping": "Lưu cách ghép cột",
     "reminder_sent": "Gửi e-mail nhắc nộp báo cáo",
+    "closure": "Khóa sổ / mở lại",
 }
 AUDIT_ROWS = 500
 
@@ -168,6 +169,7 @@ with frame.guard():
                         )
                         st.rerun()
 
+        closures_view.admin_panel(store, account, frame.settings)  # close / reopen periods (issue 15)
         st.subheader("Nhật ký thao tác", divider="gray")
         st.caption(
             f"Mọi lần công bố, khôi phục, sửa nội dung báo cáo và lần bị từ chối ({AUDIT_ROWS} mục gần nhất, "
