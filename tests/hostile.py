@@ -468,6 +468,59 @@ def _duplicate_sheet(same: bool, part: str = ACTIVITIES_PART) -> bytes:
         return rezip([*entries, (part, copy)])
 
 
+# --- packages calamine reads and Excel does not open, or whose part names are ambiguous ----------
+
+CONTENT_TYPES = "[Content_Types].xml"
+WORKSHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def _every_content_type(kind: bytes) -> bytes:
+    return _edit(
+        good_xlsx(),
+        CONTENT_TYPES,
+        lambda xml: re.sub(rb'ContentType="[^"]*"', b'ContentType="' + kind + b'"', xml),
+    )
+
+
+def _worksheets_undeclared() -> bytes:
+    """The worksheet Overrides removed: the sheets fall back to Default xml = application/xml."""
+    return _edit(
+        good_xlsx(),
+        CONTENT_TYPES,
+        lambda xml: re.sub(rb'<Override PartName="/xl/worksheets/[^"]*" ContentType="[^"]*"/>', b"", xml),
+    )
+
+
+def _in_activities(change: Callable[[bytes], bytes]) -> bytes:
+    return _edit(good_xlsx(), ACTIVITIES_PART, change)
+
+
+def _nul_in_sheet() -> bytes:
+    """A raw NUL byte inside a cell text of `Hoạt động` (calamine reads it; Excel reports a damaged file)."""
+    return _in_activities(lambda xml: xml.replace(b"<t>XCB</t>", b"<t>XC\x00B</t>", 1))
+
+
+def _control_reference() -> bytes:
+    """`&#1;` in a cell text: a character reference XML 1.0 forbids."""
+    return _in_activities(lambda xml: xml.replace(b"<t>XCB</t>", b"<t>XC&#1;B</t>", 1))
+
+
+def _backslash_twin() -> bytes:
+    """A second `Hoạt động` sheet under the same name written with backslashes, holding other figures."""
+    content = dict(_good_entries())[ACTIVITIES_PART].replace(b"<v>3</v>", b"<v>300</v>", 1)
+    return _with([(ACTIVITIES_PART.replace("/", "\\"), content)])
+
+
+def _renamed(old: str, new: str) -> bytes:
+    """The entry `old` stored under the name `new` (the relationships still say `old`)."""
+    return rezip([(new if name == old else name, content) for name, content in _good_entries()])
+
+
+def _twin(name: str) -> bytes:
+    """`Hoạt động` stored a second time under `name`, with the same bytes."""
+    return _with([(name, dict(_good_entries())[ACTIVITIES_PART])])
+
+
 # --- genuine files other programs open: accepted and read ---------------------------------------
 
 
@@ -588,6 +641,34 @@ CASES: list[HostileCase] = [
     HostileCase("absurd_dimension", _absurd_dimension, "sheet_too_big"),
     HostileCase("over_size", good_xlsx, "too_large", {"max_upload_mb": 0.001}),
 ]
+
+# Files Excel would not open, or whose part names are ambiguous (issue 15).
+EXCEL_REFUSES = [
+    HostileCase("no_content_types", lambda: _with([], drop=(CONTENT_TYPES,)), "not_excel_package"),
+    HostileCase("every_content_type_png", lambda: _every_content_type(b"image/png"), "not_excel_package"),
+    HostileCase("worksheets_undeclared", _worksheets_undeclared, "not_excel_package"),
+    HostileCase(
+        "content_types_unparsable",
+        lambda: _with([(CONTENT_TYPES, b"<Types")], drop=(CONTENT_TYPES,)),
+        "not_excel_package",
+    ),
+    HostileCase("nul_byte_in_sheet", _nul_in_sheet, "xml_bad_char"),
+    HostileCase("control_character_reference", _control_reference, "xml_bad_char"),
+    HostileCase("backslash_twin_sheet", _backslash_twin, "ambiguous_name"),
+    HostileCase(
+        "backslash_name",
+        lambda: _renamed(ACTIVITIES_PART, ACTIVITIES_PART.replace("/", "\\")),
+        "ambiguous_name",
+    ),
+    HostileCase("case_twin_sheet", lambda: _twin(ACTIVITIES_PART.upper()), "ambiguous_name"),
+    HostileCase(
+        "percent_encoded_twin_sheet", lambda: _twin(ACTIVITIES_PART.replace("3", "%33")), "ambiguous_name"
+    ),
+    HostileCase(
+        "percent_encoded_climb", lambda: _with([("xl/%2e%2e/%2e%2e/evil.xml", b"<x/>")]), "corrupt_zip"
+    ),
+]
+CASES += EXCEL_REFUSES
 
 
 # --- stand-in readers for the sandbox (run in the child as tests.hostile:<name>) -----------------
