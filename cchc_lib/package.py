@@ -130,6 +130,14 @@ class Package:
             out.append((element.get("Id") or "", element.get("Type") or "", resolved))
         return out
 
+    def related(self, part: str, kind: str) -> str | None:
+        """The stored name of the first part `part` relates to with a type ending in `kind` (e.g.
+        '/sharedStrings'), None when there is none."""
+        for _, rel_kind, target in self._relationships(part):
+            if rel_kind.endswith(kind) and self.info(target) is not None:
+                return self.info(target).filename  # type: ignore[union-attr]
+        return None
+
     def workbook_part(self) -> str | None:
         """The workbook part, found through the package relationships (usually xl/workbook.xml)."""
         for _, kind, target in self._relationships(""):

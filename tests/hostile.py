@@ -19,6 +19,8 @@ from functools import cache
 from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
 
+from cchc_lib.package import column_letters
+
 __all__ = [
     "HostileCase",
     "CASES",
@@ -80,6 +82,28 @@ def far_cell_xlsx(dimension: bool = True) -> bytes:
     if dimension:
         return data
     return _edit(data, ACTIVITIES_PART, lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml))
+
+
+@cache
+def styled_blank_cells_xlsx(rows: int = 1000, cols: int = 300) -> bytes:
+    """The good workbook with a helper sheet `Lịch` of rows x cols empty but formatted cells (`<c s="1"/>`):
+    small on disk, passes the checks (the sheet is never read), and openpyxl makes an object of each."""
+    wb = load_workbook(io.BytesIO(good_xlsx()))
+    wb.create_sheet("Lịch")["A1"] = "x"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    names = [column_letters(col) for col in range(1, cols + 1)]
+    body = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{n}{r}" s="1"/>' for n in names) + "</row>"
+        for r in range(1, rows + 1)
+    ).encode()
+    return _edit(
+        buffer.getvalue(),
+        "xl/worksheets/sheet4.xml",
+        lambda xml: re.sub(
+            rb"<sheetData>.*</sheetData>", b"<sheetData>" + body + b"</sheetData>", xml, flags=re.S
+        ),
+    )
 
 
 @cache
@@ -739,3 +763,15 @@ def reader_limits(data: bytes, settings: object) -> object:
         for name in ("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU")
     ]
     return ReadResult(None, pd.DataFrame(rows, columns=PROBLEM_COLUMNS))
+
+
+def marker_hog(data: bytes, settings: object, *, problems: list) -> bytes:
+    """A marked-copy builder that allocates without bound (sandbox.MARKER stand-in)."""
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def marker_sleep(data: bytes, settings: object, *, problems: list) -> bytes:
+    time.sleep(3600)
+    return b""

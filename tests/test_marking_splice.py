@@ -1,0 +1,123 @@
+"""The spliced marked copy (cchc_lib/marking_splice.py) is the whole-workbook marking, cell for cell, and keeps
+the rows without marks byte for byte."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from cchc_lib.marking import LIST_SHEET, mark_problems, mark_records, problem_records
+from cchc_lib.marking_splice import Unsupported, mark_spliced
+from cchc_lib.model import PROBLEM_COLUMNS
+from tests.xlsx import make_xlsx, sheet_part, with_shared_strings
+
+ROWS = 300  # data rows under a title row and a header row: rows 3..302
+PROBLEMS = pd.DataFrame(
+    [
+        ("error", "bad_date", "Hoạt động", 50, "Ngày", "Ngày sai"),
+        ("warning", "name_type", "Hoạt động", 50, "Số lượng", "Nên ghi số"),
+        ("error", "unknown_unit", "Hoạt động", 250, "Mã đơn vị", "Không có đơn vị"),
+        ("error", "bad_type", "Hoạt động", 4, "Loại hoạt động", "Loại sai"),
+        ("error", "beyond", "Hoạt động", 400, "Ngày", "Dòng ngoài dữ liệu"),
+        ("error", "missing_sheet", None, None, None, "Thiếu trang tính 'Kế hoạch'"),
+    ],
+    columns=PROBLEM_COLUMNS,
+)
+
+
+def _workbook() -> bytes:
+    rows: list[list[object]] = [
+        ["BÁO CÁO HOẠT ĐỘNG", None, None, None, None],
+        ["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng", "Gấp đôi"],
+    ]
+    for i in range(ROWS):
+        rows.append([f"{i % 28 + 1:02d}/03/2024", "XCB" if i % 3 else "VHTT", "TIN_BAI", i, f"=D{i + 3}*2"])
+    return make_xlsx({"Đơn vị": [["Mã đơn vị", "Tên đơn vị"], ["XCB", "Xã Cẩm Bình"]], "Hoạt động": rows})
+
+
+def _shared_formulas(data: bytes) -> bytes:
+    """Column E as Excel saves a filled-down formula: one shared master at row 30, the rest refer to it."""
+    part = sheet_part(data, "Hoạt động")
+    source = zipfile.ZipFile(io.BytesIO(data))
+
+    def share(match: re.Match[bytes]) -> bytes:
+        row = int(match.group(1))
+        if row == 30:
+            return b'<f t="shared" ref="E30:E302" si="0">D30*2</f>'
+        return b'<f t="shared" si="0"/>' if row > 30 else match.group(0)
+
+    xml = re.sub(rb"<f>D(\d+)\*2</f>", share, source.read(part))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, xml if info.filename == part else source.read(info))
+    return buffer.getvalue()
+
+
+SHAPES = {
+    "inline": _workbook,
+    "shared_strings": lambda: with_shared_strings(_workbook()),
+    "shared_formulas": lambda: with_shared_strings(_shared_formulas(_workbook())),
+}
+
+
+def _snapshot(data: bytes) -> dict:
+    """Every cell of every sheet as openpyxl reads it: value, fill, bold, number format, comment."""
+    book = load_workbook(io.BytesIO(data))
+    out: dict = {"sheets": book.sheetnames, "active": book.active.title}
+    for ws in book.worksheets:
+        cells = {
+            cell.coordinate: (
+                cell.value,
+                cell.fill.start_color.rgb if cell.fill.fill_type else None,
+                cell.font.b,
+                cell.number_format,
+                cell.comment.text if cell.comment else None,
+            )
+            for row in ws.iter_rows()
+            for cell in row
+        }
+        widths = {key: dim.width for key, dim in ws.column_dimensions.items()}
+        out[ws.title] = (ws.max_row, ws.max_column, cells, widths, ws.freeze_panes)
+    return out
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_spliced_copy_is_the_whole_workbook_marking(shape: str) -> None:
+    data = SHAPES[shape]()
+    spliced = _snapshot(mark_spliced(data, PROBLEMS))
+    assert spliced == _snapshot(mark_problems(data, PROBLEMS))
+    cells = spliced["Hoạt động"][2]
+    assert cells["F2"][0] == "Lỗi cần sửa" and cells["F2"][2] is True
+    assert cells["A50"][1] == "FFFFC7CE" and cells["D50"][1] == "FFFFEB9C"
+    assert cells["F250"][0] == "Lỗi: Không có đơn vị" and cells["B250"][4] == "Lỗi: Không có đơn vị"
+    assert cells["A400"][1] == "FFFFC7CE" and cells["F400"][0] == "Lỗi: Dòng ngoài dữ liệu"
+    assert cells["E300"][0] == "=D300*2"
+
+
+def test_rows_without_marks_are_kept_byte_for_byte() -> None:
+    data = SHAPES["shared_formulas"]()
+    part = sheet_part(data, "Hoạt động")
+    before = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    marked = mark_spliced(data, PROBLEMS)
+    after = zipfile.ZipFile(io.BytesIO(marked)).read(sheet_part(marked, "Hoạt động"))
+    for row in (31, 100, 249, 302):
+        original = re.search(rb'<row r="%d"[^>]*>.*?</row>' % row, before).group(0)
+        assert original in after
+    assert b'<f t="shared" si="0"/>' in after  # the filled-down formula is still Excel's shared one
+
+
+def test_a_shape_it_does_not_handle_is_marked_whole() -> None:
+    # A problem list sheet already in the file: mark_book replaces it, so the splice declines.
+    data = make_xlsx({LIST_SHEET: [["cũ"]], "Hoạt động": [["Ngày", "Mã đơn vị"], ["x", "XCB"]]})
+    problems = pd.DataFrame([("error", "x", "Hoạt động", 2, "Mã đơn vị", "Sai")], columns=PROBLEM_COLUMNS)
+    with pytest.raises(Unsupported):
+        mark_spliced(data, problems)
+    book = load_workbook(io.BytesIO(mark_records(data, None, problems=problem_records(problems))))
+    assert book["Hoạt động"]["B2"].fill.start_color.rgb == "FFFFC7CE"
+    assert [row[4] for row in book[LIST_SHEET].iter_rows(min_row=2, values_only=True)] == ["Sai"]
