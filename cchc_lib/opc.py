@@ -35,6 +35,9 @@ CONTENT_TYPES_PART = "[Content_Types].xml"
 
 # Characters XML 1.0 forbids (all C0 controls but tab, LF, CR), raw or as a character reference.
 _ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LEGAL_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 13))  # deleted: what is left is bad
+# A quick pass for what might be such a reference: short, zero-padded or hexadecimal (letters are `&#224;`).
+_REF_CANDIDATE = re.compile(rb"&#[0-9]{1,2};|&#[xX0]")
 _ILLEGAL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ILLEGAL_REF = re.compile(rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));")
 _CELL_REF = re.compile(rb'[^>]*?\br\s*=\s*["\']([A-Za-z]{1,3}[0-9]{1,7})["\']')
@@ -124,12 +127,13 @@ class XmlCharacters:
                 return _describe(ord(match.group()))
             window = text.encode("ascii", "replace")
         else:
-            match = _ILLEGAL_BYTES.search(chunk)
+            # Two cheap byte passes first (a regex over every chunk of a big sheet costs seconds).
+            match = _ILLEGAL_BYTES.search(chunk) if chunk.translate(None, _LEGAL_BYTES) else None
             if match:
                 return _describe(match.group()[0], _cell_before(self._carry + chunk[: match.start()]))
             window = chunk
         window = self._carry + window
-        ref = _ILLEGAL_REF.search(window)
+        ref = _ILLEGAL_REF.search(window) if _REF_CANDIDATE.search(window) else None
         self._carry = window[-_REF_CARRY:]
         if ref:
             cell = _cell_before(window[: ref.start()])
