@@ -37,6 +37,10 @@ _STRING_ITEM = re.compile(rb"<si[\s>/]")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 _SST_START = re.compile(rb"<sst\b[^>]*>")
 _COUNTS = re.compile(rb'\s(?:count|uniqueCount)\s*=\s*"[0-9]*"')
+_ROOT = re.compile(rb"<worksheet\b[^>]*>")
+_DECLARATION = re.compile(rb'\s((?:xmlns:[\w.\-]+|mc:Ignorable))\s*=\s*("[^"]*"|\'[^\']*\')')
+_DEFAULT_NS = re.compile(rb'\sxmlns\s*=\s*["\']([^"\']*)["\']')
+_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 _MAX_ROW = 1_048_576
@@ -238,11 +242,32 @@ def _spliced_sheet(original: _Sheet, out: _Sheet, marks: Marks | None, offset: i
         pieces += [xml[pos:start], patched]
         pos = stop
     pieces.append(xml[pos : original.body[1]])
-    head = out.xml[: out.open_tag[0]]
+    head = _with_namespaces(out.xml[: out.open_tag[0]], original.xml[: original.open_tag[0]])
     last_col = max(original.max_column(), marks.problem_col if marks else 0, 1)
     last_row = max(original.max_row(), max(wanted, default=0), 1)
     dimension = f'<dimension ref="A1:{column_letters(last_col)}{last_row}"/>'.encode()
     return _with_body(out, pieces, _DIMENSION.sub(dimension, head, count=1))
+
+
+def _with_namespaces(head: bytes, original_head: bytes) -> bytes:
+    """openpyxl's sheet start with the original root's namespace declarations it lacks (and mc:Ignorable):
+    Excel's rows carry attributes such as `x14ac:dyDescent` that need them."""
+    root, original_root = _ROOT.search(head), _ROOT.search(original_head)
+    if root is None or original_root is None:
+        raise Unsupported("no worksheet root")
+    default = _DEFAULT_NS.search(original_root.group(0))
+    if default is not None and default.group(1) != _MAIN_NS:
+        raise Unsupported("not the transitional spreadsheet namespace (Strict?)")
+    present = {name for name, _ in _DECLARATION.findall(root.group(0))}
+    missing = [
+        (name, value) for name, value in _DECLARATION.findall(original_root.group(0)) if name not in present
+    ]
+    if not missing:
+        return head
+    extra = b"".join(b" %s=%s" % (name, value) for name, value in missing)
+    tag = root.group(0)
+    closed = tag[:-1].rstrip(b"/")
+    return head[: root.start()] + closed + extra + tag[len(closed) :] + head[root.end() :]
 
 
 def _patched_row(row: bytes, marked_row: bytes, columns: set[int], marks: Marks, offset: int) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -40,10 +41,19 @@ def _workbook() -> bytes:
     return make_xlsx({"Đơn vị": [["Mã đơn vị", "Tên đơn vị"], ["XCB", "Xã Cẩm Bình"]], "Hoạt động": rows})
 
 
-def _shared_formulas(data: bytes) -> bytes:
-    """Column E as Excel saves a filled-down formula: one shared master at row 30, the rest refer to it."""
+def _edit_activities(data: bytes, change) -> bytes:
     part = sheet_part(data, "Hoạt động")
     source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info.filename, change(content) if info.filename == part else content)
+    return buffer.getvalue()
+
+
+def _shared_formulas(data: bytes) -> bytes:
+    """Column E as Excel saves a filled-down formula: one shared master at row 30, the rest refer to it."""
 
     def share(match: re.Match[bytes]) -> bytes:
         row = int(match.group(1))
@@ -51,18 +61,29 @@ def _shared_formulas(data: bytes) -> bytes:
             return b'<f t="shared" ref="E30:E302" si="0">D30*2</f>'
         return b'<f t="shared" si="0"/>' if row > 30 else match.group(0)
 
-    xml = re.sub(rb"<f>D(\d+)\*2</f>", share, source.read(part))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, xml if info.filename == part else source.read(info))
-    return buffer.getvalue()
+    return _edit_activities(data, lambda xml: re.sub(rb"<f>D(\d+)\*2</f>", share, xml))
+
+
+def _excel_rows(data: bytes) -> bytes:
+    """Rows as Excel writes them: `spans` and `x14ac:dyDescent`, the prefix declared on the root only."""
+    root = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" mc:Ignorable="x14ac">'
+    )
+
+    def change(xml: bytes) -> bytes:
+        xml = re.sub(rb"<worksheet\b[^>]*>", root, xml, count=1)
+        return re.sub(rb'<row r="(\d+)">', rb'<row r="\1" spans="1:5" x14ac:dyDescent="0.25">', xml)
+
+    return _edit_activities(data, change)
 
 
 SHAPES = {
     "inline": _workbook,
     "shared_strings": lambda: with_shared_strings(_workbook()),
     "shared_formulas": lambda: with_shared_strings(_shared_formulas(_workbook())),
+    "excel_rows": lambda: with_shared_strings(_excel_rows(_workbook())),
 }
 
 
@@ -90,7 +111,12 @@ def _snapshot(data: bytes) -> dict:
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_spliced_copy_is_the_whole_workbook_marking(shape: str) -> None:
     data = SHAPES[shape]()
-    spliced = _snapshot(mark_spliced(data, PROBLEMS))
+    marked = mark_spliced(data, PROBLEMS)
+    archive = zipfile.ZipFile(io.BytesIO(marked))
+    for name in archive.namelist():  # every XML part well-formed (namespace prefixes declared)
+        if name.endswith((".xml", ".rels", ".vml")):
+            ElementTree.fromstring(archive.read(name))
+    spliced = _snapshot(marked)
     assert spliced == _snapshot(mark_problems(data, PROBLEMS))
     cells = spliced["Hoạt động"][2]
     assert cells["F2"][0] == "Lỗi cần sửa" and cells["F2"][2] is True
