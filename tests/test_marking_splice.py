@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date
 from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
+from openpyxl.styles import Font, PatternFill
 
 from cchc_lib.marking import LIST_SHEET, mark_problems, mark_records, problem_records
 from cchc_lib.marking_splice import Unsupported, mark_spliced
@@ -79,7 +82,43 @@ def _excel_rows(data: bytes) -> bytes:
     return _edit_activities(data, change)
 
 
+def _formatted() -> bytes:
+    """Real dates with a date format, bold headers, filled and text-formatted cells; each cell format
+    stored twice in styles.xml and the cells pointing at the second copies (Excel repeats formats)."""
+    wb = XlWorkbook()
+    ws = wb.active
+    ws.title = "Hoạt động"
+    ws.append(["BÁO CÁO"])
+    ws.append(["Ngày", "Mã đơn vị", "Loại hoạt động", "Số lượng", "Gấp đôi"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for i in range(ROWS):
+        ws.append([date(2024, 3, i % 28 + 1), "XCB", "TIN_BAI", i, f"=D{i + 3}*2"])
+        ws.cell(row=i + 3, column=1).number_format = "DD/MM/YYYY"
+        if i % 7 == 0:
+            ws.cell(row=i + 3, column=4).fill = PatternFill("solid", start_color="FF00FF00")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    styles = source.read("xl/styles.xml")
+    block = re.search(rb"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.DOTALL)
+    formats = re.findall(rb"<xf\b[^>]*/>|<xf\b[^>]*>.*?</xf>", block.group(1), re.DOTALL)
+    doubled = styles[: block.start(1)] + b"".join(f for f in formats for _ in (0, 1)) + styles[block.end(1) :]
+    doubled = re.sub(rb'(<cellXfs[^>]*count=")[0-9]+', rb"\g<1>%d" % (2 * len(formats)), doubled)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/styles.xml":
+                content = doubled
+            elif info.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb' s="([0-9]+)"', lambda m: b' s="%d"' % (2 * int(m.group(1)) + 1), content)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
 SHAPES = {
+    "formatted_formats_twice": lambda: with_shared_strings(_formatted()),
     "inline": _workbook,
     "shared_strings": lambda: with_shared_strings(_workbook()),
     "shared_formulas": lambda: with_shared_strings(_shared_formulas(_workbook())),
