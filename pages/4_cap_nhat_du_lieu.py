@@ -104,6 +104,7 @@ def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None
     key = digest.hexdigest()
     built = st.session_state.get(MARKED)
     if not (isinstance(built, dict) and built.get("key") == key):
+        st.session_state.pop(MARKED, None)  # another upload's copy: released now, not on the next build
         if not st.button("Tạo tệp đánh dấu lỗi", icon=":material/format_color_fill:", key="cchc.upload.mark"):
             st.caption(MARKED_HELP)
             return
