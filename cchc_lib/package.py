@@ -111,6 +111,10 @@ class Package:
         except Exception:  # malformed or forbidden (DTD) XML: treated as absent
             return None
 
+    def parsed(self, part: str):
+        """The root element of a small XML part (defusedxml), None when absent, too big or malformed."""
+        return self._xml(part)
+
     def _relationships(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, target part) of the relationships of `part` ('' = the package itself)."""
         folder, name = posixpath.split(part)

@@ -9,9 +9,13 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from cchc_lib.opc import CONTENT_TYPES_PART, XmlCharacters, content_type_problem, entry_key
 from cchc_lib.settings import Settings
+
+if TYPE_CHECKING:
+    from cchc_lib.package import Package
 
 __all__ = ["UnsafeFile", "MESSAGES", "check_upload"]
 
@@ -276,7 +280,7 @@ def _check_zip(data: bytes, settings: Settings) -> None:
         _check_duplicates(archive, infos, duplicates, workbook, read)
 
 
-def _check_content_types(package, workbook: str, sheets: dict[str, str]) -> None:
+def _check_content_types(package: Package, workbook: str, sheets: dict[str, str]) -> None:
     """Refuse a package whose content-type catalogue is missing or does not declare the workbook and its
     worksheets as such: Excel does not open it, although calamine reads it."""
     if package.info(CONTENT_TYPES_PART) is None:
@@ -284,7 +288,7 @@ def _check_content_types(package, workbook: str, sheets: dict[str, str]) -> None
             "not_excel_package",
             detail=f"Tệp không có danh mục kiểu nội dung ({CONTENT_TYPES_PART}) mà mọi tệp Excel đều có.",
         )
-    problem = content_type_problem(package._xml(CONTENT_TYPES_PART), workbook, sheets)
+    problem = content_type_problem(package.parsed(CONTENT_TYPES_PART), workbook, sheets)
     if problem:
         raise UnsafeFile("not_excel_package", detail=problem)
 
