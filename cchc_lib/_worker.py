@@ -1,4 +1,5 @@
-"""Child-process entry point: limit itself, parse one workbook from stdin, pickle the outcome to stdout."""
+"""Child-process entry point: limit itself, run one job on a workbook from stdin (parse it, or build its marked
+copy), pickle the outcome to stdout."""
 
 # Run as `python -m cchc_lib._worker --memory-mb N --cpu-s N --reader module:function` by
 # cchc_lib.sandbox only. Imports are kept minimal: the reader pulls in what it needs.
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> int:
     module_name, _, function_name = _argument(argv, "--reader").partition(":")
     try:
         reader = getattr(importlib.import_module(module_name), function_name)
-        extra = {"mapping": payload["mapping"]} if payload.get("mapping") else {}  # a column mapping
+        extra = payload.get("options") or {}  # keyword arguments: a column mapping, problems to mark
         outcome: tuple = ("ok", reader(payload["data"], payload["settings"], **extra))
     except MemoryError:
         outcome = ("memory", "MemoryError")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -12,10 +14,19 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from cchc_lib import cell_text
+from cchc_lib.model import PROBLEM_COLUMNS
 from cchc_lib.schema import HEADER_SEARCH_ROWS
 from cchc_lib.text import clean_text, match_key
 
-__all__ = ["PROBLEM_HEADER", "LIST_SHEET", "mark_problems"]
+__all__ = [
+    "PROBLEM_HEADER",
+    "LIST_SHEET",
+    "Marks",
+    "mark_book",
+    "mark_problems",
+    "mark_records",
+    "problem_records",
+]
 
 PROBLEM_HEADER = "Lỗi cần sửa"
 LIST_SHEET = "Danh sách lỗi"
@@ -25,6 +36,7 @@ _FILLS = {
 }
 _LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 _LEVEL_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+log = logging.getLogger(__name__)
 
 
 def _blank(value: Any) -> bool:
@@ -63,18 +75,40 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
     file). Only call this on bytes that the safety checks accepted (sandbox.read_untrusted returned).
     """
     book = load_workbook(io.BytesIO(data))
-    by_name = {name: name for name in book.sheetnames}
-    by_key = {match_key(name): name for name in book.sheetnames}
-    records = problems.to_dict("records") if problems is not None else []
-    per_sheet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    mark_book(book, problems)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def per_sheet(sheetnames: list[str], records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The problem records of each sheet, the sheet named exactly or loosely (match_key)."""
+    by_name = {name: name for name in sheetnames}
+    by_key = {match_key(name): name for name in sheetnames}
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
         sheet = rec.get("sheet")
         if _blank(sheet):
             continue
         name = by_name.get(str(sheet)) or by_key.get(match_key(sheet))
         if name is not None:
-            per_sheet[name].append(rec)
-    for name, recs in per_sheet.items():
+            out[name].append(rec)
+    return out
+
+
+@dataclass
+class Marks:
+    """Where mark_book wrote in one sheet: the problem column and every cell it set or filled."""
+
+    problem_col: int
+    cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col)
+
+
+def mark_book(book: Any, problems: pd.DataFrame | None) -> dict[str, Marks]:
+    """Mark the loaded openpyxl `book` in place (see mark_problems); returns the marks of each sheet."""
+    marks: dict[str, Marks] = {}
+    records = problems.to_dict("records") if problems is not None else []
+    for name, recs in per_sheet(book.sheetnames, records).items():
         ws = book[name]
         header_row = _header_row(ws, {str(r["column"]) for r in recs if not _blank(r.get("column"))})
         columns = _column_map(ws, header_row)
@@ -84,6 +118,8 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
             head = cell_text.write(ws, header_row, problem_col, PROBLEM_HEADER)
             head.font = Font(bold=True, color="FF9C0006")
             ws.column_dimensions[head.column_letter].width = 60
+        touched = marks[name] = Marks(problem_col)
+        touched.cells.add((header_row, problem_col))
         by_row: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for rec in recs:
             if _blank(rec.get("row")):
@@ -101,6 +137,7 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
             current = cell.fill.start_color.rgb if cell.fill is not None and cell.fill.fill_type else None
             if level == "error" or current != _FILLS["error"].start_color.rgb:
                 cell.fill = _FILLS[level]
+            touched.cells.add((row, col))
             note = f"{_LABELS[level]}: {rec.get('message', '')}"
             old = cell.comment.text + "\n" if cell.comment is not None else ""
             comment = Comment(old + note, "Kiểm tra dữ liệu")
@@ -113,10 +150,37 @@ def mark_problems(data: bytes, problems: pd.DataFrame) -> bytes:
             )
             cell = cell_text.write(ws, row, problem_col, text)
             cell.fill = _FILLS["error" if "error" in levels else "warning"]
+            touched.cells.add((row, problem_col))
     _list_sheet(book, records)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return marks
+
+
+def problem_records(problems: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The problems as plain records (str, int or None values) for the marking worker."""
+    if problems is None or problems.empty:
+        return []
+    out = []
+    for rec in problems.to_dict("records"):
+        row = rec.get("row")
+        plain = {key: None if _blank(rec.get(key)) else str(rec[key]) for key in PROBLEM_COLUMNS}
+        out.append(plain | {"row": None if _blank(row) else int(row)})
+    return out
+
+
+def mark_records(data: bytes, settings: object, *, problems: list[dict[str, Any]]) -> bytes:
+    """mark_problems for the sandbox worker (sandbox.mark_untrusted): plain records in, bytes out. The
+    rows without marks are spliced back rather than loaded (marking_splice), unless the file's shape
+    needs the whole workbook in openpyxl."""
+    from cchc_lib.marking_splice import mark_spliced
+
+    frame = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    try:
+        return mark_spliced(data, frame)
+    except MemoryError:
+        raise
+    except Exception as exc:  # Unsupported, or a surprise: the whole workbook through openpyxl
+        log.info("marked copy built whole (%s: %s)", type(exc).__name__, exc)
+        return mark_problems(data, frame)
 
 
 def _list_sheet(book: Any, records: list[dict[str, Any]]) -> None:

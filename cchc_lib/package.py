@@ -111,6 +111,10 @@ class Package:
         except Exception:  # malformed or forbidden (DTD) XML: treated as absent
             return None
 
+    def parsed(self, part: str):
+        """The root element of a small XML part (defusedxml), None when absent, too big or malformed."""
+        return self._xml(part)
+
     def _relationships(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type, target part) of the relationships of `part` ('' = the package itself)."""
         folder, name = posixpath.split(part)
@@ -129,6 +133,14 @@ class Package:
                 resolved = posixpath.normpath(posixpath.join(folder, target))
             out.append((element.get("Id") or "", element.get("Type") or "", resolved))
         return out
+
+    def related(self, part: str, kind: str) -> str | None:
+        """The stored name of the first part `part` relates to with a type ending in `kind` (e.g.
+        '/sharedStrings'), None when there is none."""
+        for _, rel_kind, target in self._relationships(part):
+            if rel_kind.endswith(kind) and self.info(target) is not None:
+                return self.info(target).filename  # type: ignore[union-attr]
+        return None
 
     def workbook_part(self) -> str | None:
         """The workbook part, found through the package relationships (usually xl/workbook.xml)."""

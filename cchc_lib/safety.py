@@ -9,8 +9,13 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from cchc_lib.opc import CONTENT_TYPES_PART, XmlCharacters, content_type_problem, entry_key
 from cchc_lib.settings import Settings
+
+if TYPE_CHECKING:
+    from cchc_lib.package import Package
 
 __all__ = ["UnsafeFile", "MESSAGES", "check_upload"]
 
@@ -86,6 +91,20 @@ MESSAGES: dict[str, str] = {
     "parse_timeout": (
         "Đọc tệp mất quá nhiều thời gian nên đã dừng. Hãy xóa dữ liệu, định dạng thừa hoặc chia nhỏ tệp "
         "rồi tải lên lại."
+    ),
+    "ambiguous_name": (
+        "Tệp có thành phần bên trong mang tên mơ hồ, mỗi phần mềm có thể đọc một bản khác nhau. Hãy mở tệp "
+        "bằng Excel rồi lưu lại (Lưu thành… Sổ làm việc Excel .xlsx) và tải lên tệp mới."
+    ),
+    "not_excel_package": (
+        "Tệp thiếu hoặc khai báo sai danh mục kiểu nội dung nên Excel không mở được, dù vài phần mềm khác vẫn "
+        "đọc được. Hãy mở tệp bằng phần mềm đã tạo ra nó (hoặc LibreOffice Calc), lưu thành Sổ làm việc Excel "
+        "(.xlsx), mở thử bằng Excel rồi tải lên lại."
+    ),
+    "xml_bad_char": (
+        "Tệp chứa ký tự điều khiển mà Excel không chấp nhận (như ký tự NUL) nên Excel báo tệp bị hỏng. Hãy mở "
+        "tệp bằng Excel, đồng ý khi Excel đề nghị sửa tệp, rồi lưu lại (Lưu thành… Sổ làm việc Excel .xlsx) và "
+        "tải lên tệp mới."
     ),
     "unreadable": (
         "Không đọc được nội dung tệp (cấu trúc bên trong bị lỗi). Hãy mở tệp trong Excel, "
@@ -256,8 +275,22 @@ def _check_zip(data: bytes, settings: Settings) -> None:
             # when the sheet list cannot be read, every worksheet is checked.
             sized = not sheets or lower in read
             _scan_part(archive, info, settings, sized=sized, sheet=by_part.get(lower))
+    _check_content_types(package, workbook, sheets)
     if duplicates:
         _check_duplicates(archive, infos, duplicates, workbook, read)
+
+
+def _check_content_types(package: Package, workbook: str, sheets: dict[str, str]) -> None:
+    """Refuse a package whose content-type catalogue is missing or does not declare the workbook and its
+    worksheets as such: Excel does not open it, although calamine reads it."""
+    if package.info(CONTENT_TYPES_PART) is None:
+        raise UnsafeFile(
+            "not_excel_package",
+            detail=f"Tệp không có danh mục kiểu nội dung ({CONTENT_TYPES_PART}) mà mọi tệp Excel đều có.",
+        )
+    problem = content_type_problem(package.parsed(CONTENT_TYPES_PART), workbook, sheets)
+    if problem:
+        raise UnsafeFile("not_excel_package", detail=problem)
 
 
 def _other_package(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str:
@@ -331,24 +364,23 @@ def _check_end_record(data: bytes, settings: Settings) -> None:
 
 def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: Settings) -> set[str]:
     """Names, declared sizes and flags from the central directory (nothing decompressed). Returns the
-    lower-case names that occur more than once."""
-    seen: set[str] = set()
+    lower-case names that occur more than once (spelled exactly alike; other collisions are refused)."""
+    seen: dict[str, str] = {}  # entry_key -> the first entry name with that key
     duplicates: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
-        parts = name.replace("\\", "/").split("/")
-        if (
-            not name
-            or name.startswith(("/", "\\"))
-            or re.match(r"^[A-Za-z]:", name)
-            or ".." in parts
-            or "\x00" in name
-        ):
-            raise UnsafeFile("corrupt_zip")
-        if name.lower() in seen:
+        _check_name(name)
+        key = entry_key(name)
+        if key in seen and seen[key] != name:
+            raise UnsafeFile(
+                "ambiguous_name",
+                detail=f"Tệp có hai thành phần '{seen[key][:80]}' và '{name[:80]}' chỉ cùng một phần của sổ "
+                "làm việc (tên khác nhau ở chữ hoa, chữ thường hoặc cách viết).",
+            )
+        if key in seen:
             duplicates.add(name.lower())
-        seen.add(name.lower())
+        seen.setdefault(key, name)
         if info.flag_bits & 0x1:
             raise UnsafeFile("encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -367,6 +399,24 @@ def _check_directory(infos: list[zipfile.ZipInfo], archive_size: int, settings: 
         if total > settings.max_uncompressed_mb * MB:
             raise UnsafeFile("zip_bomb")
     return duplicates
+
+
+def _check_name(name: str) -> None:
+    """Refuse an entry name no writer of spreadsheets produces: empty, absolute, climbing out with `..`,
+    holding NUL, or written with backslashes (read as folders by some programs and not by others)."""
+    if not name or "\x00" in name:
+        raise UnsafeFile("corrupt_zip")
+    parts = name.replace("\\", "/").split("/") + entry_key(name).split("/")  # also `%2e%2e`
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise UnsafeFile(
+            "corrupt_zip", detail=f"Tệp có thành phần đặt ngoài thư mục của tệp ('{name[:80]}')."
+        )
+    if "\\" in name:
+        raise UnsafeFile(
+            "ambiguous_name",
+            detail=f"Tệp có thành phần tên '{name[:80]}' viết bằng dấu gạch ngược (\\), mỗi phần mềm hiểu "
+            "một khác.",
+        )
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -397,8 +447,45 @@ def _scan_part(
     sheet: str | None = None,
 ) -> None:
     """DTD anywhere in an XML part (`sized`=False); dimension and cell references of a worksheet that
-    will be read (`sized`=True, `sheet` its name for the message)."""
-    stream = _chunks(archive, info, PART_SCAN_BYTES)
+    will be read (`sized`=True, `sheet` its name for the message). Those look at the first PART_SCAN_BYTES
+    of the part; characters XML forbids are looked for in the whole part (the directory check bounds the
+    total decompressed)."""
+    characters = XmlCharacters()
+    whole = _checked(_chunks(archive, info, info.file_size + CHUNK), characters, info, sheet)
+    _scan_head(_bounded(whole, PART_SCAN_BYTES), settings, sized=sized, sheet=sheet)
+    if characters.active:
+        for _ in whole:
+            pass
+
+
+def _checked(
+    chunks: Iterator[bytes], characters: XmlCharacters, info: zipfile.ZipInfo, sheet: str | None
+) -> Iterator[bytes]:
+    """`chunks`, each first looked at for characters XML forbids (UnsafeFile `xml_bad_char`)."""
+    for chunk in chunks:
+        found = characters.feed(chunk)
+        if found:
+            where = (
+                f"Trang tính '{sheet}' ({info.filename[:80]})"
+                if sheet
+                else f"Thành phần '{info.filename[:80]}'"
+            )
+            raise UnsafeFile("xml_bad_char", detail=f"{where} của tệp chứa {found}.")
+        yield chunk
+
+
+def _bounded(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
+    """The first `limit` bytes of `chunks` (the rest stays in `chunks`)."""
+    left = limit
+    while left > 0:
+        chunk = next(chunks, b"")
+        if not chunk:
+            return
+        yield chunk[:left]
+        left -= len(chunk)
+
+
+def _scan_head(stream: Iterator[bytes], settings: Settings, *, sized: bool, sheet: str | None) -> None:
     head = b""
     for chunk in stream:
         head += chunk

@@ -11,19 +11,25 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cchc_lib.model import ReadResult
 from cchc_lib.safety import MB, UnsafeFile, check_upload, size_detail
 from cchc_lib.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "read_untrusted",
     "read_trusted",
     "inspect_untrusted",
+    "mark_untrusted",
     "parse_isolated",
     "load_bytes",
     "READER",
     "INSPECTOR",
+    "MARKER",
     "PACKAGE_PARENT",
 ]
 
@@ -34,6 +40,8 @@ log.addHandler(logging.NullHandler())
 READER = "cchc_lib.workbook:read_workbook"
 # The header rows and column-mapping proposals of a workbook (column_mapping.inspect_headers).
 INSPECTOR = "cchc_lib.column_mapping:inspect_headers"
+# The uploaded workbook with its problems marked (marking.mark_records: bytes).
+MARKER = "cchc_lib.marking:mark_records"
 # The directory holding the cchc_lib package: the child finds the package there whatever the cwd.
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 # Extra CPU seconds over the wall timeout before the kernel stops the child (backstop only).
@@ -156,6 +164,18 @@ def inspect_untrusted(source: Path | str | bytes, settings: Settings | None = No
     return parse_isolated(data, settings, reader=INSPECTOR, expect=dict)
 
 
+def mark_untrusted(data: bytes, problems: pd.DataFrame | None, settings: Settings | None = None) -> bytes:
+    """The marked copy of an upload (marking.mark_problems) built in a limited child process: the same
+    checks, memory and time limits as reading it, and nothing but bytes comes back. Raises UnsafeFile
+    (`parse_memory`, `parse_timeout`... when the copy is too costly to build)."""
+    settings = settings or load_settings()
+    from cchc_lib.marking import problem_records
+
+    check_upload(bytes(data), settings)
+    records = problem_records(problems)
+    return parse_isolated(data, settings, reader=MARKER, expect=bytes, options={"problems": records})
+
+
 def _checked_mapping(mapping: dict | None) -> dict | None:
     if not mapping:
         return None
@@ -190,9 +210,11 @@ def parse_isolated(
     *,
     mapping: dict | None = None,
     expect: type = ReadResult,
+    options: dict | None = None,
 ) -> ReadResult:
     """Run `reader` ("module:function", default READER) on `data` in a fresh child process; its result
-    must be an `expect`. A column `mapping` (validated) is passed on to the reader.
+    must be an `expect`. A column `mapping` (validated) and the keyword arguments `options` (plain data)
+    are passed on to the reader.
 
     The child has RLIMIT_AS = settings.parse_memory_mb and is killed after settings.parse_timeout_s.
     No safety checks here: callers run check_upload first.
@@ -209,9 +231,10 @@ def parse_isolated(
         "--reader",
         reader or READER,
     ]
-    job = {"data": bytes(data), "settings": settings}
+    options = dict(options or {})
     if mapping:
-        job["mapping"] = mapping
+        options["mapping"] = mapping
+    job = {"data": bytes(data), "settings": settings, "options": options}
     payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         child = subprocess.Popen(

@@ -45,6 +45,12 @@ CHANGE_COLUMNS = [
     "actual_after",
 ]
 _DATE_FORMAT = "DD/MM/YYYY"
+# A published version that cannot be read or opened any more (e.g. published before a check existed).
+CURRENT_UNREADABLE = "Không đọc được dữ liệu hiện hành đã công bố nên chưa ghép được số liệu nộp."
+ASK_ADMIN = (
+    "Hãy báo quản trị viên (văn phòng thường trực) công bố lại tệp theo dõi đã mở và lưu bằng Excel; "
+    "sau đó tải tệp của đơn vị lên lại."
+)
 
 
 @dataclass
@@ -112,9 +118,10 @@ def _read(reader: Reader, data: bytes, settings: Settings, *, current: bool) -> 
         return reader(data, settings)
     except UnsafeFile as exc:
         if current:
-            raise StoreError(
-                "corrupt", f"Không đọc được dữ liệu hiện hành ({exc.message}). Hãy báo quản trị viên."
-            ) from exc
+            found = exc.detail or exc.message
+            error = StoreError("corrupt", f"{CURRENT_UNREADABLE} {found} {ASK_ADMIN}")
+            error.found = found  # type: ignore[attr-defined]
+            raise error from exc
         error = StoreError("unreadable", exc.full_message)
         error.detail = exc.code  # type: ignore[attr-defined]
         raise error from exc
@@ -223,8 +230,16 @@ def prepare_update(
     current_bytes = b""
     if current is not None:
         current_bytes = store.read_bytes(current.number)
-        before_result = _read(read, current_bytes, settings, current=True)
-        before = before_result.workbook
+        try:
+            before = _read(read, current_bytes, settings, current=True).workbook
+        except StoreError as exc:
+            if kind != "replace":
+                raise
+            # Replacing is how an unreadable version is mended: compared with no data at all.
+            preview.notes.append(
+                f"Không đọc được dữ liệu hiện hành (phiên bản {current.number}): {exc.found} "  # type: ignore[attr-defined]
+                "Tệp tải lên sẽ thay thế dữ liệu đó; bảng thay đổi dưới đây so với dữ liệu trống."
+            )
     if kind == "replace":
         preview.data = bytes(data)
         preview.rows = len(upload.workbook.activities)
@@ -433,7 +448,10 @@ def merge_unit_rows(
 
     from cchc_lib import cell_text
 
-    book = load_workbook(io.BytesIO(current_bytes))
+    try:
+        book = load_workbook(io.BytesIO(current_bytes))
+    except Exception as exc:  # published before the checks Excel's rules need (safety/opc): say so
+        raise StoreError("corrupt", f"{CURRENT_UNREADABLE} Excel không mở được tệp đó. {ASK_ADMIN}") from exc
     names = {match_key(n): n for n in book.sheetnames}
     ws = book[names[match_key(ACTIVITIES.name)]]
     header_row, columns = _header(ws)

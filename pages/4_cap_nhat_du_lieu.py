@@ -13,9 +13,8 @@ import streamlit as st
 from cchc_lib import templates
 from cchc_lib.column_mapping import MappingError, format_headed_copy
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
-from cchc_lib.marking import mark_problems
 from cchc_lib.safety import UnsafeFile
-from cchc_lib.sandbox import inspect_untrusted
+from cchc_lib.sandbox import inspect_untrusted, mark_untrusted
 from cchc_lib.store import Store, StoreError
 from cchc_lib.submissions import Preview, prepare_update, publish_preview
 from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
@@ -80,6 +79,10 @@ CHANGE_HEADERS = {
     "actual": "Thực hiện trước → sau",
 }
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MARKED = "cchc.upload.marked"  # {"key": sha of upload + problems, "data": bytes | None, "error": str | None}
+MARKED_HELP = "Tệp của bạn với các ô lỗi tô màu, ghi chú tại ô, cột «Lỗi cần sửa» và trang «Danh sách lỗi»."
+MARK_LIMITS = "tệp quá lớn để tô màu trong giới hạn thời gian và bộ nhớ của máy chủ."
+MARK_INSTEAD = "Danh sách lỗi ở trên vẫn đầy đủ (trang tính, dòng, cột): hãy sửa theo danh sách đó trong Excel rồi tải lên lại."
 
 
 def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
@@ -94,17 +97,41 @@ def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
 
 
 def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None:
-    """Download of the uploaded workbook with problem cells highlighted (built on click)."""
+    """The uploaded workbook with problem cells highlighted: built on request in the limited worker
+    (sandbox.mark_untrusted), kept for this upload and these problems, then offered for download."""
+    digest = hashlib.sha256(data)
+    digest.update(problems.to_json(orient="values", force_ascii=False).encode())
+    key = digest.hexdigest()
+    built = st.session_state.get(MARKED)
+    if not (isinstance(built, dict) and built.get("key") == key):
+        st.session_state.pop(MARKED, None)  # another upload's copy: released now, not on the next build
+        if not st.button("Tạo tệp đánh dấu lỗi", icon=":material/format_color_fill:", key="cchc.upload.mark"):
+            st.caption(MARKED_HELP)
+            return
+        try:
+            with st.spinner("Đang tạo tệp đánh dấu lỗi…"):
+                built = {"key": key, "data": mark_untrusted(data, problems, frame.settings), "error": None}
+        except UnsafeFile as exc:
+            reason = MARK_LIMITS if exc.code in ("parse_memory", "parse_timeout") else exc.full_message
+            built = {
+                "key": key,
+                "data": None,
+                "error": f"Không tạo được tệp đánh dấu lỗi: {reason} {MARK_INSTEAD}",
+            }
+        st.session_state[MARKED] = built  # one marked copy per session: a new upload replaces it
+    if built["error"]:
+        st.warning(built["error"], icon=":material/warning:")
+        return
     stem = PurePath(file_name).stem or "tep"
     st.download_button(
         "Tải tệp đã đánh dấu lỗi",
-        data=lambda: mark_problems(data, problems),
+        data=built["data"],
         file_name=f"{stem}_danh_dau_loi.xlsx",
         mime=XLSX_MIME,
         key="dl_marked",
         on_click="ignore",
         icon=":material/download:",
-        help="Tệp của bạn với các ô lỗi tô màu, ghi chú tại ô, cột «Lỗi cần sửa» và trang «Danh sách lỗi».",
+        help=MARKED_HELP,
     )
 
 

@@ -19,6 +19,8 @@ from functools import cache
 from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
 
+from cchc_lib.package import column_letters
+
 __all__ = [
     "HostileCase",
     "CASES",
@@ -80,6 +82,28 @@ def far_cell_xlsx(dimension: bool = True) -> bytes:
     if dimension:
         return data
     return _edit(data, ACTIVITIES_PART, lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml))
+
+
+@cache
+def styled_blank_cells_xlsx(rows: int = 1000, cols: int = 300) -> bytes:
+    """The good workbook with a helper sheet `Lịch` of rows x cols empty but formatted cells (`<c s="1"/>`):
+    small on disk, passes the checks (the sheet is never read), and openpyxl makes an object of each."""
+    wb = load_workbook(io.BytesIO(good_xlsx()))
+    wb.create_sheet("Lịch")["A1"] = "x"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    names = [column_letters(col) for col in range(1, cols + 1)]
+    body = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{n}{r}" s="1"/>' for n in names) + "</row>"
+        for r in range(1, rows + 1)
+    ).encode()
+    return _edit(
+        buffer.getvalue(),
+        "xl/worksheets/sheet4.xml",
+        lambda xml: re.sub(
+            rb"<sheetData>.*</sheetData>", b"<sheetData>" + body + b"</sheetData>", xml, flags=re.S
+        ),
+    )
 
 
 @cache
@@ -468,6 +492,59 @@ def _duplicate_sheet(same: bool, part: str = ACTIVITIES_PART) -> bytes:
         return rezip([*entries, (part, copy)])
 
 
+# --- packages calamine reads and Excel does not open, or whose part names are ambiguous ----------
+
+CONTENT_TYPES = "[Content_Types].xml"
+WORKSHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def _every_content_type(kind: bytes) -> bytes:
+    return _edit(
+        good_xlsx(),
+        CONTENT_TYPES,
+        lambda xml: re.sub(rb'ContentType="[^"]*"', b'ContentType="' + kind + b'"', xml),
+    )
+
+
+def _worksheets_undeclared() -> bytes:
+    """The worksheet Overrides removed: the sheets fall back to Default xml = application/xml."""
+    return _edit(
+        good_xlsx(),
+        CONTENT_TYPES,
+        lambda xml: re.sub(rb'<Override PartName="/xl/worksheets/[^"]*" ContentType="[^"]*"/>', b"", xml),
+    )
+
+
+def _in_activities(change: Callable[[bytes], bytes]) -> bytes:
+    return _edit(good_xlsx(), ACTIVITIES_PART, change)
+
+
+def _nul_in_sheet() -> bytes:
+    """A raw NUL byte inside a cell text of `Hoạt động` (calamine reads it; Excel reports a damaged file)."""
+    return _in_activities(lambda xml: xml.replace(b"<t>XCB</t>", b"<t>XC\x00B</t>", 1))
+
+
+def _control_reference() -> bytes:
+    """`&#1;` in a cell text: a character reference XML 1.0 forbids."""
+    return _in_activities(lambda xml: xml.replace(b"<t>XCB</t>", b"<t>XC&#1;B</t>", 1))
+
+
+def _backslash_twin() -> bytes:
+    """A second `Hoạt động` sheet under the same name written with backslashes, holding other figures."""
+    content = dict(_good_entries())[ACTIVITIES_PART].replace(b"<v>3</v>", b"<v>300</v>", 1)
+    return _with([(ACTIVITIES_PART.replace("/", "\\"), content)])
+
+
+def _renamed(old: str, new: str) -> bytes:
+    """The entry `old` stored under the name `new` (the relationships still say `old`)."""
+    return rezip([(new if name == old else name, content) for name, content in _good_entries()])
+
+
+def _twin(name: str) -> bytes:
+    """`Hoạt động` stored a second time under `name`, with the same bytes."""
+    return _with([(name, dict(_good_entries())[ACTIVITIES_PART])])
+
+
 # --- genuine files other programs open: accepted and read ---------------------------------------
 
 
@@ -589,6 +666,34 @@ CASES: list[HostileCase] = [
     HostileCase("over_size", good_xlsx, "too_large", {"max_upload_mb": 0.001}),
 ]
 
+# Files Excel would not open, or whose part names are ambiguous (issue 15).
+EXCEL_REFUSES = [
+    HostileCase("no_content_types", lambda: _with([], drop=(CONTENT_TYPES,)), "not_excel_package"),
+    HostileCase("every_content_type_png", lambda: _every_content_type(b"image/png"), "not_excel_package"),
+    HostileCase("worksheets_undeclared", _worksheets_undeclared, "not_excel_package"),
+    HostileCase(
+        "content_types_unparsable",
+        lambda: _with([(CONTENT_TYPES, b"<Types")], drop=(CONTENT_TYPES,)),
+        "not_excel_package",
+    ),
+    HostileCase("nul_byte_in_sheet", _nul_in_sheet, "xml_bad_char"),
+    HostileCase("control_character_reference", _control_reference, "xml_bad_char"),
+    HostileCase("backslash_twin_sheet", _backslash_twin, "ambiguous_name"),
+    HostileCase(
+        "backslash_name",
+        lambda: _renamed(ACTIVITIES_PART, ACTIVITIES_PART.replace("/", "\\")),
+        "ambiguous_name",
+    ),
+    HostileCase("case_twin_sheet", lambda: _twin(ACTIVITIES_PART.upper()), "ambiguous_name"),
+    HostileCase(
+        "percent_encoded_twin_sheet", lambda: _twin(ACTIVITIES_PART.replace("3", "%33")), "ambiguous_name"
+    ),
+    HostileCase(
+        "percent_encoded_climb", lambda: _with([("xl/%2e%2e/%2e%2e/evil.xml", b"<x/>")]), "corrupt_zip"
+    ),
+]
+CASES += EXCEL_REFUSES
+
 
 # --- stand-in readers for the sandbox (run in the child as tests.hostile:<name>) -----------------
 
@@ -658,3 +763,15 @@ def reader_limits(data: bytes, settings: object) -> object:
         for name in ("RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU")
     ]
     return ReadResult(None, pd.DataFrame(rows, columns=PROBLEM_COLUMNS))
+
+
+def marker_hog(data: bytes, settings: object, *, problems: list) -> bytes:
+    """A marked-copy builder that allocates without bound (sandbox.MARKER stand-in)."""
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
+
+
+def marker_sleep(data: bytes, settings: object, *, problems: list) -> bytes:
+    time.sleep(3600)
+    return b""

@@ -3,6 +3,7 @@ history and rollback, reporting status. Temp store and users file, never data/."
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,8 +11,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from cchc_lib import sandbox
 from cchc_lib.accounts import Account, Accounts
 from cchc_lib.builder import build_xlsx
 from cchc_lib.sample_data import sample_spec
@@ -27,6 +30,7 @@ REPORTING = "pages/7_tinh_hinh_bao_cao.py"
 REFUSED = "Bạn không có quyền xem trang này."
 PASSWORD = "mat-khau-dai-123"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MARK, MARKED = "cchc.upload.mark", "cchc.upload.marked"  # the button and the copy kept in the session
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
 
@@ -254,10 +258,32 @@ def test_admin_upload_with_errors_shows_problems_and_publishes_nothing(env, book
     messages = " | ".join(problems["Nội dung"])
     assert "31/02/2024" in messages and "KHONGCO" in messages
     assert set(problems["Trang tính"]) == {"Hoạt động"}
-    # before any version: the template to fill in, then the marked copy of the upload
-    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền", "Tải tệp đã đánh dấu lỗi"]
+    # before any version: the template to fill in; the marked copy only once asked for
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền"]
     assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
     assert env.store.current() is None
+    at.button(key=MARK).click().run()
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền", "Tải tệp đã đánh dấu lỗi"]
+    marked = load_workbook(io.BytesIO(at.session_state[MARKED]["data"]))
+    listing = [row[4] for row in marked["Danh sách lỗi"].iter_rows(min_row=2, values_only=True)]
+    assert listing == list(problems["Nội dung"])
+    built = at.session_state[MARKED]
+    at.run()  # a rerun keeps the copy built for this upload: not built again
+    assert at.session_state[MARKED] is built
+    assert [b.label for b in at.get("download_button")][-1] == "Tải tệp đã đánh dấu lỗi"
+
+
+def test_a_marked_copy_over_the_worker_limits_says_so_and_keeps_the_problems(
+    env, books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "MARKER", "tests.hostile:marker_hog")  # builds without bound
+    env.settings.write_text(env.settings.read_text() + "parse_memory_mb = 700\n")
+    at = upload(page(UPLOAD, "quantri"), books.bad, "co_loi.xlsx")
+    at.button(key=MARK).click().run()
+    assert not at.exception
+    assert any("Không tạo được tệp đánh dấu lỗi" in t and "giới hạn" in t for t in texts(at, "warning"))
+    assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền"]
+    assert len(at.dataframe[0].value) == 2  # the problem table is still there
 
 
 def test_admin_upload_good_preview_then_confirm_publishes(env, books) -> None:

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
-from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER, mark_problems
+from cchc_lib import sandbox
+from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER, mark_problems, problem_records
 from cchc_lib.model import PROBLEM_COLUMNS
+from cchc_lib.safety import UnsafeFile
+from cchc_lib.sandbox import mark_untrusted, read_untrusted
+from cchc_lib.settings import Settings
+from tests import hostile
 from tests.xlsx import make_xlsx
+
+# Worker runs in tests: small limits so a runaway child is cheap on a shared machine.
+LIMITED = replace(Settings(), parse_memory_mb=700, parse_timeout_s=60)
 
 RED, YELLOW = "FFFFC7CE", "FFFFEB9C"
 
 
-def test_marks_cells_rows_and_lists_everything() -> None:
+def _problem_workbook() -> tuple[bytes, pd.DataFrame]:
     data = make_xlsx(
         {
             "Hoạt động": [
@@ -36,7 +46,12 @@ def test_marks_cells_rows_and_lists_everything() -> None:
         ],
         columns=PROBLEM_COLUMNS,
     )
-    book = load_workbook(io.BytesIO(mark_problems(data, problems)))
+    problems["row"] = problems["row"].astype("Int64")  # as the reader gives them
+    return data, problems
+
+
+def _assert_marked(marked: bytes) -> None:
+    book = load_workbook(io.BytesIO(marked))
     ws = book["Hoạt động"]
     assert ws["D2"].value == PROBLEM_HEADER  # header row found under the title row
     assert ws["A3"].fill.start_color.rgb == RED and "Ngày không hợp lệ" in ws["A3"].comment.text
@@ -57,6 +72,56 @@ def test_marks_cells_rows_and_lists_everything() -> None:
         ("Lỗi", "Hoạt động", 4, "Mã đơn vị", "Không có đơn vị XYZ"),
         ("Lỗi", None, None, None, "Thiếu trang tính 'Kế hoạch'"),
     ]
+
+
+def test_marks_cells_rows_and_lists_everything() -> None:
+    _assert_marked(mark_problems(*_problem_workbook()))
+
+
+def test_the_marked_copy_built_in_the_limited_worker_has_the_same_marks() -> None:
+    _assert_marked(mark_untrusted(*_problem_workbook(), LIMITED))
+
+
+def test_a_marked_copy_too_costly_to_build_hits_the_memory_limit() -> None:
+    # 300,000 formatted empty cells in the first rows of a sheet nobody reads: under 1 MB, read fine, but
+    # openpyxl (which marks; the header rows are always loaded) makes an object of each cell. Under the
+    # worker's limit: a clear refusal, and this process unharmed.
+    data = hostile.styled_blank_cells_xlsx(20, 15_000)
+    small = replace(LIMITED, parse_memory_mb=450)
+    assert read_untrusted(data, small).ok
+    with pytest.raises(UnsafeFile) as caught:
+        mark_untrusted(data, _problem_workbook()[1], small)
+    assert caught.value.code == "parse_memory"
+
+
+@pytest.mark.parametrize(
+    ("marker", "limits", "code"),
+    [
+        ("marker_sleep", {"parse_timeout_s": 2}, "parse_timeout"),
+        ("marker_hog", {"parse_memory_mb": 500}, "parse_memory"),
+    ],
+)
+def test_the_worker_limits_stop_the_marking(
+    monkeypatch: pytest.MonkeyPatch, marker: str, limits: dict, code: str
+) -> None:
+    monkeypatch.setattr(sandbox, "MARKER", f"tests.hostile:{marker}")
+    with pytest.raises(UnsafeFile) as caught:
+        mark_untrusted(hostile.good_xlsx(), None, replace(LIMITED, **limits))
+    assert caught.value.code == code
+
+
+def test_problem_records_are_plain_values() -> None:
+    records = problem_records(_problem_workbook()[1])
+    assert records[0] == {
+        "level": "error",
+        "code": "bad_date",
+        "sheet": "Hoạt động",
+        "row": 3,
+        "column": "Ngày",
+        "message": "Ngày không hợp lệ: 31/02/2024",
+    }
+    assert records[3]["row"] is None and records[3]["sheet"] is None
+    assert problem_records(None) == []
 
 
 def test_sheet_and_header_matched_loosely_and_messages_stay_text() -> None:

@@ -160,6 +160,9 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         expect(main(page).get_by_test_id("stDataFrame")).to_have_count(1)
         expect(page.get_by_role("button", name="Xác nhận cập nhật")).to_have_count(0)
         full_screenshot(page, screenshots / "cap_nhat_loi_1280.png")
+        # the marked copy is built on request, in the limited worker
+        expect(page.get_by_role("button", name="Tải tệp đã đánh dấu lỗi")).to_have_count(0)
+        page.get_by_role("button", name="Tạo tệp đánh dấu lỗi").click()
         with page.expect_download() as info:
             page.get_by_role("button", name="Tải tệp đã đánh dấu lỗi").click()
         marked = site.folder / "marked.xlsx"
