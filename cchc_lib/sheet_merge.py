@@ -17,6 +17,7 @@ import math
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime
 from html import unescape
 from typing import Any
@@ -38,12 +39,19 @@ _Q = rb"(?:\"[^\"]*\"|'[^']*')"  # a quoted attribute value
 # Tags are matched up to their first ">" (an attribute value holding ">" makes the merge fall back).
 _ROW_START = re.compile(rb"<row[\s/>]")
 _ROW_END = b"</row>"
-_ROW_NUMBER = re.compile(rb'^(<row\b[^>]*?\sr=")(\d+)(")')
 _ROW_ATTR = re.compile(rb"\s([\w:]+)\s*=\s*(" + _Q + rb")")
 _CELL = re.compile(rb"<c\b((?:[^>\"']|" + _Q + rb")*?)(/?)>")
-# A cell reference written first in its tag (`<c r="AB12"`), split into (start, row digits, quote): all
-# a moved row's cells must start so, so that renumbering is a split and a join (no Python per cell).
-_CELL_SPLIT = re.compile(rb'(<c r="[A-Z]{1,3})(\d+)(")')
+# A row or cell reference written first in its tag (`<row r="12"`, `<c r="AB12"`), split into (start,
+# row digits, quote): every moved row and cell must start so, so that renumbering is a split, a dict
+# look-up per reference and a join (no Python call per cell).
+_REF_SPLIT = re.compile(rb'(<row r="|<c r="[A-Z]{1,3})(\d+)(")')
+_ROW_FIRST_R = re.compile(rb'<row r="(\d+)"')
+_SELF_CLOSED_ROW = re.compile(rb"<row\b[^>]*/>")
+_MAIN_PREFIX = re.compile(
+    rb"xmlns:[\w.\-]+\s*=\s*[\"']http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"
+)
+# Rows renumbered per split (bounds the memory of the split parts).
+_ROWS_PER_SPLIT = 4096
 _CELL_ATTR = re.compile(rb"\s([rst])\s*=\s*[\"']([^\"']*)[\"']")
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|sheetData)[\s/>]")
@@ -111,9 +119,6 @@ class _Row:
         self.xml = xml
         self._cells: dict[int, tuple[dict[bytes, bytes], bytes]] | None = None
 
-    def has_cells(self) -> bool:
-        return b"<c" in self.xml  # no other element inside a row starts so; text holds no "<"
-
     def cells(self) -> dict[int, tuple[dict[bytes, bytes], bytes]]:
         """Column -> (attributes r/s/t, content between the tags)."""
         if self._cells is None:
@@ -133,39 +138,54 @@ class _Row:
             self._cells = out
         return self._cells
 
-    def moved(self, number: int) -> bytes:
-        """The row's bytes as row `number`: its `r` and every cell's `r` renumbered."""
-        if number == self.number:
-            return self.xml
-        old = str(self.number).encode()
-        new = str(number).encode()
-        head = _ROW_NUMBER.match(self.xml)
-        assert head is not None
-        body = self.xml[head.end() :]
-        parts = _CELL_SPLIT.split(body)
-        cells = len(parts) // 4
-        _need(parts[2::4].count(old) == cells == body.count(b"<c"), f"cell references in row {self.number}")
-        parts[2::4] = [new] * cells
-        return head.group(1) + new + head.group(3) + b"".join(parts)
 
+class _Rows:
+    """The <row> elements of sheetData's content, by position: each from its `<row` to the next one's."""
 
-def _split_rows(body: bytes) -> list[_Row]:
-    """The <row> elements of sheetData's content, each from its `<row` to the next one's."""
-    starts = [match.start() for match in _ROW_START.finditer(body)]
-    _need(not body[: starts[0] if starts else len(body)].strip(), "content outside rows")
-    rows: list[_Row] = []
-    previous = 0
-    for index, start in enumerate(starts):
-        xml = body[start : starts[index + 1] if index + 1 < len(starts) else len(body)].rstrip()
-        closed = xml.endswith(_ROW_END) and xml.count(_ROW_END) == 1
-        _need(closed or (xml.endswith(b"/>") and xml.count(b"<") == 1), "a row not closed where it ends")
-        number = _ROW_NUMBER.match(xml)
-        _need(number is not None, "a row without a number")
-        value = int(number.group(2))  # type: ignore[union-attr]
-        _need(previous < value <= _LAST_ROW, "rows out of order")
-        rows.append(_Row(value, xml))
-        previous = value
-    return rows
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.starts = [match.start() for match in _ROW_START.finditer(body)]
+        _need(not body[: self.starts[0] if self.starts else len(body)].strip(), "content outside rows")
+        numbers = _ROW_FIRST_R.findall(body)
+        _need(len(numbers) == len(self.starts), "a row without a number written first")
+        self.numbers = [int(n) for n in numbers]
+        closed = body.count(_ROW_END) + len(_SELF_CLOSED_ROW.findall(body))
+        _need(closed == len(self.starts), "rows not closed where they end")
+        pairs = zip(self.numbers, self.numbers[1:], strict=False)
+        in_range = not self.numbers or 1 <= self.numbers[0] <= self.numbers[-1] <= _LAST_ROW
+        _need(in_range and all(a < b for a, b in pairs), "rows out of order")
+        self.index = {number: i for i, number in enumerate(self.numbers)}
+        self._rows: dict[int, _Row] = {}
+
+    def end(self, i: int) -> int:
+        return self.starts[i + 1] if i + 1 < len(self.starts) else len(self.body)
+
+    def get(self, number: int) -> _Row | None:
+        i = self.index.get(number)
+        if i is None:
+            return None
+        if number not in self._rows:
+            self._rows[number] = _Row(number, self.body[self.starts[i] : self.end(i)].rstrip())
+        return self._rows[number]
+
+    def has_cells(self, i: int) -> bool:
+        return self.body.find(b"<c", self.starts[i], self.end(i)) >= 0  # no other element in a row starts so
+
+    def renumbered(self, first: int, last: int, mapping: dict[bytes, bytes]) -> list[bytes]:
+        """Rows first..last-1 (positions) with every row and cell reference mapped (old -> new digits)."""
+        out = []
+        for a in range(first, last, _ROWS_PER_SPLIT):
+            b = min(last, a + _ROWS_PER_SPLIT)
+            piece = self.body[self.starts[a] : self.end(b - 1)]
+            parts = _REF_SPLIT.split(piece)
+            refs = len(parts) // 4
+            _need(refs == piece.count(b"<c") + (b - a), "a row or cell reference not written first")
+            try:
+                parts[2::4] = [mapping[digits] for digits in parts[2::4]]
+            except KeyError as exc:
+                raise _Unsafe("a cell outside its row") from exc
+            out.append(b"".join(parts))
+        return out
 
 
 class _Strings:
@@ -231,7 +251,7 @@ def _text_value(attrs: dict[bytes, bytes], content: bytes, strings: _Strings) ->
     return None
 
 
-def _header(rows: dict[int, _Row], strings: _Strings) -> tuple[int, dict[str, int]]:
+def _header(rows: _Rows, strings: _Strings) -> tuple[int, dict[str, int]]:
     """As submissions._header: the header row of `Hoạt động` and field -> column."""
     by_key = {match_key(c.header): c.field for c in ACTIVITIES.columns}
     required = {c.field for c in ACTIVITIES.columns if c.required}
@@ -482,70 +502,88 @@ def _merge(
     closing = data.find(b"</sheetData>", opening.end())  # type: ignore[union-attr]
     _need(closing >= 0 and data.find(b"<sheetData", closing) < 0, "sheet data in two places")
     head, tail = data[: opening.end()], data[closing:]  # type: ignore[union-attr]
-    rows = _split_rows(data[opening.end() : closing])  # type: ignore[union-attr]
-    by_number = {row.number: row for row in rows}
+    _need(_MAIN_PREFIX.search(head) is None, "the main namespace under a prefix")
+    body = data[opening.end() : closing]  # type: ignore[union-attr]
+    _need(b"<f" not in body and b"spreadsheetml/2006/main" not in body, "formulas or namespaces in rows")
+    rows = _Rows(body)
     strings = _Strings(archive, package, workbook_part)  # type: ignore[arg-type]
 
-    header_row, columns = _header(by_number, strings)
+    header_row, columns = _header(rows, strings)
     old = before.activities
     drop_mask = _replaced(old, unit_code, date_range)
     drop = {int(r) for r in old.loc[drop_mask, "row"]}
     remaining = [int(r) for r in old.loc[~drop_mask, "row"]]
-    last_cell_row = next((row.number for row in reversed(rows) if row.has_cells()), 0)
-    max_row = max(last_cell_row, header_row)
+    count = len(rows.numbers)
+    last_cell = next((i for i in range(count - 1, -1, -1) if rows.has_cells(i)), None)
+    max_row = max(rows.numbers[last_cell] if last_cell is not None else 0, header_row)
     insert_after = max(remaining) if remaining else header_row
     start = min([*drop, insert_after + 1])
-    _need(insert_after > header_row and insert_after in by_number, "no template row")
-    _need(all(r in by_number for r in drop), "a replaced row is not in the sheet")
+    _need(insert_after > header_row and insert_after in rows.index, "no template row")
+    _need(all(r in rows.index for r in drop), "a replaced row is not in the sheet")
 
     new_rows = submitted.sort_values(["date", "row"], kind="stable").to_dict("records")
-    sequence: list[int | None] = []  # a source row number, or None for the next submitted row
-    inserted = False
+    # Where each row from `start` on goes: kept rows close up over the dropped ones, the new rows come
+    # right after insert_after (or after max_row), as in merge_unit_rows.
+    mapping: dict[bytes, bytes] = {}
+    target = start
+    new_at = None
     for r in range(start, max_row + 1):
         if r == insert_after + 1:
-            sequence.extend([None] * len(new_rows))
-            inserted = True
+            new_at = target
+            target += len(new_rows)
         if r not in drop:
-            sequence.append(r)
-    if not inserted:
-        sequence.extend([None] * len(new_rows))
-    extent = max(max_row, start + len(sequence) - 1)
+            mapping[str(r).encode()] = str(target).encode()
+            target += 1
+    if new_at is None:
+        new_at = target
+        target += len(new_rows)
+    extent = max(max_row, target - 1)
     _check_tail(tail, start, extent)
 
     type_names = dict(
         zip(before.activity_types["type_code"], before.activity_types["type_name"], strict=False)
     )
     writer = _NewRow(
-        by_number[insert_after],
+        rows.get(insert_after),  # type: ignore[arg-type]
         columns,
-        _types_as_codes(by_number, columns["type_code"], old, strings),
+        _types_as_codes(rows, columns["type_code"], old, strings),
         type_names,
         CALENDAR_MAC_1904 if package.date1904() else CALENDAR_WINDOWS_1900,
         _date_styles(archive, package, workbook_part),  # type: ignore[arg-type]
     )
 
-    kept_rows = [row for row in rows if row.number < start]
-    kept = [row.xml for row in kept_rows]
-    last_written = next((r.number for r in reversed(kept_rows) if r.has_cells()), 0)
-    body: list[bytes] = []
-    target = start
-    records = iter(new_rows)
-    for item in sequence:
-        if item is None:
-            body.append(writer.xml(target, next(records)))
-            last_written = target
-        elif item in by_number:
-            row = by_number[item]
-            body.append(row.moved(target))
-            if row.has_cells():
-                last_written = target
-        target += 1
-    # rows after the last cell row hold no cells (heights, styles): kept where nothing was written
-    body.extend(row.xml for row in rows if row.number > max_row and row.number >= target)
-
+    first = bisect_left(rows.numbers, start)  # position of the first row that moves
+    beyond = bisect_right(rows.numbers, max_row)  # rows after it hold no cells
+    kept = rows.body[: rows.starts[first]] if first < count else rows.body
+    before_new = bisect_right(rows.numbers, insert_after)
+    pieces: list[bytes] = [head, kept]
+    for low, high in ((first, before_new), (before_new, beyond)):
+        position = low
+        while position < high:  # runs of rows that are not dropped
+            if rows.numbers[position] in drop:
+                position += 1
+                continue
+            run = position
+            while run < high and rows.numbers[run] not in drop:
+                run += 1
+            pieces.extend(rows.renumbered(position, run, mapping))
+            position = run
+        if low == first:
+            pieces.extend(writer.xml(new_at + k, record) for k, record in enumerate(new_rows))
+    # cell-less rows after the last cell row (heights, styles) stay where nothing was written
+    pieces.extend(
+        rows.body[rows.starts[i] : rows.end(i)] for i in range(beyond, count) if rows.numbers[i] >= target
+    )
+    pieces.append(tail)
+    last_written = max(
+        new_at + len(new_rows) - 1 if new_rows else 0,
+        int(mapping.get(str(rows.numbers[last_cell]).encode(), b"0")) if last_cell is not None else 0,
+        next((rows.numbers[i] for i in range(first - 1, -1, -1) if rows.has_cells(i)), 0),
+    )
     head = _dimension(head, last_written, max(columns.values()))
     chain, changed = _without_calc_chain(archive, package, workbook_part)  # type: ignore[arg-type]
-    return _write(archive, part, [head, *kept, *body, tail], chain, changed)
+    pieces[0] = head
+    return _write(archive, part, pieces, chain, changed)
 
 
 def _dimension(head: bytes, last_row: int, last_column: int) -> bytes:

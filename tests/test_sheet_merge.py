@@ -124,6 +124,13 @@ def merged(data: bytes, sub: list[dict], unit: str = "XCB", date_range=Q1) -> tu
     old_entries, new_entries = entries(data), entries(fast)
     assert [n for n, _ in new_entries] == [n for n, _ in old_entries]
     assert [e for e in new_entries if e[0] != sheet] == [e for e in old_entries if e[0] != sheet]
+    # ... and in the sheet, every row before the first one that moves (the title block, the header)
+    mask = old.index.isin(kept.index)
+    first = min([*old.loc[~mask, "row"], int(old.loc[mask, "row"].max()) + 1 if mask.any() else 1])
+    new_xml = sheet_xml(fast)
+    for xml, number in re.findall(rb'(?s)(<row r="(\d+)".*?</row>)', sheet_xml(data)):
+        if int(number) < first:
+            assert xml in new_xml
     # (3) openpyxl opens it
     load_workbook(io.BytesIO(fast))
     return fast, slow
