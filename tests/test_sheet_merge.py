@@ -469,3 +469,15 @@ def test_random_submissions_read_back_like_the_openpyxl_merge(unit, months, new)
     fast = merge_unit_rows_fast(WIDE_BOOK, WIDE_BEFORE, rows, unit, (first, last))
     assert fast is not None
     pd.testing.assert_frame_equal(activities(fast), activities(slow))
+
+
+def test_characters_xml_cannot_hold_are_left_out_and_markup_escaped() -> None:
+    data = book(BASE, OFFICIAL)
+    before = read_trusted(data, SETTINGS).workbook
+    rows = submission(ADDED[:1]).copy()
+    rows["title"] = "chuông\x07 <i>&amp;</i>"
+    fast = merge_unit_rows_fast(data, before, rows, "XCB", Q1)
+    assert fast is not None
+    titles = activities(fast)["title"].tolist()
+    assert titles[-1] == "chuông <i>&amp;</i>"
+    load_workbook(io.BytesIO(fast))
