@@ -81,8 +81,10 @@ def activities(data: bytes) -> pd.DataFrame:
 
 def part_of(data: bytes, sheet: str = "Hoạt động") -> str:
     from cchc_lib.package import open_package
+    from cchc_lib.text import match_key
 
-    return open_package(data).sheet_parts()[sheet]
+    parts = open_package(data).sheet_parts()
+    return next(part for name, part in parts.items() if match_key(name) == match_key(sheet))
 
 
 def entries(data: bytes) -> list[tuple[str, bytes]]:
@@ -481,3 +483,51 @@ def test_characters_xml_cannot_hold_are_left_out_and_markup_escaped() -> None:
     titles = activities(fast)["title"].tolist()
     assert titles[-1] == "chuông <i>&amp;</i>"
     load_workbook(io.BytesIO(fast))
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        Layout(title_block=True, blank_rows=True, blank_every=2),
+        Layout(header_variants="ascii", nfd_text=True),
+        Layout(header_variants="upper", lower_codes=True, nbsp=True),
+        Layout(total_row=True, numbers_as_text=True, extra_column=True),
+    ],
+    ids=["blank_rows", "ascii_nfd", "upper_lower_nbsp", "numbers_as_text"],
+)
+def test_untidy_layouts(layout: Layout) -> None:
+    merged(book(BASE, layout), ADDED)
+    merged(book(BASE, layout), [], "XCB", Q1)
+
+
+def test_blank_rows_keep_their_places_in_the_moved_rows() -> None:
+    fast, slow = merged(book(BASE, Layout(blank_rows=True, blank_every=1)), ADDED[:1])
+    rows = activities(fast)["row"].tolist()
+    assert rows == activities(slow)["row"].tolist()
+    # rows 2 and 6 (XCB's first quarter) dropped: the blank rows move up with the rest, one place per
+    # dropped row, and the new row follows XCB's May row
+    assert rows == [3, 6, 8, 9]
+
+
+def test_serial_dates_without_a_date_style_fall_back() -> None:
+    data = book(BASE, Layout(dates_as="serial"))
+    before = read_trusted(data, SETTINGS).workbook
+    assert merge_unit_rows_fast(data, before, submission(ADDED), "XCB", Q1) is None
+
+
+def test_formula_in_another_sheet_falls_back() -> None:
+    source = load_workbook(io.BytesIO(book(BASE, OFFICIAL)))
+    source["Đơn vị"]["J1"] = "=COUNTA('Hoạt động'!B:B)"
+    buffer = io.BytesIO()
+    source.save(buffer)
+    data = buffer.getvalue()
+    before = read_trusted(data, SETTINGS).workbook
+    assert merge_unit_rows_fast(data, before, submission(ADDED), "XCB", Q1) is None
+
+
+def test_cell_without_reference_in_the_moved_rows_falls_back() -> None:
+    data = book(BASE, OFFICIAL)
+    before = read_trusted(data, SETTINGS).workbook
+    part = sheet_part(data, "Hoạt động")
+    broken = edit_part(data, part, lambda b: re.sub(rb'<c r="F10"', b"<c", b, count=1))
+    assert merge_unit_rows_fast(broken, before, submission(ADDED), "XCB", Q1) is None
