@@ -345,6 +345,10 @@ def _check_tail(tail: bytes, start: int, extent: int) -> None:
 
 
 def _check_relationships(package: Package, part: str) -> None:
+    """Only harmless relationships on the sheet (a relationships part that does not parse is not)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    _need(package.info(rels) is None or package._xml(rels) is not None, "unreadable sheet relationships")
     for _, kind, _ in package._relationships(part):
         _need(kind.endswith(_SAFE_RELATIONSHIPS), f"sheet relationship {kind.rsplit('/', 1)[-1]}")
 

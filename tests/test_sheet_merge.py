@@ -531,3 +531,12 @@ def test_cell_without_reference_in_the_moved_rows_falls_back() -> None:
     part = sheet_part(data, "Hoạt động")
     broken = edit_part(data, part, lambda b: re.sub(rb'<c r="F10"', b"<c", b, count=1))
     assert merge_unit_rows_fast(broken, before, submission(ADDED), "XCB", Q1) is None
+
+
+def test_unreadable_sheet_relationships_fall_back() -> None:
+    data = _edited(lambda s: setattr(s["F3"], "hyperlink", "https://example.org/"))  # above: allowed
+    before = read_trusted(data, SETTINGS).workbook
+    assert merge_unit_rows_fast(data, before, submission(ADDED), "XCB", Q1) is not None
+    rels = "xl/worksheets/_rels/" + part_of(data).rsplit("/", 1)[1] + ".rels"
+    broken = edit_part(data, rels, lambda b: b.replace(b"</Relationships>", b""))
+    assert merge_unit_rows_fast(broken, before, submission(ADDED), "XCB", Q1) is None
