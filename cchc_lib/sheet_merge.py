@@ -92,6 +92,9 @@ def merge_unit_rows_fast(
 ) -> bytes | None:
     """`merge_unit_rows` done on the sheet XML, or None when that is not safe (use the openpyxl path)."""
     try:
+        with zipfile.ZipFile(io.BytesIO(current_bytes)) as archive:
+            # a stored version Excel would not open (published before opc's checks) is not carried on
+            _need("[Content_Types].xml" in archive.namelist(), "no [Content_Types].xml")
         return _merge(current_bytes, before, submitted, unit_code, date_range)
     except _Unsafe as exc:
         log.info("unit merge falls back to openpyxl: %s", exc)

@@ -178,11 +178,13 @@ def test_a_v1_workbook_without_the_new_parts_reads_as_before() -> None:
             "unit_type": ["Phòng chuyên môn", XA],
             "portal_url": [np.nan, np.nan],
             "contact": [np.nan, np.nan],
+            "phone": [np.nan, np.nan],  # the optional contact columns, blank without them
+            "email": [np.nan, np.nan],
             "valid_from": pd.to_datetime([pd.NaT, pd.NaT]).astype("datetime64[ns]"),
             "valid_to": pd.to_datetime([pd.NaT, "2024-06-30"]).astype("datetime64[ns]"),
             "successor_code": [np.nan, np.nan],
         }
-    ).astype({c: "str" for c in ["unit_code", "unit_name", "unit_type", "portal_url", "contact"]})
+    ).astype({c: "str" for c in ["unit_code", "unit_name", "unit_type", "portal_url", "contact", "phone", "email"]})
     expected["successor_code"] = expected["successor_code"].astype("str")
     assert_frame_equal(wb.units, expected)
     assert wb.channel_groups is None and wb.directives is None
