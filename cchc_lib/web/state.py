@@ -54,6 +54,8 @@ def persisted_widget(
     back to `default`; `options=None` for widgets without options (text_input). Returns the value.
     """
     own_key, widget_key = KEY_PREFIX + name, _WIDGET_PREFIX + name
+    if widget is st.multiselect:
+        kwargs.setdefault("select_all", False)  # Streamlit's "Select all" is English only
     value = st.session_state.get(own_key, default)
     if options is not None:
         options = list(options)

@@ -70,6 +70,8 @@ CSS = "\n".join(
             "Nhấn Ctrl+Enter để áp dụng",
             "0.75rem",
         ),
+        # A chosen file's size in English units ("205.5KB"): the name alone is enough.
+        "[data-testid=stFileChipName] ~ * { display: none !important; }",
         # A selector whose typed text matches nothing: "No results".
         _replace("[role=listbox][data-empty=true] [role=option] span", "Không có kết quả"),
     ]
