@@ -273,7 +273,6 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
         label="Loại đơn vị",
         placeholder="Tất cả loại đơn vị",
         filter_mode=None,
-        select_all=False,
     )
     pool = units[units["unit_type"].isin(unit_types)] if unit_types else units
     names = dict(zip(pool["unit_code"], pool["unit_name"], strict=False))
@@ -289,7 +288,6 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
         placeholder="Tất cả đơn vị",
         format_func=lambda c: names.get(c, c),
         filter_mode=None,  # the search box above narrows the list, without diacritics
-        select_all=False,
     )
     return tuple(unit_types), tuple(unit_codes)
 
