@@ -17,15 +17,20 @@ from cchc_lib.model import Workbook, empty_workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
 from cchc_lib.store import Health
-from cchc_lib.web import data
+from cchc_lib.text import match_key
+from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
 from cchc_lib.web.render import md_escape
-from cchc_lib.web.state import persisted_widget, remembered
+from cchc_lib.web.state import persisted_widget, remember, remembered, take_widget_change
 
 __all__ = ["Frame", "page_frame", "guard", "role_allowed", "show_store_damage"]
 
 LOG = logging.getLogger("cchc_lib.web")
 _YEAR_RANGE = (2000, 2100)
+_UNIT_SEARCH = "Tìm đơn vị (gõ không dấu cũng được)"
+_UNIT_SEARCH_HINT = "vd: cam binh"
+_LINK_HELP = "Liên kết mở đúng trang, kỳ, lịch và đơn vị đang chọn. Bấm biểu tượng sao chép ở góc ô:"
+_LINK_UNKNOWN = "Không xác định được địa chỉ trang: hãy sao chép địa chỉ trên thanh địa chỉ của trình duyệt."
 
 
 @dataclass
@@ -162,20 +167,63 @@ def role_allowed(require_role: str | None) -> bool:
     return auth.gate(require_role)
 
 
+def _account_box() -> None:
+    from cchc_lib.web import auth
+
+    auth.account_box()
+
+
 def _signed_in() -> bool:
     from cchc_lib.web import auth
 
     return auth.current_account() is not None
 
 
-def _menu() -> None:
+def _menu_links(slot: Any, params: dict[str, str]) -> None:
+    """The menu's page links into `slot` (an st.empty); each link carries the view's query `params`,
+    so the next page opens on the same period and units."""
     from cchc_lib.web import auth
 
-    for page, label, icon in msg.MENU:
-        # a page another task has not delivered yet is left out; so is a page the account may not open
-        if (PROJECT_ROOT / page).is_file() and auth.menu_visible(page):
-            st.page_link(page, label=label, icon=icon)
-    auth.account_box()
+    with slot.container():
+        for page, label, icon in msg.MENU:
+            # a page another task has not delivered yet is left out; so is a page the account may not open
+            if (PROJECT_ROOT / page).is_file() and auth.menu_visible(page):
+                st.page_link(page, label=label, icon=icon, query_params=params)
+
+
+def _adopt_address(units: pd.DataFrame, widget_changed: bool) -> None:
+    """When the address changed outside the app (a forwarded link, a reload, the back button, an
+    edited URL), its view replaces the kept choices; a parameter it does not give (or gives wrong)
+    means the default. A run started by a filter the visitor just changed keeps the filters."""
+    params = st.query_params.to_dict()
+    if widget_changed or url_state.same_params(params, remembered("url") or {}):
+        return
+    view = url_state.parse_view(params, units["unit_type"].dropna().unique(), units["unit_code"])
+    remember("year", view.year)
+    remember("kind", view.kind)
+    remember("calendar", view.calendar)
+    remember("unit_types", list(view.unit_types))
+    remember("unit_codes", list(view.unit_codes))
+
+
+def _write_address(view: url_state.View, defaults: url_state.View) -> dict[str, str]:
+    """Put the view into the address bar (a new history entry when it changed) and return its params."""
+    params = url_state.encode_view(view, defaults)
+    if not url_state.same_params(st.query_params.to_dict(), params):
+        st.query_params.from_dict(params)
+    remember("url", params)
+    return params
+
+
+def _copy_link(view: url_state.View, defaults: url_state.View) -> None:
+    """The "Sao chép liên kết" popover: the absolute link to this page and view, with a copy icon (st.code)."""
+    url = url_state.link(st.context.url, url_state.encode_view(view, defaults, explicit=True))
+    with st.popover("Sao chép liên kết", icon=":material/link:", width="stretch"):
+        if url is None:
+            st.caption(_LINK_UNKNOWN)
+            return
+        st.caption(_LINK_HELP)
+        st.code(url, language=None, wrap_lines=True)
 
 
 def _year_options(years: list[int], kept: object) -> list[int]:
@@ -201,9 +249,12 @@ def _period_picker(settings: Settings, years: list[int]) -> tuple[Period, str]:
         _year_options(years, remembered("year")),
         _default_year(years),
         label="Năm",
+        filter_mode=None,  # no typing: no keyboard on a phone, no English "No results"
     )
     kinds = dict(msg.PERIOD_KINDS)
-    kind = persisted_widget(st.selectbox, "kind", list(kinds), "", label="Kỳ", format_func=lambda k: kinds[k])
+    kind = persisted_widget(
+        st.selectbox, "kind", list(kinds), "", label="Kỳ", format_func=lambda k: kinds[k], filter_mode=None
+    )
     labels = {c: msg.CALENDAR_LABELS[c].format(cutoff=settings.cutoff_day) for c in CALENDARS}
     calendar = persisted_widget(
         st.radio, "calendar", list(CALENDARS), CALENDAR, label="Lịch", format_func=lambda c: labels[c]
@@ -221,9 +272,12 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
         multi=True,
         label="Loại đơn vị",
         placeholder="Tất cả loại đơn vị",
+        filter_mode=None,
     )
     pool = units[units["unit_type"].isin(unit_types)] if unit_types else units
     names = dict(zip(pool["unit_code"], pool["unit_name"], strict=False))
+    search = st.text_input(_UNIT_SEARCH, key="unit_search", max_chars=60, placeholder=_UNIT_SEARCH_HINT)
+    names = _matching_units(names, search, remembered("unit_codes") or [])
     unit_codes = persisted_widget(
         st.multiselect,
         "unit_codes",
@@ -233,8 +287,22 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
         label="Đơn vị",
         placeholder="Tất cả đơn vị",
         format_func=lambda c: names.get(c, c),
+        filter_mode=None,  # the search box above narrows the list, without diacritics
     )
     return tuple(unit_types), tuple(unit_codes)
+
+
+def _matching_units(names: dict[str, str], search: str | None, chosen: list[str]) -> dict[str, str]:
+    """The units whose name or code holds every word of `search`, ignoring case and diacritics
+    ("cam binh" finds "UBND xã Cẩm Bình"); the chosen units always stay in the list."""
+    words = match_key(search or "").split()
+    if not words:
+        return names
+    return {
+        code: name
+        for code, name in names.items()
+        if code in chosen or all(w in match_key(f"{name} {code}") for w in words)
+    }
 
 
 def _version_caption(source: data.DataSource, signed_in: bool) -> str:
@@ -343,12 +411,17 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         layout="wide",
         initial_sidebar_state="auto",
     )
+    vietnamese.hide_english()
+    widget_changed = take_widget_change()
     settings = load_settings()
     sidebar = st.sidebar
     with sidebar:
         st.markdown(f"**{settings.organisation}**")
         st.caption(settings.plan_reference)
-        _menu()
+        links = st.empty()
+        menu_params = url_state.carried(st.query_params.to_dict())
+        _menu_links(links, menu_params)
+        _account_box()
     if not role_allowed(require_role):
         st.warning("Bạn không có quyền xem trang này.")
         st.stop()
@@ -371,8 +444,15 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
 
     with sidebar:
         st.divider()
+        _adopt_address(units, widget_changed)
         period, calendar = _period_picker(settings, years)
         filters = _unit_filters(units)
+        view = url_state.View(period.year, period.kind, calendar, *filters)
+        defaults = url_state.View(_default_year(years), "", CALENDAR)
+        params = _write_address(view, defaults)
+        if params != menu_params:
+            _menu_links(links, params)
+        _copy_link(view, defaults)
         st.divider()
         st.caption(_version_caption(source, _signed_in()))
     st.caption(f"{settings.organisation} · " + _context_line(settings, period, calendar, filters, units))

@@ -29,6 +29,7 @@ from cchc_lib.sessions import COOKIE_NAME, Sessions
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.web.client import client_address
 from cchc_lib.web.upload_gate import UploadGate
+from cchc_lib.web.vietnamese import LOCALE_JS, locale_js
 
 __all__ = [
     "LOGIN_JS",
@@ -226,6 +227,7 @@ ROUTES = [
     Route(LOGIN_JS, login_js, methods=["GET"]),
     Route(LOGOUT_PATH, logout, methods=["GET"]),
     Route(LOGOUT_JS, logout_js, methods=["GET"]),
+    Route(LOCALE_JS, locale_js, methods=["GET"]),  # the date picker in Vietnamese (web/vietnamese.py)
 ]
 # The headers wrap everything (the upload gate's refusals included); the gate stands in front of
 # Streamlit's upload endpoint (cchc_lib/web/upload_gate.py).

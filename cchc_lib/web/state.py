@@ -7,12 +7,13 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["KEY_PREFIX", "persisted_widget", "remembered", "remember"]
+__all__ = ["KEY_PREFIX", "persisted_widget", "remembered", "remember", "take_widget_change"]
 
 # Own keys ("cchc.<name>") survive page changes; widget keys ("_w.<name>") are dropped by Streamlit
 # whenever a page without that widget runs, so every widget is re-seeded from its own key.
 KEY_PREFIX = "cchc."
 _WIDGET_PREFIX = "_w."
+_CHANGED = KEY_PREFIX + "_changed"  # set by a persisted widget's callback: the visitor chose something
 
 
 def remembered(name: str, default: Any = None) -> Any:
@@ -23,6 +24,12 @@ def remembered(name: str, default: Any = None) -> Any:
 def remember(name: str, value: Any) -> None:
     """Keep `value` under `name` for this browser session."""
     st.session_state[KEY_PREFIX + name] = value
+
+
+def take_widget_change() -> bool:
+    """Whether a persisted widget was changed by the visitor since the last call (then cleared): such a
+    run keeps the widgets' values even when the address still shows the previous view."""
+    return bool(st.session_state.pop(_CHANGED, False))
 
 
 def _sanitise(value: Any, options: Sequence[Any], default: Any, multi: bool) -> Any:
@@ -47,6 +54,8 @@ def persisted_widget(
     back to `default`; `options=None` for widgets without options (text_input). Returns the value.
     """
     own_key, widget_key = KEY_PREFIX + name, _WIDGET_PREFIX + name
+    if widget is st.multiselect:
+        kwargs.setdefault("select_all", False)  # Streamlit's "Select all" is English only
     value = st.session_state.get(own_key, default)
     if options is not None:
         options = list(options)
@@ -57,6 +66,7 @@ def persisted_widget(
 
     def _keep() -> None:
         st.session_state[own_key] = st.session_state[widget_key]
+        st.session_state[_CHANGED] = True
 
     result = widget(key=widget_key, on_change=_keep, **kwargs)
     if multi:
