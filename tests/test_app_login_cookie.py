@@ -18,7 +18,6 @@ from cchc_lib.accounts import Account
 from cchc_lib.sessions import Sessions, digest
 from cchc_lib.settings import load_settings
 from cchc_lib.web import auth
-from cchc_lib.web.vietnamese import LOCALE_JS
 from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
 
 __all__ = ["env"]  # the fixture, imported from the upload tests
@@ -28,11 +27,8 @@ LOGOUT_SCRIPT = '<script src="/_cchc/logout.js"></script>'
 
 
 def scripts(at: AppTest) -> list[str]:
-    """The page's html elements that hold a login or logout script (every page also loads the constant
-    language script, web/vietnamese.py, and has style-only ones)."""
-    return [
-        e.proto.body for e in at.get("html") if "<script" in e.proto.body and LOCALE_JS not in e.proto.body
-    ]
+    """The page's html elements that hold a login or logout script (the others are style only)."""
+    return [e.proto.body for e in at.get("html") if "<script" in e.proto.body]
 
 
 def with_cookie(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:

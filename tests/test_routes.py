@@ -150,3 +150,93 @@ def test_inline_script_hash_matches_streamlit_page() -> None:
 )
 def test_client_address(headers: dict, peer: str | None, behind_proxy: bool, expected: str) -> None:
     assert routes.client_address(headers, peer, behind_proxy) == expected
+
+
+# ------------------------------------------------------------ the page language
+_STREAMLIT_HEAD = '<!DOCTYPE html>\n<html lang="en">\n  <head>\n    <meta charset="UTF-8" />\n'
+
+
+def _language_site(body: str, media_type: str, headers: dict[str, str] | None = None):
+    from starlette.responses import Response
+
+    from cchc_lib.web.vietnamese import PageLanguage
+
+    async def page(request):
+        return Response(body, media_type=media_type, headers=headers)
+
+    app = Starlette(routes=[Route("/{path:path}", page)], middleware=[routes.Middleware(PageLanguage)])
+    return testclient.TestClient(app)
+
+
+def test_every_html_page_loads_the_language_script_before_anything_else() -> None:
+    page = _STREAMLIT_HEAD + '    <script type="module" src="./static/js/index.js"></script>\n  </head>'
+    response = _language_site(page, "text/html").get("/don_vi")
+    expected = (
+        '<!DOCTYPE html>\n<html lang="vi">\n  <head>\n    <script src="/_cchc/vi.js"></script>\n'
+        '    <meta charset="UTF-8" />\n'
+        '    <script type="module" src="./static/js/index.js"></script>\n  </head>'
+    )
+    assert response.text == expected
+    assert response.headers["content-length"] == str(len(expected.encode("utf-8")))
+
+
+def test_a_gzipped_page_is_sent_rewritten_and_uncompressed() -> None:
+    from starlette.middleware.gzip import GZipMiddleware
+
+    from cchc_lib.web.vietnamese import PageLanguage
+
+    async def page(request):
+        from starlette.responses import Response
+
+        return Response(_STREAMLIT_HEAD + "  </head>" + " " * 2000, media_type="text/html")
+
+    app = Starlette(
+        routes=[Route("/{path:path}", page)],
+        middleware=[routes.Middleware(PageLanguage), routes.Middleware(GZipMiddleware, minimum_size=500)],
+    )
+    response = testclient.TestClient(app).get("/bao_cao", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+    assert response.text.startswith('<!DOCTYPE html>\n<html lang="vi">\n  <head>\n    <script src="/_cchc/vi.js">')
+
+
+@pytest.mark.parametrize(
+    ("media_type", "encoding"), [(b"application/javascript", None), (b"text/html", b"br")]
+)
+def test_other_responses_pass_untouched(media_type: bytes, encoding: bytes | None) -> None:
+    import anyio
+
+    from cchc_lib.web.vietnamese import PageLanguage
+
+    body = (_STREAMLIT_HEAD + "</head>").encode("utf-8")
+    headers = [(b"content-type", media_type)] + ([(b"content-encoding", encoding)] if encoding else [])
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": "GET", "path": "/"}
+    anyio.run(PageLanguage(app), scope, receive, send)
+    assert sent == [
+        {"type": "http.response.start", "status": 200, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+def test_the_real_streamlit_page_gets_the_script_at_the_top_of_its_head() -> None:
+    import streamlit
+
+    from cchc_lib.web.vietnamese import with_locale
+
+    html = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+    out = with_locale(html).decode("utf-8")
+    head = out.index("<head>")
+    assert out.index('<script src="/_cchc/vi.js"></script>') < out.index("<script", head + 7) + 1
+    assert out.index('<script src="/_cchc/vi.js"></script>') < out.index("<meta", head)
+    assert '<html lang="vi">' in out and with_locale(with_locale(html)) == with_locale(html)

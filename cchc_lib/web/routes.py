@@ -29,7 +29,7 @@ from cchc_lib.sessions import COOKIE_NAME, Sessions
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.web.client import client_address
 from cchc_lib.web.upload_gate import UploadGate
-from cchc_lib.web.vietnamese import LOCALE_JS, locale_js
+from cchc_lib.web.vietnamese import LOCALE_JS, PageLanguage, locale_js
 
 __all__ = [
     "LOGIN_JS",
@@ -230,5 +230,6 @@ ROUTES = [
     Route(LOCALE_JS, locale_js, methods=["GET"]),  # the date picker in Vietnamese (web/vietnamese.py)
 ]
 # The headers wrap everything (the upload gate's refusals included); the gate stands in front of
-# Streamlit's upload endpoint (cchc_lib/web/upload_gate.py).
-MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(UploadGate)]
+# Streamlit's upload endpoint (cchc_lib/web/upload_gate.py); every HTML page loads the language script
+# first (cchc_lib/web/vietnamese.py).
+MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(UploadGate), Middleware(PageLanguage)]
