@@ -210,6 +210,16 @@ def _take(frame: pd.DataFrame, column: str, positions: np.ndarray) -> pd.Series:
     """frame[column] at integer positions, with a fresh RangeIndex (dtype kept)."""
     return frame[column].iloc[positions].reset_index(drop=True)
 
+def _unit_columns(cube: _Cube, unit_pos: np.ndarray) -> dict[str, pd.Series]:
+    """unit_code, unit_name, unit_type of the cube's units at positions `unit_pos`."""
+    return {name: _take(cube.units, name, unit_pos) for name in ("unit_code", "unit_name", "unit_type")}
+
+
+def _figure_columns(planned: np.ndarray, actual: np.ndarray) -> dict[str, np.ndarray]:
+    """planned, actual (int64) and completion_pct of matching flat arrays."""
+    return {"planned": planned, "actual": actual.astype("int64"), "completion_pct": _completion(actual, planned)}
+
+
 
 def _sum_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """planned/actual summed by `keys` in order of first appearance, plus completion_pct."""
@@ -339,14 +349,10 @@ def plan_vs_actual(
     actual_flat = actual[unit_rows].reshape(-1)
     return pd.DataFrame(
         {
-            "unit_code": _take(cube.units, "unit_code", unit_pos),
-            "unit_name": _take(cube.units, "unit_name", unit_pos),
-            "unit_type": _take(cube.units, "unit_type", unit_pos),
+            **_unit_columns(cube, unit_pos),
             "activity_type": _take(cube.types, "type_code", type_pos),
             "activity_name": _take(cube.types, "type_name", type_pos),
-            "planned": planned_flat.astype("float64"),
-            "actual": actual_flat.astype("int64"),
-            "completion_pct": _completion(actual_flat, planned_flat),
+            **_figure_columns(planned_flat.astype("float64"), actual_flat),
         }
     )
 
@@ -488,13 +494,9 @@ def unit_quarter_matrix(
     actual_flat = actual[unit_rows].reshape(-1)
     return pd.DataFrame(
         {
-            "unit_code": _take(cube.units, "unit_code", unit_pos),
-            "unit_name": _take(cube.units, "unit_name", unit_pos),
-            "unit_type": _take(cube.units, "unit_type", unit_pos),
+            **_unit_columns(cube, unit_pos),
             "quarter": np.tile(np.arange(1, 5, dtype="int64"), len(unit_rows)),
-            "planned": planned_flat,
-            "actual": actual_flat.astype("int64"),
-            "completion_pct": _completion(actual_flat, planned_flat),
+            **_figure_columns(planned_flat, actual_flat),
             "exists": cube.exists[unit_rows].reshape(-1).astype(bool),
         }
     )
