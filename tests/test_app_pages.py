@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -87,17 +86,6 @@ def year_2024(raw: dict[str, pd.DataFrame]) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------- helpers
-@pytest.fixture
-def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Settings pointing at a copy of the sample and an empty store (never the real data/store)."""
-    sample = tmp_path / "sample.xlsx"
-    shutil.copyfile(SAMPLE, sample)
-    path = tmp_path / "settings.toml"
-    path.write_text(f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(tmp_path / "store").as_posix()}"\n')
-    monkeypatch.setenv("CCHC_SETTINGS", str(path))
-    return path
-
-
 def run_page(title: str, state: dict[str, object] | None = None) -> AppTest:
     """Start on the home page, then open `title` the way a direct link does (switch_page)."""
     at = AppTest.from_file(APP, default_timeout=30)
@@ -340,14 +328,20 @@ def test_the_publisher_is_named_only_to_a_logged_in_visitor(
     assert any("phiên bản số 1" in c.value and "bởi quantri" in c.value for c in at.sidebar.caption)
 
 
-def test_print_page_lists_the_units_below_the_near_threshold(
-    settings_env: Path, raw: dict[str, pd.DataFrame]
-) -> None:
+def behind_2024(raw: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Series, pd.Index, pd.Series]:
+    """Actual and % per unit for 2024, and the units below 70 % (lowest first) with their names."""
     expected = year_2024(raw)
     planned, actual = expected["planned_by_unit"], expected["actual_by_unit"]
     pct = actual / planned * 100
     codes = pct[(planned > 0) & (pct < 70)].sort_values(kind="stable").index
-    names = raw["units"].set_index("Mã đơn vị").loc[codes, "Tên đơn vị"]
+    return actual, pct, codes, raw["units"].set_index("Mã đơn vị").loc[codes, "Tên đơn vị"]
+
+
+def test_print_page_lists_the_units_below_the_near_threshold(
+    settings_env: Path, raw: dict[str, pd.DataFrame]
+) -> None:
+    expected = year_2024(raw)
+    actual, pct, codes, names = behind_2024(raw)
     at = run_page("Bản in một trang")
     assert not at.exception
     assert (
@@ -367,11 +361,7 @@ def test_print_page_lists_the_units_below_the_near_threshold(
 def test_home_lists_the_units_to_chase_before_the_charts(
     settings_env: Path, raw: dict[str, pd.DataFrame]
 ) -> None:
-    expected = year_2024(raw)
-    planned, actual = expected["planned_by_unit"], expected["actual_by_unit"]
-    pct = actual / planned * 100
-    codes = pct[(planned > 0) & (pct < 70)].sort_values(kind="stable").index
-    names = raw["units"].set_index("Mã đơn vị").loc[codes, "Tên đơn vị"]
+    actual, pct, codes, names = behind_2024(raw)
     at = run_page("Tổng quan")
     table = at.table[0].value
     assert sorted(table.index) == sorted(names)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,6 @@ APP = str(ROOT / "app.py")
 PAGE = "pages/5_bao_cao.py"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
-
-
-@pytest.fixture
-def settings_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Settings pointing at a copy of the sample and an empty store (never the real data/store)."""
-    sample = tmp_path / "sample.xlsx"
-    shutil.copyfile(SAMPLE, sample)
-    path = tmp_path / "settings.toml"
-    path.write_text(f'sample_file = "{sample.as_posix()}"\nstore_dir = "{(tmp_path / "store").as_posix()}"\n')
-    monkeypatch.setenv("CCHC_SETTINGS", str(path))
-    return path
 
 
 def run_page(state: dict[str, object] | None = None) -> AppTest:
