@@ -82,6 +82,7 @@ class Preview:
     # kind "unit": the mode ("add" adds and updates, "correct" replaces a range), what it does to the
     # unit's rows, and (rows removed) the unit's completion per year before/after (COMPLETION_COLUMNS).
     mode: str | None = None
+    file_span: tuple[date, date] | None = None  # first..last date of the submitted rows (None: no rows)
     plan: SubmissionPlan | None = None
     completion: pd.DataFrame | None = None
 
@@ -301,6 +302,9 @@ def _prepare_unit(
 ) -> Preview:
     rows = submitted.activities
     adding = preview.mode == ADD
+    if not rows.empty:
+        days = pd.to_datetime(rows["date"])
+        preview.file_span = (days.min().date(), days.max().date())
     problems: list[tuple[Any, ...]] = []
     sheet = ACTIVITIES.name
     others = rows[rows["unit_code"] != unit_code]
