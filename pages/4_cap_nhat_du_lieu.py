@@ -420,14 +420,9 @@ with frame.guard():
         "«Xác nhận cập nhật»."
     )
     confirm_closed = closures_view.closed_changes_gate(preview)  # an admin's changes to a closed period
-    type_names = dict(
-        zip(
-            frame.workbook.activity_types["type_code"],
-            frame.workbook.activity_types["type_name"],
-            strict=False,
-        )
-    )
-    confirm_removals = unit_view.removal_gate(preview, type_names)  # a correction's removed rows
+    confirm_removals = unit_view.removal_gate(
+        preview, frame.workbook.activity_types
+    )  # a correction's removals
     if st.button(
         "Xác nhận cập nhật",
         type="primary",

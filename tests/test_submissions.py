@@ -525,7 +525,21 @@ def test_store_import_of_a_unit_for_a_whole_period(
     assert main([*base, "--unit", "XCB", "--period", "2024-Q5"]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
     assert store.current_number() == 1
+    capsys.readouterr()
+    # The contract (docs/cli.md): the rows it drops are published without a confirmation, as always.
     assert main([*base, "--unit", "XCB", "--period", "2024-Q1"]) == 0
+    out = capsys.readouterr()
+    assert out.out == (
+        "Mã đơn vị\tLoại hoạt động\tThêm dòng\tBớt dòng\tThực hiện trước\tThực hiện sau\n"
+        "XCB\tPHONG_SU\t0\t1\t1\t0\n"
+        "XCB\tTIN_BAI\t0\t1\t3\t1\n"
+        "Đã công bố phiên bản 2 (2 dòng hoạt động).\n"
+    )
+    assert out.err == (
+        "Tệp nộp không có dòng hoạt động nào: 2 dòng hiện có của đơn vị XCB từ 01/01/2024 đến 31/03/2024 sẽ "
+        "bị bỏ (đơn vị không có hoạt động trong khoảng này). Mọi số liệu khác giữ nguyên; chỉ trang tính Hoạt "
+        "động của tệp nộp được dùng.\n"
+    )
     assert activity_rows(store, 2) == [
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
         (date(2024, 5, 5), "XCB", "TIN_BAI", 1, "d"),

@@ -56,21 +56,26 @@ def mode_choice() -> str:
 
 
 def chosen_range(sha: str) -> tuple[date, date] | None:
-    """The correction range chosen for the file `sha` on an earlier run (None: not chosen, the file's span)."""
-    value = st.session_state.get(RANGE_KEY.format(sha[:16]))
+    """The correction range chosen for the file `sha` on an earlier run (None: not chosen, or the file's
+    own span, which is the default: the preview made for it is kept)."""
+    key = RANGE_KEY.format(sha[:16])
+    value = st.session_state.get(key)
     if isinstance(value, list | tuple) and len(value) == 2:
-        return value[0], value[1]
+        chosen = (value[0], value[1])
+        return None if chosen == st.session_state.get(key + ".span") else chosen
     return None
 
 
 def range_widget(sha: str, span: tuple[date, date] | None) -> tuple[date, date] | None:
     """«Khoảng thời gian cần sửa», proposed as the file's own span (first..last date of its rows); a file
     without rows proposes nothing. Stops the script until both ends are chosen."""
+    key = RANGE_KEY.format(sha[:16])
+    st.session_state[key + ".span"] = span
     chosen = st.date_input(
         RANGE_LABEL,
         value=span if span is not None else [],
         format="DD/MM/YYYY",
-        key=RANGE_KEY.format(sha[:16]),
+        key=key,
         help=RANGE_HELP,
     )
     if not isinstance(chosen, list | tuple) or len(chosen) != 2:
@@ -93,12 +98,14 @@ def counts_summary(preview: Preview) -> str:
     return scope + counts_line(f"**{fmt_int(added)}**", f"**{fmt_int(updated)}**", f"**{fmt_int(removed)}**")
 
 
-def removal_gate(preview: Preview, type_names: dict[str, str]) -> bool:
-    """The rows a correction removes (red block: their list, the effect on completion) and the checkbox
-    confirming them. True when publishing may go ahead (nothing removed, or confirmed)."""
+def removal_gate(preview: Preview, activity_types: pd.DataFrame) -> bool:
+    """The rows a correction removes (red block: their list with the type names of `activity_types`, the
+    effect on completion) and the checkbox confirming them. True when publishing may go ahead (nothing
+    removed, or confirmed)."""
     count = preview.removals
     if not count:
         return True
+    type_names = dict(zip(activity_types["type_code"], activity_types["type_name"], strict=False))
     removed = preview.plan.removed  # type: ignore[union-attr]
     lines = [f"**{REMOVAL_TITLE}: {fmt_int(count)} dòng** hiện có của đơn vị {preview.unit_code} sẽ bị xóa."]
     effect = preview.completion if preview.completion is not None else pd.DataFrame()
