@@ -432,6 +432,7 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
         unit_code=args.unit,
         settings=settings,
         date_range=date_range,
+        mode="correct",  # the contract (docs/cli.md): --unit replaces the file's span or --period
     )
     for rec in preview.problems.to_dict("records"):
         place = ", ".join(
@@ -469,7 +470,10 @@ def _import(store: Store, settings: Settings, account: Any, args: argparse.Names
     if args.dry_run:
         _err("Chỉ xem trước (--dry-run): chưa cập nhật gì.")
         return EXIT_OK
-    version = publish_preview(store, preview, account, confirm_closed=args.confirm_closed)
+    # Removals are listed in the change table above and have always been published by this command.
+    version = publish_preview(
+        store, preview, account, confirm_closed=args.confirm_closed, confirm_removals=True
+    )
     _out(f"Đã công bố phiên bản {version.number} ({version.rows} dòng hoạt động).")
     return EXIT_OK
 

@@ -202,19 +202,21 @@ def unit_closed_changes(
     unit_code: str,
     date_range: tuple[date, date],
     closed: date | None,
+    replaced: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """What a unit's submission (its rows replace the unit's rows dated within `date_range`) changes in the
-    closed part: submitted rows dated on or before `closed` that are not there now (row of the file), and
-    the unit's current rows there that the submission would drop (row of the current data)."""
-    if closed is None or date_range[0] > closed:
+    """What a unit's submission (its rows replace the unit's rows dated within `date_range`, or the current
+    rows of the boolean mask `replaced` when given) changes in the closed part: submitted rows dated on or
+    before `closed` that are not there now (row of the file), and the unit's current rows there that the
+    submission would drop (row of the current data)."""
+    if closed is None or (replaced is None and date_range[0] > closed):
         return _frame([])
-    first, last = (pd.Timestamp(day) for day in date_range)
     old = before.activities
     days = pd.to_datetime(old["date"])
-    replaced = old[
-        (old["unit_code"] == unit_code) & (days >= first) & (days <= last) & (days <= pd.Timestamp(closed))
-    ]
-    added, removed = _diff(replaced, _activity_rows(submitted, closed))
+    if replaced is None:
+        first, last = (pd.Timestamp(day) for day in date_range)
+        replaced = (old["unit_code"] == unit_code) & (days >= first) & (days <= last)
+    replaced_rows = old[replaced & (days <= pd.Timestamp(closed))]
+    added, removed = _diff(replaced_rows, _activity_rows(submitted, closed))
     return _frame(_activity_changes(added, removed, _CURRENT))
 
 

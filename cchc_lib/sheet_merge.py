@@ -89,13 +89,14 @@ def merge_unit_rows_fast(
     submitted: pd.DataFrame,
     unit_code: str,
     date_range: tuple[date, date],
+    replaced: pd.Series | None = None,
 ) -> bytes | None:
     """`merge_unit_rows` done on the sheet XML, or None when that is not safe (use the openpyxl path)."""
     try:
         with zipfile.ZipFile(io.BytesIO(current_bytes)) as archive:
             # a stored version Excel would not open (published before opc's checks) is not carried on
             _need("[Content_Types].xml" in archive.namelist(), "no [Content_Types].xml")
-        return _merge(current_bytes, before, submitted, unit_code, date_range)
+        return _merge(current_bytes, before, submitted, unit_code, date_range, replaced)
     except _Unsafe as exc:
         log.info("unit merge falls back to openpyxl: %s", exc)
         return None
@@ -479,6 +480,7 @@ def _merge(
     submitted: pd.DataFrame,
     unit_code: str,
     date_range: tuple[date, date],
+    replaced: pd.Series | None = None,
 ) -> bytes:
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
@@ -514,7 +516,7 @@ def _merge(
 
     header_row, columns = _header(rows, strings)
     old = before.activities
-    drop_mask = _replaced(old, unit_code, date_range)
+    drop_mask = replaced if replaced is not None else _replaced(old, unit_code, date_range)
     drop = {int(r) for r in old.loc[drop_mask, "row"]}
     remaining = [int(r) for r in old.loc[~drop_mask, "row"]]
     count = len(rows.numbers)

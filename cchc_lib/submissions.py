@@ -22,9 +22,12 @@ from cchc_lib.closures import (
     unit_closed_problems,
 )
 from cchc_lib.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook, activity_keys
+from cchc_lib.periods import CALENDAR
 from cchc_lib.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 from cchc_lib.settings import Settings
 from cchc_lib.store import ClosureCheck, Store, StoreError, Version
+from cchc_lib.submission_labels import ADD, ADD_NOTE, CORRECT, NO_ROWS_TO_ADD, REMOVALS_UNCONFIRMED
+from cchc_lib.submission_plan import MODES, SubmissionPlan, completion_effect, plan_submission
 from cchc_lib.text import match_key
 
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
@@ -76,6 +79,17 @@ class Preview:
     closed_through: date | None = None
     closed_setting: date | None = None
     closed_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLOSED_CHANGE_COLUMNS))
+    # kind "unit": the mode ("add" adds and updates, "correct" replaces a range), what it does to the
+    # unit's rows, and (rows removed) the unit's completion per year before/after (COMPLETION_COLUMNS).
+    mode: str | None = None
+    file_span: tuple[date, date] | None = None  # first..last date of the submitted rows (None: no rows)
+    plan: SubmissionPlan | None = None
+    completion: pd.DataFrame | None = None
+
+    @property
+    def removals(self) -> int:
+        """Current rows of the unit the preview removes (they need a confirmation to publish)."""
+        return len(self.plan.removed) if self.plan is not None else 0
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -188,13 +202,18 @@ def prepare_update(
     settings: Settings | None = None,
     date_range: tuple[date, date] | None = None,
     reader: Reader | None = None,
+    mode: str = ADD,
+    calendar: str = CALENDAR,
 ) -> Preview:
     """Read the upload safely, check it, and compute what publishing it would change.
 
     kind "replace": the upload becomes the whole workbook. kind "unit": only the upload's `Hoạt động`
-    rows count; they must all belong to `unit_code`; the unit's current rows dated within the submitted
-    range (`date_range`, default: first..last date submitted) are replaced by them; everything else in
-    the current workbook is kept as it is. Raises StoreError for no permission ("forbidden", logged),
+    rows count; they must all belong to `unit_code`. `mode` "add" (the default) adds and updates: each
+    file row updates the unit's current row it matches (submission_plan.match_rows) or is added, nothing
+    is removed (`date_range` unused). `mode` "correct": the unit's current rows dated within the range
+    (`date_range`, default: first..last date submitted) are replaced by them, which may remove rows
+    (`Preview.plan.removed`, their effect on completion per year of `calendar` in `Preview.completion`).
+    Everything else in the current workbook is kept as it is. Raises StoreError for no permission ("forbidden", logged),
     an unreadable file ("unreadable", `detail` = the safety code) or an empty store for kind "unit".
     """
     settings = settings or Settings()
@@ -203,6 +222,8 @@ def prepare_update(
     store.authorize(account, kind, unit_code, file_name=file_name)
     if kind not in ("replace", "unit"):
         raise StoreError("bad_kind", f"Loại cập nhật không hợp lệ: {kind!r}.")
+    if mode not in MODES:
+        raise StoreError("bad_kind", f"Cách nộp không hợp lệ: {mode!r}.")
     assert account is not None
     current = store.current()
     base = current.number if current else None
@@ -252,8 +273,18 @@ def prepare_update(
     if before is None:
         raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
     assert unit_code is not None
+    preview.mode = mode
     return _prepare_unit(
-        preview, upload.workbook, before, current_bytes, unit_code, date_range, read, settings, account
+        preview,
+        upload.workbook,
+        before,
+        current_bytes,
+        unit_code,
+        date_range,
+        read,
+        settings,
+        account,
+        calendar,
     )
 
 
@@ -267,8 +298,13 @@ def _prepare_unit(
     read: Reader,
     settings: Settings,
     account: Account,
+    calendar: str,
 ) -> Preview:
     rows = submitted.activities
+    adding = preview.mode == ADD
+    if not rows.empty:
+        days = pd.to_datetime(rows["date"])
+        preview.file_span = (days.min().date(), days.max().date())
     problems: list[tuple[Any, ...]] = []
     sheet = ACTIVITIES.name
     others = rows[rows["unit_code"] != unit_code]
@@ -307,7 +343,7 @@ def _prepare_unit(
                 f"Loại hoạt động {record.type_code} không có trong danh mục hiện hành.",
             )
         )
-    if rows.empty and date_range is None:
+    if rows.empty and (adding or date_range is None):
         problems.append(
             (
                 "error",
@@ -315,9 +351,15 @@ def _prepare_unit(
                 sheet,
                 None,
                 None,
-                "Tệp không có dòng hoạt động nào của đơn vị để nộp. Nếu đơn vị không có hoạt động nào, "
+                NO_ROWS_TO_ADD
+                if adding
+                else "Tệp không có dòng hoạt động nào của đơn vị để nộp. Nếu đơn vị không có hoạt động nào, "
                 "hãy chọn khoảng ngày cần thay: các dòng hiện có của đơn vị trong khoảng đó sẽ được bỏ.",
             )
+        )
+    if adding:
+        return _prepare_adding(
+            preview, rows, before, current_bytes, unit_code, problems, read, settings, account
         )
     dates = pd.to_datetime(rows["date"])
     if date_range is None and not rows.empty:
@@ -334,20 +376,71 @@ def _prepare_unit(
     preview.problems = _concat(preview.problems, _problems(problems))
     if not preview.errors.empty or date_range is None:
         return preview
+    preview.plan = plan_submission(before.activities, rows, unit_code, CORRECT, date_range)
     merged = merge_unit_rows(current_bytes, before, rows, unit_code, date_range)
+    after = _finish(preview, merged, before, read, settings)
+    if after is None:
+        return preview
+    preview.notes.append(_unit_note(before, rows, unit_code, date_range))
+    if preview.removals:
+        preview.completion = completion_effect(
+            before, after, unit_code, preview.plan.removed, calendar, settings.cutoff_day
+        )
+    return preview
+
+
+def _finish(
+    preview: Preview, merged: bytes, before: Workbook, read: Reader, settings: Settings
+) -> Workbook | None:
+    """Read the merged workbook back: its problems (the preview then has no data, None returned) or the
+    preview's data, rows, changes and duplicate flag (the merged Workbook returned)."""
     after = _read(read, merged, settings, current=False)
     if not after.ok or after.workbook is None:
         extra = after.problems.copy()
         extra["message"] = "Sau khi ghép vào dữ liệu hiện hành: " + extra["message"].astype(str)
         preview.problems = _concat(preview.problems, extra)
-        return preview
+        return None
     preview.data = merged
     preview.rows = len(after.workbook.activities)
     preview.changes = change_table(before, after.workbook)
     preview.duplicate = preview.changes.empty
     if preview.duplicate:
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
-    preview.notes.append(_unit_note(before, rows, unit_code, date_range))
+    return after.workbook
+
+
+def _prepare_adding(
+    preview: Preview,
+    rows: pd.DataFrame,
+    before: Workbook,
+    current_bytes: bytes,
+    unit_code: str,
+    problems: list[tuple[Any, ...]],
+    read: Reader,
+    settings: Settings,
+    account: Account,
+) -> Preview:
+    """Mode "add": the file's rows update the unit's rows they match and the others are added."""
+    plan = plan_submission(before.activities, rows, unit_code, ADD) if not rows.empty else None
+    if plan is not None and preview.closed_through is not None and plan.span is not None:
+        touched = unit_closed_changes(
+            before, plan.insert, unit_code, plan.span, preview.closed_through, replaced=plan.drop
+        )
+        if account.is_admin:
+            preview.closed_changes = touched
+        else:
+            problems.extend(unit_closed_problems(touched, preview.closed_through))
+    preview.plan = plan
+    preview.problems = _concat(preview.problems, _problems(problems))
+    if not preview.errors.empty or plan is None:
+        return preview
+    if plan.insert.empty:  # every row is already there as it is
+        preview.data, preview.rows, preview.duplicate = current_bytes, len(before.activities), True
+        preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
+        return preview
+    merged = merge_unit_rows(current_bytes, before, plan.insert, unit_code, plan.span, replaced=plan.drop)
+    if _finish(preview, merged, before, read, settings) is not None:
+        preview.notes.append(ADD_NOTE)
     return preview
 
 
@@ -438,8 +531,12 @@ def merge_unit_rows(
     submitted: pd.DataFrame,
     unit_code: str,
     date_range: tuple[date, date],
+    replaced: pd.Series | None = None,
 ) -> bytes:
     """The current workbook with the unit's `Hoạt động` rows in `date_range` replaced by `submitted`.
+
+    `replaced` (a boolean mask over `before.activities`), when given, names the current rows taken out
+    instead of the range (a submission that adds and updates: only the rows it updates).
 
     Edits the current (trusted, published) workbook with openpyxl: other sheets, other rows, styles and
     the title block are kept. The new rows go after the last remaining activity row, sorted by date.
@@ -450,7 +547,7 @@ def merge_unit_rows(
 
     from cchc_lib.sheet_merge import merge_unit_rows_fast
 
-    fast = merge_unit_rows_fast(current_bytes, before, submitted, unit_code, date_range)
+    fast = merge_unit_rows_fast(current_bytes, before, submitted, unit_code, date_range, replaced)
     if fast is not None:
         return fast
 
@@ -464,7 +561,7 @@ def merge_unit_rows(
     ws = book[names[match_key(ACTIVITIES.name)]]
     header_row, columns = _header(ws)
     old = before.activities
-    drop_mask = _replaced(old, unit_code, date_range)
+    drop_mask = replaced if replaced is not None else _replaced(old, unit_code, date_range)
     drop = {int(r) for r in old.loc[drop_mask, "row"]}
     remaining = [int(r) for r in old.loc[~drop_mask, "row"]]
     max_row = max(ws.max_row, header_row)
@@ -571,12 +668,19 @@ def _refuse(
 
 
 def publish_preview(
-    store: Store, preview: Preview, account: Account | None, *, confirm_closed: bool = False
+    store: Store,
+    preview: Preview,
+    account: Account | None,
+    *,
+    confirm_closed: bool = False,
+    confirm_removals: bool = False,
 ) -> Version:
     """Publish a preview made by `prepare_update` (permission, staleness and duplicates checked again).
 
     A preview that changes the closed part (`preview.closed_changes`, an admin's) is published only with
-    `confirm_closed`; a closure made or moved later since the preview refuses it ("closed_changed")."""
+    `confirm_closed`; a closure made or moved later since the preview refuses it ("closed_changed"). A
+    unit submission that removes current rows (`preview.removals`) is published only with
+    `confirm_removals` (else refused, "removals_unconfirmed", and nothing changes)."""
     if preview.data is None or not preview.errors.empty:
         _refuse(
             store,
@@ -596,6 +700,13 @@ def publish_preview(
                 "duplicate", "Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì để cập nhật."
             ),
             data=preview.data,
+        )
+    if preview.removals and not confirm_removals:
+        _refuse(
+            store,
+            preview,
+            account,
+            StoreError("removals_unconfirmed", REMOVALS_UNCONFIRMED.format(n=preview.removals)),
         )
     if len(preview.closed_changes) and not confirm_closed:
         _refuse(

@@ -25,7 +25,7 @@ with frame.guard():
         st.selectbox,
         "unit",
         list(names),
-        next(iter(names)),
+        frame.own_unit if frame.own_unit in names else next(iter(names)),  # a unit account: its own unit
         label="Chọn đơn vị",
         format_func=lambda c: names.get(c, c),
     )

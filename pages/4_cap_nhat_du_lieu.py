@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 from pathlib import PurePath
 
 import pandas as pd
@@ -12,19 +11,22 @@ import streamlit as st
 
 from cchc_lib import templates
 from cchc_lib.column_mapping import MappingError, format_headed_copy
-from cchc_lib.formatting import MISSING, fmt_date, fmt_int
+from cchc_lib.formatting import MISSING, fmt_int
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import inspect_untrusted, mark_untrusted
 from cchc_lib.store import Store, StoreError
+from cchc_lib.submission_labels import ADD, CORRECT
 from cchc_lib.submissions import Preview, prepare_update, publish_preview
 from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
 from cchc_lib.web import render as ui
+from cchc_lib.web import submission_view as unit_view
 from cchc_lib.web.reporting_view import fmt_when
 
 frame = page_frame("Cập nhật dữ liệu", require_role="unit", needs_data=False)
 
 STATE = "cchc.upload"  # {"sig": ..., "preview": Preview | None, "error": str | None}
 DONE = "cchc.upload.done"  # the success message shown once after publishing
+SUBMITTED = "cchc.upload.submitted"  # after a unit's submission: "Đã nộp số liệu quý IV/2024 — đúng hạn"
 REFUSAL = "cchc.upload.refusal"  # a refused confirmation, shown once above the fresh preview
 ROUND = "cchc.upload.round"  # bumped after publishing: a fresh, empty file uploader
 MAPPING = "cchc.upload.mapping"  # {"sha", "key", "mapping"}: the column mapping chosen for this file
@@ -40,9 +42,8 @@ KIND_HELP = {
         "Phiên bản hiện hành vẫn được lưu và có thể khôi phục."
     ),
     "unit": (
-        "Chỉ dùng trang «Hoạt động» của tệp: mọi dòng phải thuộc đơn vị đã chọn và nằm trong khoảng ngày "
-        "cần thay. Các dòng hiện có của đơn vị trong khoảng đó được thay bằng các dòng trong tệp; mọi số liệu "
-        "khác giữ nguyên."
+        "Chỉ dùng trang «Hoạt động» của tệp: mọi dòng phải thuộc đơn vị đã chọn; mọi số liệu khác (đơn vị, kế "
+        "hoạch, các đơn vị khác) giữ nguyên."
     ),
 }
 FIRST_VERSION = (
@@ -54,16 +55,10 @@ NO_BASE_FOR_UNIT = (
     "Chưa có dữ liệu chung nào được công bố nên đơn vị chưa thể nộp số liệu. Văn phòng thường trực "
     "(quản trị viên) cần công bố tệp theo dõi đầu tiên trước; hãy liên hệ quản trị viên."
 )
-# The least destructive first: a file holding only this quarter's new rows must not wipe the unit's
-# earlier rows of the year. An explicit range is for corrections and "nothing to report".
 TEMPLATE_HELP = (
     "Đúng định dạng tệp theo dõi: các trang Đơn vị, Loại hoạt động, Kế hoạch, Hoạt động, danh sách chọn và "
     "trang hướng dẫn."
 )
-RANGE_MODES = {
-    "file": "Từ ngày đầu đến ngày cuối có trong tệp nộp",
-    "chosen": "Trong khoảng ngày tự chọn (mặc định: kỳ đang chọn ở thanh bên)",
-}
 LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 PROBLEM_HEADERS = {
     "level": "Mức độ",
@@ -170,43 +165,6 @@ def template_download(frame: Frame, unit_code: str | None = None) -> None:
     )
 
 
-def replaced_range(frame: Frame) -> tuple[date, date] | None:
-    """The range whose rows of the unit a submission replaces: None (the default) for the first..last
-    date of the submitted file, or a chosen range (proposed: the sidebar's period). Stops the script
-    until both ends are chosen."""
-    mode = st.radio(
-        "Các dòng của đơn vị được thay",
-        list(RANGE_MODES),
-        format_func=RANGE_MODES.get,
-        horizontal=True,
-        key="cchc.upload.range_mode",
-    )
-    if mode == "file":
-        st.caption(
-            "Các dòng hiện có của đơn vị từ ngày sớm nhất đến ngày muộn nhất trong tệp được thay bằng các dòng "
-            "trong tệp; dòng ngoài khoảng đó giữ nguyên. Tệp phải có ít nhất một dòng hoạt động; để báo "
-            "«không có hoạt động» hoặc xóa dòng, hãy chọn khoảng ngày."
-        )
-        return None
-    chosen = st.date_input(
-        "Từ ngày – đến ngày",
-        value=frame.period.bounds(frame.calendar, frame.cutoff_day),
-        format="DD/MM/YYYY",
-        key=f"cchc.upload.range.{frame.period.name}.{frame.calendar}",  # a new period: its bounds again
-        help=f"Mặc định: {frame.period.label}, kỳ đang chọn ở thanh bên.",
-    )
-    if len(chosen) != 2:
-        st.info("Hãy chọn cả ngày bắt đầu và ngày kết thúc.", icon=":material/info:")
-        st.stop()
-    first, last = chosen
-    st.markdown(
-        f"Thay các dòng của đơn vị từ **{fmt_date(first)}** đến **{fmt_date(last)}** bằng các dòng trong tệp "
-        "nộp. Tệp không có dòng hoạt động nào nghĩa là đơn vị không có hoạt động trong khoảng này: các dòng "
-        "hiện có trong khoảng đó sẽ bị bỏ."
-    )
-    return first, last
-
-
 def offer_mapping(
     data: bytes, sha: str, sheets: list, current: dict | None, key: str | None, settings: object
 ) -> None:
@@ -240,6 +198,8 @@ with frame.guard():
     store = Store(frame.settings.store_path)
     if message := st.session_state.pop(DONE, None):
         st.success(message, icon=":material/check_circle:")
+    if message := st.session_state.pop(SUBMITTED, None):
+        st.success(message, icon=":material/event_available:")
     if message := st.session_state.pop(REFUSAL, None):
         st.error(message, icon=":material/error:")
     if frame.store_damaged and not frame.damage.needs_republish:  # the frame showed what is damaged
@@ -285,11 +245,11 @@ with frame.guard():
         st.markdown(f"Nộp số liệu của đơn vị **{ui.md_escape(name)}** ({ui.md_escape(unit_code)}).")
     if current is not None:
         st.caption(KIND_HELP[kind])
-    date_range = None
+    mode = ADD
     if kind == "unit" and unit_code:
         if unit_code in set(frame.units["unit_code"]):
             template_download(frame, unit_code)
-        date_range = replaced_range(frame)
+        mode = unit_view.mode_choice()  # add and update (default) or correct a range
 
     round_no = st.session_state.get(ROUND, 0)
     ui.uploader_in_vietnamese(frame.settings.max_upload_mb)
@@ -297,9 +257,13 @@ with frame.guard():
     uploaded = st.file_uploader("Tệp Excel (.xlsx)", type=["xlsx"], key=f"cchc_upload_file_{round_no}")
     if uploaded is None:
         st.session_state.pop(STATE, None)
+        if kind == "unit" and unit_code:
+            unit_view.history(store, unit_code)
         st.stop()
     data = uploaded.getvalue()
     sha = hashlib.sha256(data).hexdigest()
+    # A correction replaces the range chosen for this file; until one is chosen, the file's own span.
+    date_range = unit_view.chosen_range(sha) if kind == "unit" and mode == CORRECT else None
     # Column mapping: the one chosen on this page for this file, else the one saved for the unit (or the
     # whole workbook), used only when the file's own headers are not found.
     map_key = mapping_view.mapping_key(kind, unit_code)
@@ -317,6 +281,7 @@ with frame.guard():
         uploaded.name,
         kind,
         unit_code,
+        mode,
         date_range,
         account.name,
         json.dumps(explicit, sort_keys=True, ensure_ascii=False),
@@ -337,6 +302,8 @@ with frame.guard():
                 settings=frame.settings,
                 date_range=date_range,
                 reader=mapping_view.reader_for(body, mapping),
+                mode=mode,
+                calendar=frame.calendar,
             )
 
         try:
@@ -361,6 +328,8 @@ with frame.guard():
         except (StoreError, MappingError) as exc:
             state["error"] = exc.message
         st.session_state[STATE] = state
+    if kind == "unit" and mode == CORRECT and state["preview"] is not None:
+        unit_view.range_widget(sha, state["preview"].file_span)  # proposes the file's own span
     if state["error"]:
         st.error(state["error"], icon=":material/error:")
         st.stop()
@@ -420,15 +389,14 @@ with frame.guard():
 
     ui.section("Xem trước thay đổi")
     changes = preview.changes
-    scope = ""
-    if preview.kind == "unit" and preview.date_range is not None:
-        first, last = preview.date_range
-        scope = f"Đơn vị {preview.unit_code}, từ **{fmt_date(first)}** đến **{fmt_date(last)}**: "
-    st.markdown(
-        f"{scope}**{fmt_int(int(changes['rows_added'].sum()))}** dòng hoạt động thêm · "
-        f"**{fmt_int(int(changes['rows_removed'].sum()))}** dòng bỏ · "
-        f"**{fmt_int(changes['unit_code'].nunique())}** đơn vị thay đổi"
-    )
+    if preview.kind == "unit":
+        st.markdown(unit_view.counts_summary(preview))
+    else:
+        st.markdown(
+            f"**{fmt_int(int(changes['rows_added'].sum()))}** dòng hoạt động thêm · "
+            f"**{fmt_int(int(changes['rows_removed'].sum()))}** dòng bỏ · "
+            f"**{fmt_int(changes['unit_code'].nunique())}** đơn vị thay đổi"
+        )
     if changes.empty:
         st.caption(
             "Số liệu hoạt động không thay đổi (có thể chỉ thay đổi danh mục, kế hoạch hoặc các trang khác)."
@@ -452,15 +420,24 @@ with frame.guard():
         "«Xác nhận cập nhật»."
     )
     confirm_closed = closures_view.closed_changes_gate(preview)  # an admin's changes to a closed period
+    confirm_removals = unit_view.removal_gate(
+        preview, frame.workbook.activity_types
+    )  # a correction's removals
     if st.button(
         "Xác nhận cập nhật",
         type="primary",
         icon=":material/publish:",
         key="cchc.upload.confirm",
-        disabled=not confirm_closed,
+        disabled=not (confirm_closed and confirm_removals),
     ):
         try:
-            version = publish_preview(store, preview, auth.current_account(), confirm_closed=confirm_closed)
+            version = publish_preview(
+                store,
+                preview,
+                auth.current_account(),
+                confirm_closed=confirm_closed,
+                confirm_removals=confirm_removals,
+            )
         except StoreError as exc:
             st.session_state.pop(STATE, None)
             st.session_state[REFUSAL] = exc.message
@@ -484,4 +461,9 @@ with frame.guard():
                         "cột được đọc ngay."
                     )
             st.session_state[DONE] = done
+            submitted = unit_view.submitted_message(
+                preview, version, frame.calendar, frame.cutoff_day, frame.settings.submission_grace_days
+            )
+            if submitted:
+                st.session_state[SUBMITTED] = submitted
             st.rerun()

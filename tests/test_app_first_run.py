@@ -3,6 +3,7 @@ submissions that choose the date range they replace. A small hand-made workbook,
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +26,6 @@ BASE_ACTS = [
 # Hand-computed from the lists above, year 2024: actual 2+1+1+1 = 5, planned 10+2+20 = 32.
 BASE_FIGURE = "5 / 32"
 Q1 = (date(2024, 1, 1), date(2024, 3, 31))
-RANGE_KEY = "cchc.upload.range.{}.calendar"  # the date range widget of the sidebar's period
 
 
 @pytest.fixture
@@ -114,33 +114,64 @@ def test_history_without_data(bare) -> None:
     assert any("bảng theo dõi chưa có dữ liệu" in t for t in texts(at, "info"))
 
 
-# ------------------------------------------------------------------------------------- unit ranges
-def unit_page(period_kind: str = "", mode: str | None = "chosen") -> AppTest:
-    """The upload page as XCB's focal point; `mode` None leaves the range choice at its default."""
+# ------------------------------------------------------------------------------------- unit modes
+def unit_page(period_kind: str = "", mode: str | None = None) -> AppTest:
+    """The upload page as XCB's focal point; `mode` None leaves the mode at its default (add and update)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["cchc.auth"] = {"name": "camnhuong"}
     at.session_state["cchc.kind"] = period_kind  # the sidebar's period: "" = the whole year
     if mode is not None:
-        at.session_state["cchc.upload.range_mode"] = mode
+        at.session_state["cchc.upload.mode"] = mode
     at.switch_page(UPLOAD).run()
     assert not at.exception
     return at
 
 
-def test_by_default_only_the_files_own_dates_are_replaced(based) -> None:
-    """A focal point sending just a new row must not wipe the unit's other rows of the year."""
-    at = unit_page(mode=None)
-    assert len(at.get("date_input")) == 0
-    at = upload(at, workbook([act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e")]), "mot_dong.xlsx")
-    assert any("**1** dòng hoạt động thêm · **0** dòng bỏ" in t for t in texts(at, "markdown"))
-    confirm(at)
-    assert rows_of(based, 2) == [
-        (date(2024, 1, 5), "XCB", "a"),
-        (date(2024, 2, 5), "VHTT", "b"),
-        (date(2024, 2, 20), "XCB", "e"),
-        (date(2024, 3, 5), "XCB", "c"),
-        (date(2024, 5, 5), "XCB", "d"),
+def range_key(data: bytes) -> str:
+    return "cchc.upload.range." + hashlib.sha256(data).hexdigest()[:16]
+
+
+def publish_button(at: AppTest):
+    [button] = [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    return button
+
+
+def quantities(env: SimpleNamespace, number: int) -> dict[tuple, int]:
+    acts = read_trusted(env.store.read_bytes(number), Settings()).workbook.activities
+    return {
+        (r["date"].date(), r["unit_code"], r["title"]): int(r["quantity"]) for r in acts.to_dict("records")
+    }
+
+
+def test_by_default_a_file_adds_and_updates_and_removes_nothing(based) -> None:
+    """A focal point sending a new row and an older row with a new quantity wipes nothing (the audit)."""
+    at = unit_page()
+    assert at.radio(key="cchc.upload.mode").value == "add"
+    assert len(at.get("date_input")) == 0  # no range at all in the default mode
+    assert any("Đơn vị chưa nộp số liệu lần nào." in t for t in texts(at, "caption"))
+    sub = [
+        act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e"),
+        act(date(2024, 1, 5), "XCB", "TIN_BAI", 5, " A "),
     ]
+    at = upload(at, workbook(sub), "hai_dong.xlsx")
+    assert any(
+        "Đơn vị XCB: **1** dòng thêm · **1** dòng cập nhật · **0** dòng xóa" in t
+        for t in texts(at, "markdown")
+    )
+    assert len(at.checkbox) == 0 and not publish_button(at).disabled
+    confirm(at)
+    assert quantities(based, 2) == {
+        (date(2024, 1, 5), "XCB", "A"): 5,  # a updated: quantity 2 -> 5 (matched by date, type and title)
+        (date(2024, 2, 5), "VHTT", "b"): 1,
+        (date(2024, 2, 20), "XCB", "e"): 3,
+        (date(2024, 3, 5), "XCB", "c"): 1,
+        (date(2024, 5, 5), "XCB", "d"): 1,
+    }
+    # The file's last date is 20/02/2024: quarter I under the calendar, due 31/03/2024 + 5 days.
+    late = (date.today() - date(2024, 4, 5)).days
+    assert f"Đã nộp số liệu quý I/2024 — trễ {late} ngày" in texts(at, "success")
+    [history] = [d.value for d in at.dataframe]
+    assert history[["Phiên bản", "Người nộp", "Tệp"]].values.tolist() == [[2, "camnhuong", "hai_dong.xlsx"]]
 
 
 def test_a_focal_point_gets_the_template_of_its_own_unit(based) -> None:
@@ -149,26 +180,56 @@ def test_a_focal_point_gets_the_template_of_its_own_unit(based) -> None:
     assert (button.proto.label, button.key) == ("Tải mẫu của đơn vị", "unit_template_XCB")
 
 
-def test_a_chosen_range_proposes_the_sidebar_period(based) -> None:
-    at = unit_page("Q1")
-    assert at.date_input(key=RANGE_KEY.format("2024-Q1")).value == Q1
-    at = unit_page()
-    assert at.date_input(key=RANGE_KEY.format("2024")).value == (date(2024, 1, 1), date(2024, 12, 31))
-    assert any("từ **01/01/2024** đến **31/12/2024**" in t for t in texts(at, "markdown"))
+def test_a_correction_proposes_the_files_span_lists_removals_and_needs_the_checkbox(based) -> None:
+    at = unit_page(mode="correct")
+    assert len(at.get("date_input")) == 0  # nothing proposed before a file
+    data = workbook(
+        [act(date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"), act(date(2024, 3, 10), "XCB", "TIN_BAI", 4, "f")]
+    )
+    at = upload(at, data, "sua_lai.xlsx")
+    assert at.date_input(key=range_key(data)).value == (date(2024, 1, 5), date(2024, 3, 10))  # never the year
+    assert any(
+        "Đơn vị XCB, từ **05/01/2024** đến **10/03/2024**: **1** dòng thêm · **0** dòng cập nhật · **1** dòng xóa"
+        in t
+        for t in texts(at, "markdown")
+    )
+    # c (05/03/2024, Phóng sự) is in the span and not in the file. XCB's 2024 plan: 10 + 2 = 12;
+    # actual before a 2 + c 1 + d 1 = 4 (33 %), after a 2 + f 4 + d 1 = 7 (58 %).
+    [block] = texts(at, "error")
+    assert "1 dòng** hiện có của đơn vị XCB sẽ bị xóa" in block
+    assert "Tỷ lệ hoàn thành năm 2024: 33 % → 58 %" in block
+    [removed] = [d.value for d in at.dataframe if "Tiêu đề" in d.value.columns]
+    assert removed.values.tolist() == [["05/03/2024", "Phóng sự", "c"]]
+    [tick] = at.checkbox
+    assert tick.label == "Tôi xác nhận xóa 1 dòng này" and tick.value is False
+    assert publish_button(at).disabled  # (AppTest, like a browser, cannot click it)
+    assert based.store.current_number() == 1
+    tick.check().run()
+    assert not publish_button(at).disabled
+    confirm(at)
+    assert based.store.current_number() == 2
+    assert rows_of(based, 2) == [
+        (date(2024, 1, 5), "XCB", "a"),
+        (date(2024, 2, 5), "VHTT", "b"),
+        (date(2024, 3, 10), "XCB", "f"),
+        (date(2024, 5, 5), "XCB", "d"),
+    ]
 
 
-def test_empty_submission_with_range_removes_the_units_rows_in_it(based) -> None:
-    at = unit_page()
-    at.date_input(key=RANGE_KEY.format("2024")).set_value(Q1).run()
-    at = upload(at, workbook([]), "khong_co_hoat_dong.xlsx")
+def test_an_empty_correction_needs_a_chosen_range_then_removes_the_units_rows_in_it(based) -> None:
+    at = unit_page(mode="correct")
+    data = workbook([])
+    at = upload(at, data, "khong_co_hoat_dong.xlsx")
+    assert at.date_input(key=range_key(data)).value == ()  # an empty file proposes no range
+    assert any("hãy chọn cả ngày bắt đầu và ngày kết thúc" in t for t in texts(at, "info"))
+    assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
+    at.date_input(key=range_key(data)).set_value(Q1).run()
     summary = " ".join(texts(at, "markdown"))
     assert (
-        "Đơn vị XCB, từ **01/01/2024** đến **31/03/2024**: **0** dòng hoạt động thêm · **2** dòng bỏ"
-        in summary
+        "Đơn vị XCB, từ **01/01/2024** đến **31/03/2024**: **0** dòng thêm · **0** dòng cập nhật · **2** dòng xóa"
+        in (summary)
     )
-    assert any(
-        "2 dòng hiện có của đơn vị XCB từ 01/01/2024 đến 31/03/2024 sẽ bị bỏ" in t for t in texts(at, "info")
-    )
+    at.checkbox[0].check().run()
     confirm(at)
     current = based.store.current()
     assert (current.number, current.kind, current.unit_code) == (2, "unit", "XCB")
@@ -176,23 +237,14 @@ def test_empty_submission_with_range_removes_the_units_rows_in_it(based) -> None
     assert rows_of(based, 2) == [(date(2024, 2, 5), "VHTT", "b"), (date(2024, 5, 5), "XCB", "d")]
 
 
-def test_submission_replaces_rows_in_range_and_keeps_the_rest(based) -> None:
-    at = unit_page("Q1")  # the default range is Q1
-    sub = [act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e")]
-    at = upload(at, workbook(sub), "quy_1.xlsx")
-    assert any("**1** dòng hoạt động thêm · **2** dòng bỏ" in t for t in texts(at, "markdown"))
-    confirm(at)
-    assert rows_of(based, 2) == [
-        (date(2024, 2, 5), "VHTT", "b"),
-        (date(2024, 2, 20), "XCB", "e"),
-        (date(2024, 5, 5), "XCB", "d"),
-    ]
-
-
-def test_rows_outside_the_range_are_refused(based) -> None:
-    at = unit_page("Q1")
-    sub = [act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e"), act(date(2024, 4, 2), "XCB", "TIN_BAI", 1, "f")]
-    at = upload(at, workbook(sub), "lan_quy.xlsx")
+def test_rows_outside_the_corrected_range_are_refused(based) -> None:
+    at = unit_page(mode="correct")
+    data = workbook(
+        [act(date(2024, 2, 20), "XCB", "TIN_BAI", 3, "e"), act(date(2024, 4, 2), "XCB", "TIN_BAI", 1, "f")]
+    )
+    at = upload(at, data, "lan_quy.xlsx")
+    assert not any("lỗi" in t for t in texts(at, "error"))  # the file's own span holds both rows
+    at.date_input(key=range_key(data)).set_value(Q1).run()
     assert any("1 lỗi" in t for t in texts(at, "error"))
     [row] = at.dataframe[0].value.to_dict("records")
     assert (row["Trang tính"], row["Dòng"], row["Cột"]) == ("Hoạt động", "3", "Ngày")  # header row 1, 2nd row
@@ -201,24 +253,10 @@ def test_rows_outside_the_range_are_refused(based) -> None:
     assert based.store.current_number() == 1
 
 
-def test_changing_the_range_recomputes_the_preview(based) -> None:
-    at = unit_page()  # whole year 2024: f (2 Apr) is inside
-    sub = [act(date(2024, 4, 2), "XCB", "TIN_BAI", 1, "f")]
-    at = upload(at, workbook(sub), "quy_2.xlsx")
-    assert not texts(at, "error")
-    assert any("**1** dòng hoạt động thêm · **3** dòng bỏ" in t for t in texts(at, "markdown"))
-    at.date_input(key=RANGE_KEY.format("2024")).set_value(Q1).run()
-    assert any("1 lỗi" in t for t in texts(at, "error"))
-    assert not [b for b in at.button if b.label == "Xác nhận cập nhật"]
-
-
-def test_file_dates_option_needs_rows(based) -> None:
-    at = unit_page()
-    at.radio(key="cchc.upload.range_mode").set_value("file").run()
-    assert len(at.get("date_input")) == 0
-    at = upload(at, workbook([]), "rong.xlsx")
+def test_an_empty_file_in_the_default_mode_points_to_the_correction(based) -> None:
+    at = upload(unit_page(), workbook([]), "rong.xlsx")
     problems = at.dataframe[0].value
-    assert any("không có dòng hoạt động nào" in m for m in problems["Nội dung"])
+    assert any("Sửa lại số liệu trong một khoảng thời gian" in m for m in problems["Nội dung"])
     assert based.store.current_number() == 1
 
 

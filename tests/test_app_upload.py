@@ -338,7 +338,7 @@ def test_stale_preview_refused_on_confirm(env, books) -> None:
 def test_unit_uploader_submits_only_its_own_unit(env, books) -> None:
     publish_base(env, books)
     at = page(UPLOAD, "camnhuong")
-    assert [r.key for r in at.main.get("radio")] == ["cchc.upload.range_mode"]  # no choice of kind
+    assert [r.key for r in at.main.get("radio")] == ["cchc.upload.mode"]  # no choice of kind, only the mode
     assert len(at.main.selectbox) == 0  # nor of unit
     assert any("UBND xã Cẩm Nhượng" in t for t in texts(at, "markdown"))
     at = upload(at, books.unit_other, "nop.xlsx")

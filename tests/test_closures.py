@@ -181,7 +181,13 @@ def test_a_unit_submission_on_a_closed_day_is_refused_naming_the_row(store: Stor
 def test_a_unit_submission_dropping_closed_rows_is_refused_naming_them(store: Store) -> None:
     store.close_through(date(2024, 3, 31), ADMIN)
     # the first half-year replaced by one row: rows a (05/01) and c (05/03) of the current data would go
-    preview = prepare(store, workbook([BASE_ACTS[3]]), UNIT, date_range=(date(2024, 1, 1), date(2024, 6, 30)))
+    preview = prepare(
+        store,
+        workbook([BASE_ACTS[3]]),
+        UNIT,
+        date_range=(date(2024, 1, 1), date(2024, 6, 30)),
+        mode="correct",
+    )
     [error] = errors(preview)
     assert (error["code"], error["sheet"], error["row"]) == ("closed_period", "Hoạt động", None)
     assert error["message"].startswith(
@@ -195,11 +201,26 @@ def test_a_submission_keeping_the_closed_rows_as_they_are_is_accepted(store: Sto
     store.close_through(date(2024, 3, 31), ADMIN)
     new = act(date(2024, 6, 1), "XCB", "TIN_BAI", 3, "e")
     mine = [BASE_ACTS[0], BASE_ACTS[2], BASE_ACTS[3], new]
-    preview = prepare(store, workbook(mine), UNIT, date_range=(date(2024, 1, 1), date(2024, 6, 30)))
+    preview = prepare(
+        store, workbook(mine), UNIT, date_range=(date(2024, 1, 1), date(2024, 6, 30)), mode="correct"
+    )
     assert preview.publishable, errors(preview)
     assert preview.closed_changes.empty
     assert preview.changes[["type_code", "rows_added", "rows_removed"]].values.tolist() == [["TIN_BAI", 1, 0]]
     assert publish_preview(store, preview, UNIT).number == 2
+
+
+def test_updating_a_closed_row_by_adding_is_refused_and_an_identical_one_accepted(store: Store) -> None:
+    """Mode "add": row a (05/01/2024, TIN_BAI, 'a', quantity 2) sent with quantity 5 would update a closed
+    row (refused, naming the file row); sent unchanged next to a new open row it changes nothing there."""
+    store.close_through(date(2024, 3, 31), ADMIN)
+    changed = act(date(2024, 1, 5), "XCB", "TIN_BAI", 5, "a")
+    preview = prepare(store, workbook([changed]), UNIT)
+    assert [(e["code"], e["row"]) for e in errors(preview)][:1] == [("closed_period", 2)]
+    assert not preview.publishable
+    same = prepare(store, workbook([BASE_ACTS[0], act(date(2024, 4, 2), "XCB", "TIN_BAI", 1, "f")]), UNIT)
+    assert same.publishable, errors(same)
+    assert (len(same.plan.added), len(same.plan.updated), same.plan.unchanged) == (1, 0, 1)
 
 
 def test_a_submission_only_on_open_days_is_published(store: Store) -> None:

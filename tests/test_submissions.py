@@ -202,6 +202,7 @@ def test_unit_submission_outside_given_range(store: Store) -> None:
         kind="unit",
         unit_code="XCB",
         date_range=(date(2024, 1, 1), date(2024, 3, 31)),
+        mode="correct",
     )
     [error] = preview.errors.to_dict("records")
     assert error["code"] == "outside_range"
@@ -221,15 +222,23 @@ def test_unit_submission_reversed_range_refused(store: Store) -> None:
         kind="unit",
         unit_code="XCB",
         date_range=(date(2024, 3, 31), date(2024, 1, 1)),
+        mode="correct",
     )
     assert list(preview.errors["code"]) == ["bad_range"]
     assert not preview.publishable
 
 
 def test_unit_submission_without_rows_needs_a_range(store: Store) -> None:
-    preview = prepare(store, workbook([]), account=UNIT, kind="unit", unit_code="XCB")
+    preview = prepare(store, workbook([]), account=UNIT, kind="unit", unit_code="XCB", mode="correct")
     assert list(preview.errors["code"]) == ["no_rows"]
     assert "chọn khoảng ngày" in preview.errors["message"].iloc[0]
+    assert not preview.publishable
+
+
+def test_an_empty_file_adds_nothing_and_points_to_the_correction_mode(store: Store) -> None:
+    preview = prepare(store, workbook([]), account=UNIT, kind="unit", unit_code="XCB")
+    assert list(preview.errors["code"]) == ["no_rows"]
+    assert "Sửa lại số liệu trong một khoảng thời gian" in preview.errors["message"].iloc[0]
     assert not preview.publishable
 
 
@@ -262,6 +271,7 @@ def test_empty_unit_submission_with_range_removes_the_units_rows_in_it(store: St
         kind="unit",
         unit_code="XCB",
         date_range=(date(2024, 1, 1), date(2024, 3, 31)),
+        mode="correct",
     )
     assert preview.errors.empty and preview.publishable
     got = changes_of(preview)
@@ -270,7 +280,8 @@ def test_empty_unit_submission_with_range_removes_the_units_rows_in_it(store: St
     assert any(
         "2 dòng hiện có của đơn vị XCB từ 01/01/2024 đến 31/03/2024 sẽ bị bỏ" in n for n in preview.notes
     )
-    version = publish_preview(store, preview, UNIT)
+    assert preview.removals == 2
+    version = publish_preview(store, preview, UNIT, confirm_removals=True)
     assert (version.number, version.rows) == (2, 2)
     assert activity_rows(store, 2) == [
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
@@ -286,10 +297,11 @@ def test_unit_submission_with_a_range_wider_than_the_file(store: Store) -> None:
         kind="unit",
         unit_code="XCB",
         date_range=(date(2024, 1, 1), date(2024, 6, 30)),
+        mode="correct",
     )
     assert preview.publishable and preview.date_range == (date(2024, 1, 1), date(2024, 6, 30))
     assert any("3 dòng hiện có của đơn vị XCB" in n and "1 dòng trong tệp nộp" in n for n in preview.notes)
-    publish_preview(store, preview, UNIT)
+    publish_preview(store, preview, UNIT, confirm_removals=True)
     # a (5 Jan) and d (5 May) lie outside the file's only date but inside the chosen range: replaced too
     assert activity_rows(store, 2) == [
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
@@ -379,20 +391,34 @@ def test_replace_preview_counts_changes(store: Store) -> None:
     assert (version.number, version.kind, version.rows, version.previous) == (2, "replace", 4, 1)
 
 
-def test_unit_submission_replaces_only_its_rows_in_range(store: Store) -> None:
+def test_a_correction_replaces_only_its_rows_in_range(store: Store) -> None:
     sub = [
         act(date(2024, 1, 1), "XCB", "TIN_BAI", 5, "=1+1"),  # formula-looking text stays text
         act(date(2024, 3, 31), "XCB", "PHONG_SU", None, "c2"),
     ]
     preview = prepare(
-        store, workbook(sub), account=UNIT, kind="unit", unit_code="xcb", file_name="xcb-q1.xlsx"
+        store,
+        workbook(sub),
+        account=UNIT,
+        kind="unit",
+        unit_code="xcb",
+        file_name="xcb-q1.xlsx",
+        mode="correct",
     )
     assert preview.errors.empty and preview.publishable
     assert preview.date_range == (date(2024, 1, 1), date(2024, 3, 31))
     got = changes_of(preview)
     # XCB TIN_BAI before: a(2, 5 Jan, in range) + d(1, 5 May, outside): 3; after: new(5) + d(1): 6
     assert got == {("XCB", "PHONG_SU"): (1, 1, 1, 1), ("XCB", "TIN_BAI"): (1, 1, 3, 6)}
-    version = publish_preview(store, preview, UNIT)
+    # neither file row has the date and title of a (5 Jan) or c (5 Mar): both are removed
+    assert sorted(preview.plan.removed["title"]) == ["a", "c"]
+    before = snapshot(store.root)
+    with pytest.raises(StoreError) as info:
+        publish_preview(store, preview, UNIT)
+    assert info.value.code == "removals_unconfirmed"
+    assert "xóa 2 dòng" in info.value.message
+    assert_refused_unchanged(store, before, "removals_unconfirmed")
+    version = publish_preview(store, preview, UNIT, confirm_removals=True)
     assert (version.number, version.kind, version.unit_code, version.user, version.rows) == (
         2,
         "unit",
@@ -499,7 +525,21 @@ def test_store_import_of_a_unit_for_a_whole_period(
     assert main([*base, "--unit", "XCB", "--period", "2024-Q5"]) == 2
     assert "không hợp lệ" in capsys.readouterr().err
     assert store.current_number() == 1
+    capsys.readouterr()
+    # The contract (docs/cli.md): the rows it drops are published without a confirmation, as always.
     assert main([*base, "--unit", "XCB", "--period", "2024-Q1"]) == 0
+    out = capsys.readouterr()
+    assert out.out == (
+        "Mã đơn vị\tLoại hoạt động\tThêm dòng\tBớt dòng\tThực hiện trước\tThực hiện sau\n"
+        "XCB\tPHONG_SU\t0\t1\t1\t0\n"
+        "XCB\tTIN_BAI\t0\t1\t3\t1\n"
+        "Đã công bố phiên bản 2 (2 dòng hoạt động).\n"
+    )
+    assert out.err == (
+        "Tệp nộp không có dòng hoạt động nào: 2 dòng hiện có của đơn vị XCB từ 01/01/2024 đến 31/03/2024 sẽ "
+        "bị bỏ (đơn vị không có hoạt động trong khoảng này). Mọi số liệu khác giữ nguyên; chỉ trang tính Hoạt "
+        "động của tệp nộp được dùng.\n"
+    )
     assert activity_rows(store, 2) == [
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
         (date(2024, 5, 5), "XCB", "TIN_BAI", 1, "d"),

@@ -46,6 +46,7 @@ class Frame:
     unit_types: tuple[str, ...] = ()
     unit_codes: tuple[str, ...] = ()
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_code, unit_name, unit_type
+    own_unit: str | None = None  # the unit the signed-in account is bound to (when it is in `units`)
     damage: Health | None = None  # the store's check when it is damaged (needs_data=False pages only)
 
     @property
@@ -191,10 +192,20 @@ def _menu_links(slot: Any, params: dict[str, str]) -> None:
                 st.page_link(page, label=label, icon=icon, query_params=params)
 
 
-def _adopt_address(units: pd.DataFrame, widget_changed: bool) -> None:
+def _own_unit(units: pd.DataFrame) -> str | None:
+    """The unit code the signed-in account is bound to (a unit account), when the workbook has it."""
+    from cchc_lib.web import auth
+
+    account = auth.current_account()
+    code = getattr(account, "unit_code", None) if account is not None else None
+    return code if code and code in set(units["unit_code"]) else None
+
+
+def _adopt_address(units: pd.DataFrame, widget_changed: bool, own_units: list[str]) -> None:
     """When the address changed outside the app (a forwarded link, a reload, the back button, an
     edited URL), its view replaces the kept choices; a parameter it does not give (or gives wrong)
-    means the default. A run started by a filter the visitor just changed keeps the filters."""
+    means the default (for the units: `own_units`, a unit account's own unit). A run started by a filter
+    the visitor just changed keeps the filters."""
     params = st.query_params.to_dict()
     if widget_changed or url_state.same_params(params, remembered("url") or {}):
         return
@@ -203,7 +214,7 @@ def _adopt_address(units: pd.DataFrame, widget_changed: bool) -> None:
     remember("kind", view.kind)
     remember("calendar", view.calendar)
     remember("unit_types", list(view.unit_types))
-    remember("unit_codes", list(view.unit_codes))
+    remember("unit_codes", list(view.unit_codes) or own_units)
 
 
 def _write_address(view: url_state.View, defaults: url_state.View) -> dict[str, str]:
@@ -262,7 +273,7 @@ def _period_picker(settings: Settings, years: list[int]) -> tuple[Period, str]:
     return Period(int(year), kind), calendar
 
 
-def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _unit_filters(units: pd.DataFrame, own_units: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     type_options = list(dict.fromkeys(units["unit_type"].dropna()))
     unit_types = persisted_widget(
         st.multiselect,
@@ -282,7 +293,7 @@ def _unit_filters(units: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]
         st.multiselect,
         "unit_codes",
         list(names),
-        [],
+        own_units,  # a unit account starts on its own unit; anyone may change it
         multi=True,
         label="Đơn vị",
         placeholder="Tất cả đơn vị",
@@ -444,9 +455,11 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
 
     with sidebar:
         st.divider()
-        _adopt_address(units, widget_changed)
+        own_unit = _own_unit(units)
+        own_units = [own_unit] if own_unit else []
+        _adopt_address(units, widget_changed, own_units)
         period, calendar = _period_picker(settings, years)
-        filters = _unit_filters(units)
+        filters = _unit_filters(units, own_units)
         view = url_state.View(period.year, period.kind, calendar, *filters)
         defaults = url_state.View(_default_year(years), "", CALENDAR)
         params = _write_address(view, defaults)
@@ -466,4 +479,5 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         unit_types=filters[0],
         unit_codes=filters[1],
         units=units,
+        own_unit=own_unit,
     )
