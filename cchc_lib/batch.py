@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,7 @@ from cchc_lib.model import PROBLEM_COLUMNS, ReadResult, Workbook
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.settings import Settings
 from cchc_lib.store import ClosureCheck, Store, StoreError, Version
-from cchc_lib.submissions import Preview, Reader, change_table, merge_unit_rows, prepare_update
+from cchc_lib.submissions import Preview, Reader, merge_unit_rows, prepare_update
 
 __all__ = [
     "BATCH_KIND",
@@ -115,7 +115,6 @@ class Batch:
     base_version: int | None
     data: bytes | None = None  # the merged workbook (None: nothing to publish)
     rows: int | None = None  # activity rows in `data`
-    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # submissions.CHANGE_COLUMNS
     closed_setting: date | None = None
     closed_through: date | None = None
 
@@ -125,23 +124,31 @@ class Batch:
 
 
 class _Reads:
-    """The reader with each distinct content read once (the current version is read for every file)."""
+    """Each distinct content read once: the uploaded files (`untrusted`) by `reader` (the sandbox by
+    default), everything else in this process. Everything else is a published version or a published
+    version with the checked rows of an upload merged in: trusted, as the dashboard reads every published
+    version in-process (web/data.py). A sandbox read costs a child process (seconds); the current
+    version is read for every file, and each merge once."""
 
-    def __init__(self, reader: Reader) -> None:
-        self.reader = reader
+    def __init__(self, reader: Reader | None = None) -> None:
+        from cchc_lib.sandbox import read_trusted, read_untrusted
+
+        self.reader = reader or read_untrusted
+        self.trusted: Reader = read_trusted
+        self.untrusted: set[str] = set()
         self.done: dict[str, ReadResult] = {}
+
+    def upload(self, data: bytes, settings: Settings) -> ReadResult:
+        key = hashlib.sha256(data).hexdigest()
+        self.untrusted.add(key)
+        return self(data, settings)
 
     def __call__(self, data: bytes, settings: Settings) -> ReadResult:
         key = hashlib.sha256(data).hexdigest()
         if key not in self.done:
-            self.done[key] = self.reader(data, settings)
+            read = self.reader if key in self.untrusted else self.trusted
+            self.done[key] = read(data, settings)
         return self.done[key]
-
-
-def _default_reader() -> Reader:
-    from cchc_lib.sandbox import read_untrusted
-
-    return read_untrusted
 
 
 def _problem(code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
@@ -223,7 +230,7 @@ def check_files(
     current_version = store.current()
     if current_version is None:
         raise StoreError("no_base", NO_BASE)
-    reads = _Reads(reader or _default_reader())
+    reads = _Reads(reader)
     current_bytes = store.read_bytes(current_version.number)
     try:
         current = reads(current_bytes, settings).workbook
@@ -250,7 +257,7 @@ def _check_one(
 ) -> FileCheck:
     check = FileCheck(name, hashlib.sha256(data).hexdigest(), None, None, _no_problems())
     try:
-        upload = reads(data, settings)
+        upload = reads.upload(data, settings)
     except UnsafeFile as exc:
         check.problems = _problem(exc.code, exc.full_message)
         return check
@@ -281,7 +288,6 @@ def merge_files(
     *,
     chosen: set[int] | None = None,
     settings: Settings | None = None,
-    reader: Reader | None = None,
 ) -> Batch:
     """Merge the acceptable files among `chosen` (indexes into `checks`; default all) into the current
     version, one unit after another, in upload order: one workbook for one new version.
@@ -291,7 +297,7 @@ def merge_files(
     StoreError("stale") when the checks were made on another version than the current one.
     """
     settings = settings or Settings()
-    reads = _Reads(reader or _default_reader())
+    reads = _Reads()  # only trusted content: the current version, merged with checked rows
     chosen = set(range(len(checks))) if chosen is None else set(chosen)
     current = store.current()
     base = current.number if current else None
@@ -327,8 +333,12 @@ def merge_files(
     if not accepted or current is None:
         return batch
     data = store.read_bytes(current.number)
-    before = reads(data, settings).workbook
-    assert before is not None
+    try:
+        before = reads(data, settings).workbook
+    except UnsafeFile as exc:
+        raise StoreError("corrupt", f"Không đọc được dữ liệu hiện hành: {exc.full_message}") from exc
+    if before is None:
+        raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
     book = before
     for index in list(accepted):
         check = checks[index]
@@ -336,7 +346,10 @@ def merge_files(
         assert preview is not None and preview.date_range is not None and check.rows is not None
         assert check.unit_code is not None
         merged = merge_unit_rows(data, book, check.rows, check.unit_code, preview.date_range)
-        after = reads(merged, settings)
+        try:
+            after = reads(merged, settings)
+        except UnsafeFile as exc:  # e.g. the merged workbook is beyond the size limit
+            after = ReadResult(None, _problem(exc.code, exc.full_message))
         if not after.ok or after.workbook is None:  # merged alone it read well; together it does not
             extra = after.problems.copy()
             extra["message"] = "Sau khi ghép cùng các tệp khác: " + extra["message"].astype(str)
@@ -347,7 +360,6 @@ def merge_files(
         data, book = merged, after.workbook
     if batch.accepted:
         batch.data, batch.rows = data, len(book.activities)
-        batch.changes = change_table(before, book)
     return batch
 
 

@@ -126,7 +126,7 @@ def test_each_file_matched_checked_and_the_good_ones_published_as_one_version(st
     assert codes(checks[6]) == ["html"]
     assert [c.errors for c in checks] == [0, 1, 1, 0, 0, 1, 1]
 
-    batch = merge_files(store, checks, settings=SETTINGS, reader=read_trusted)
+    batch = merge_files(store, checks, settings=SETTINGS)
     assert batch.accepted == [0, 3]
     assert batch.status[0] == ACCEPTED and batch.status[3] == ACCEPTED
     assert batch.status[1] == batch.status[2] == batch.status[5] == batch.status[6] == HAS_ERRORS
@@ -174,7 +174,7 @@ def test_each_file_matched_checked_and_the_good_ones_published_as_one_version(st
 def test_unticking_a_file_lets_the_units_other_file_in(store: Store) -> None:
     files = [("xcb.xlsx", XCB_FILE), ("xcb_lan2.xlsx", XCB_AGAIN), ("xcn.xlsx", XCN_FILE)]
     checks = check_files(store, files, account=ADMIN, settings=SETTINGS, reader=read_trusted)
-    batch = merge_files(store, checks, chosen={1, 2}, settings=SETTINGS, reader=read_trusted)
+    batch = merge_files(store, checks, chosen={1, 2}, settings=SETTINGS)
     assert batch.accepted == [1, 2]
     assert batch.status[0] == UNTICKED
     publish_batch(store, batch, ADMIN)
@@ -193,7 +193,7 @@ def test_a_file_that_changes_nothing_is_held_and_nothing_left_is_refused(store: 
     checks = check_files(
         store, [("y_nguyen.xlsx", same)], account=ADMIN, settings=SETTINGS, reader=read_trusted
     )
-    batch = merge_files(store, checks, settings=SETTINGS, reader=read_trusted)
+    batch = merge_files(store, checks, settings=SETTINGS)
     assert batch.status == [NOTHING_NEW] and not batch.publishable
     before = snapshot(store.root)
     with pytest.raises(StoreError) as info:
@@ -217,14 +217,14 @@ def test_a_batch_checked_on_an_older_version_is_refused(store: Store) -> None:
     checks = check_files(
         store, [("xcb.xlsx", XCB_FILE)], account=ADMIN, settings=SETTINGS, reader=read_trusted
     )
-    batch = merge_files(store, checks, settings=SETTINGS, reader=read_trusted)
+    batch = merge_files(store, checks, settings=SETTINGS)
     other = prepare_update(
         store, XCN_FILE, account=ADMIN, kind="unit", unit_code="XCN", file_name="xcn.xlsx",
         settings=SETTINGS, reader=read_trusted,
     )  # fmt: skip
     publish_preview(store, other, ADMIN)
     with pytest.raises(StoreError) as stale:
-        merge_files(store, checks, settings=SETTINGS, reader=read_trusted)
+        merge_files(store, checks, settings=SETTINGS)
     assert stale.value.code == "stale"
     with pytest.raises(StoreError) as info:
         publish_batch(store, batch, ADMIN)
