@@ -256,7 +256,8 @@ with frame.guard():
         )
 
     closures_view.closed_notice(store, frame.settings, account)  # what is closed (issue 15)
-    batch_section(frame, store, account)  # admins: many units' files at once (issue 10)
+    if batch_section(frame, store, account):  # admins: many units' files at once (issue 10)
+        st.stop()
     unit_code: str | None = None
     if current is None:  # nothing to merge a unit's rows into: only a whole workbook can come first
         if not account.is_admin:

@@ -8,7 +8,7 @@ from datetime import date
 from cchc_lib.builder import build_xlsx
 from cchc_lib.sample_data import sample_spec
 
-__all__ = ["new_rows", "unit_file"]
+__all__ = ["keyed", "new_rows", "unit_file"]
 
 
 def new_rows(unit: str, n: int, day: date, title: str = "Tin") -> list[dict]:
@@ -39,4 +39,19 @@ def unit_file(unit: str, rows: list[dict]) -> bytes:
             initiatives=None,
             directives=None,
         )
+    )
+
+
+def keyed(activities) -> list[tuple[str, ...]]:
+    """Activity rows (a Workbook's `activities`) without their Excel row number, as sorted texts:
+    (date yyyy-mm-dd, unit, type, quantity or "", title)."""
+    return sorted(
+        (
+            str(r.date)[:10],
+            r.unit_code,
+            r.type_code,
+            "" if r.quantity != r.quantity else str(int(r.quantity)),
+            str(r.title),
+        )
+        for r in activities.itertuples(index=False)
     )

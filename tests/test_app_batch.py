@@ -14,7 +14,8 @@ from cchc_lib.builder import build_xlsx
 from cchc_lib.sample_data import sample_spec
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.store import Store
-from tests.batch_files import new_rows, unit_file
+from cchc_lib.web.batch_view import SWITCH
+from tests.batch_files import keyed, new_rows, unit_file
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -45,25 +46,15 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     return SimpleNamespace(store=store, spec=spec)
 
 
-def page(user: str) -> AppTest:
+def page(user: str, batch: bool = True) -> AppTest:
+    """The upload page for `user`, with the batch switched on (`batch`, when the user has the switch)."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["cchc.auth"] = {"name": user}
     at.switch_page(UPLOAD).run()
+    switches = [t for t in at.toggle if t.key == SWITCH]
+    if batch and switches:
+        switches[0].set_value(True).run()
     return at
-
-
-def keyed(activities) -> list[tuple[str, ...]]:
-    """Activity rows without their Excel row number, as sortable texts."""
-    return sorted(
-        (
-            str(r.date)[:10],
-            r.unit_code,
-            r.type_code,
-            "" if r.quantity != r.quantity else str(int(r.quantity)),
-            str(r.title),
-        )
-        for r in activities.itertuples(index=False)
-    )
 
 
 def batch_uploader(at: AppTest):
@@ -75,7 +66,21 @@ def test_a_unit_account_does_not_get_the_section(env: SimpleNamespace) -> None:
     at = page("camnhuong")
     assert not at.exception
     assert batch_uploader(at) is None
-    assert "Nộp nhiều tệp của đơn vị" not in [e.label for e in at.expander]
+    assert [t for t in at.toggle if t.key == SWITCH] == []
+    assert len(at.get("file_uploader")) == 1  # the unit's own one-file form
+
+
+def test_the_switch_shows_the_batch_instead_of_the_one_file_form(env: SimpleNamespace) -> None:
+    at = page("quantri", batch=False)
+    assert not at.exception
+    [uploader] = at.get("file_uploader")  # the one-file form only, as before
+    assert not uploader.proto.multiple_files
+    [switch] = [t for t in at.toggle if t.key == SWITCH]
+    switch.set_value(True).run()
+    assert not at.exception
+    [uploader] = at.get("file_uploader")
+    assert uploader.proto.multiple_files
+    assert "Loại cập nhật" not in [r.label for r in at.radio]
 
 
 def test_three_files_one_bad_publish_the_two_good_ones(env: SimpleNamespace) -> None:

@@ -16,12 +16,18 @@ from cchc_lib.web import Frame, auth, limits, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
-__all__ = ["TITLE", "lines_frame", "problems_frame", "section"]
+__all__ = ["SWITCH", "TITLE", "lines_frame", "problems_frame", "section"]
 
 TITLE = "Nộp nhiều tệp của đơn vị"
 STATE = "cchc.batch"  # {"sig": ..., "checks": list[FileCheck] | None, "error": str | None}
 DONE = "cchc.batch.done"  # the success message shown once after publishing
 ROUND = "cchc.batch.round"  # bumped after publishing: a fresh, empty uploader
+SWITCH = "cchc.batch.on"  # the page shows the batch instead of the one-file form
+SWITCH_LABEL = "Nộp nhiều tệp của đơn vị cùng lúc"
+SWITCH_HELP = (
+    "Khi bật: chọn cùng lúc nhiều tệp nhận được của các đơn vị; mỗi tệp được kiểm tra riêng, các tệp hợp lệ "
+    "được công bố chung một phiên bản. Khi tắt: cập nhật bằng một tệp như thường lệ."
+)
 HELP = (
     "Chọn cùng lúc các tệp Excel nhận được của các đơn vị (mỗi tệp là số liệu của một đơn vị, như khi đơn vị "
     "tự nộp). Mỗi tệp được nhận ra đơn vị theo mã đơn vị trong trang «Hoạt động», được kiểm tra riêng và "
@@ -178,64 +184,68 @@ def _publish(store: Store, batch: Batch, round_no: int) -> None:
     st.rerun()
 
 
-def section(frame: Frame, store: Store, account: Account) -> None:
-    """The batch section (admins, once a version is published): uploader, per-file table, problems,
-    publish button. Nothing is written until "Công bố N tệp hợp lệ"."""
+def section(frame: Frame, store: Store, account: Account) -> bool:
+    """For admins once a version is published: the switch to the batch and, switched on, the batch
+    (uploader, per-file table, problems, publish button). True when the page shows the batch: the
+    one-file form is then left out. Nothing is written until "Công bố N tệp hợp lệ"."""
     if not account.is_admin or store.current_number() is None:
+        return False
+    if not st.toggle(SWITCH_LABEL, key=SWITCH, help=SWITCH_HELP):
+        return False
+    ui.section(TITLE)
+    if done := st.session_state.pop(DONE, None):
+        st.success(done, icon=":material/check_circle:")
+    st.caption(HELP)
+    _batch(frame, store, account)
+    return True
+
+
+def _batch(frame: Frame, store: Store, account: Account) -> None:
+    round_no = st.session_state.get(ROUND, 0)
+    ui.uploader_in_vietnamese(frame.settings.max_upload_mb)
+    upload_gate.grant()  # the upload endpoint takes files only for this logged-in uploader's box
+    uploaded = st.file_uploader(
+        f"Tệp Excel (.xlsx) của các đơn vị, tối đa {fmt_int(frame.settings.max_batch_files)} tệp mỗi lượt",
+        type=["xlsx"],
+        accept_multiple_files=True,
+        key=f"cchc_batch_files_{round_no}",
+    )
+    if not uploaded:
+        st.session_state.pop(STATE, None)
         return
-    done = st.session_state.pop(DONE, None)
-    with st.expander(TITLE, icon=":material/library_add:", key="cchc.batch.open", expanded=done is not None):
-        if done:
-            st.success(done, icon=":material/check_circle:")
-        st.caption(HELP)
-        round_no = st.session_state.get(ROUND, 0)
-        ui.uploader_in_vietnamese(frame.settings.max_upload_mb)
-        upload_gate.grant()  # the upload endpoint takes files only for this logged-in uploader's box
-        uploaded = st.file_uploader(
-            f"Tệp Excel (.xlsx) của các đơn vị, tối đa {fmt_int(frame.settings.max_batch_files)} tệp mỗi lượt",
-            type=["xlsx"],
-            accept_multiple_files=True,
-            key=f"cchc_batch_files_{round_no}",
+    files = [(f.name, f.getvalue()) for f in uploaded]
+    if refusal := _too_many(frame, files):
+        st.error(refusal, icon=":material/error:")
+        return
+    checks = _checks(frame, store, account, files)
+    if checks is None:
+        return
+    table = st.container()
+    digest = hashlib.sha256(repr(st.session_state[STATE]["sig"]).encode()).hexdigest()[:12]
+    chosen = _picks(checks, f"cchc.batch.pick.{digest}")
+    try:
+        batch = merge_files(store, checks, chosen=chosen, settings=frame.settings)
+    except StoreError as exc:  # someone published meanwhile: checked again on the next run
+        st.session_state.pop(STATE, None)
+        st.error(exc.message, icon=":material/error:")
+        return
+    with table:
+        ui.section("Các tệp đã nhận")
+        st.dataframe(lines_frame(batch), hide_index=True, placeholder=MISSING)
+    _problems(checks)
+    count = len(batch.accepted)
+    if count:
+        st.caption(
+            f"Sau khi công bố: {fmt_int(batch.rows or 0)} dòng hoạt động trong một phiên bản mới. Chưa có gì "
+            f"thay đổi cho đến khi bạn bấm «Công bố {count} tệp hợp lệ»."
         )
-        if not uploaded:
-            st.session_state.pop(STATE, None)
-            return
-        files = [(f.name, f.getvalue()) for f in uploaded]
-        if refusal := _too_many(frame, files):
-            st.error(refusal, icon=":material/error:")
-            return
-        checks = _checks(frame, store, account, files)
-        if checks is None:
-            return
-        table = st.container()
-        key = (
-            "cchc.batch.pick."
-            + hashlib.sha256(repr(st.session_state[STATE]["sig"]).encode()).hexdigest()[:12]
-        )
-        chosen = _picks(checks, key)
-        try:
-            batch = merge_files(store, checks, chosen=chosen, settings=frame.settings)
-        except StoreError as exc:  # someone published meanwhile: check again on the next run
-            st.session_state.pop(STATE, None)
-            st.error(exc.message, icon=":material/error:")
-            return
-        with table:
-            ui.section("Các tệp đã nhận")
-            st.dataframe(lines_frame(batch), hide_index=True, placeholder=MISSING)
-        _problems(checks)
-        count = len(batch.accepted)
-        if count:
-            st.caption(
-                f"Sau khi công bố: {fmt_int(batch.rows or 0)} dòng hoạt động trong một phiên bản mới. Chưa có gì "
-                f"thay đổi cho đến khi bạn bấm «Công bố {count} tệp hợp lệ»."
-            )
-        else:
-            st.info("Chưa có tệp hợp lệ nào được chọn để công bố.", icon=":material/info:")
-        if st.button(
-            f"Công bố {count} tệp hợp lệ",
-            type="primary",
-            icon=":material/publish:",
-            key="cchc.batch.publish",
-            disabled=count == 0,
-        ):
-            _publish(store, batch, round_no)
+    else:
+        st.info("Chưa có tệp hợp lệ nào được chọn để công bố.", icon=":material/info:")
+    if st.button(
+        f"Công bố {count} tệp hợp lệ",
+        type="primary",
+        icon=":material/publish:",
+        key="cchc.batch.publish",
+        disabled=count == 0,
+    ):
+        _publish(store, batch, round_no)
