@@ -20,6 +20,7 @@ from cchc_lib.batch import (
     publish_batch,
 )
 from cchc_lib.builder import WorkbookSpec, build_xlsx
+from cchc_lib.reporting import activity_keys, submission_events, versions_table
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
 from cchc_lib.store import Store, StoreError
@@ -250,3 +251,33 @@ def test_real_sandbox_one_hostile_file_does_not_touch_the_others(store: Store) -
     publish_batch(store, batch, ADMIN)
     assert (date(2024, 3, 11), "XCN", "TIN_BAI", 4, "e2") in rows_of(store, 2)
     assert len(rows_of(store, 2)) == 5
+
+
+def test_a_unit_whose_file_only_removes_a_row_has_submitted(store: Store) -> None:
+    """Reporting status: a batch counts for each unit whose rows changed, removals included."""
+    b = act(date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b")
+    b2, b4 = (
+        act(date(2024, 2, 10), "VHTT", "TIN_BAI", 1, "b2"),
+        act(date(2024, 2, 20), "VHTT", "TIN_BAI", 1, "b4"),
+    )
+    single = prepare_update(
+        store, unit_file(["VHTT"], [b, b2, b4]), account=ADMIN, kind="unit", unit_code="VHTT",
+        file_name="vhtt.xlsx", settings=SETTINGS, reader=read_trusted,
+    )  # fmt: skip
+    publish_preview(store, single, ADMIN)  # version 2: VHTT has b, b2, b4
+    files = [("vhtt_sua.xlsx", unit_file(["VHTT"], [b, b4])), ("xcn.xlsx", XCN_FILE)]
+    checks = check_files(store, files, account=ADMIN, settings=SETTINGS, reader=read_trusted)
+    batch = merge_files(store, checks, settings=SETTINGS)
+    assert batch.accepted == [0, 1] and lines_table(batch)["rows_removed"].tolist() == [1, 0]
+    publish_batch(store, batch, ADMIN)  # version 3: b2 removed, XCN's e2 added
+    history = store.history()
+    keys = {
+        v.number: activity_keys(read_trusted(store.read_bytes(v.number), SETTINGS).workbook.activities)
+        for v in history
+    }
+    events = submission_events(versions_table(history), keys, date(2024, 1, 1), date(2024, 12, 31))
+    third = events[events["version"] == 3]
+    assert third[["unit_code", "rows_added", "rows_removed"]].values.tolist() == [
+        ["VHTT", 0, 1],
+        ["XCN", 1, 0],
+    ]
