@@ -281,3 +281,16 @@ def test_a_unit_whose_file_only_removes_a_row_has_submitted(store: Store) -> Non
         ["VHTT", 0, 1],
         ["XCN", 1, 0],
     ]
+
+
+def test_a_file_changing_a_closed_period_is_held_back_alone(store: Store) -> None:
+    closed = Settings(closed_through="08/03/2024")
+    late = unit_file(["XCN"], [act(date(2024, 3, 11), "XCN", "TIN_BAI", 4, "e2")])  # after the closed day
+    files = [("xcb.xlsx", XCB_FILE), ("xcn.xlsx", late)]  # xcb.xlsx replaces "c" of 05/03: closed
+    checks = check_files(store, files, account=ADMIN, settings=closed, reader=read_trusted)
+    batch = merge_files(store, checks, settings=closed)
+    assert batch.accepted == [1]
+    assert batch.status[0].startswith("Tệp thay đổi ") and "(đến hết ngày 08/03/2024)" in batch.status[0]
+    publish_batch(store, batch, ADMIN)
+    assert (date(2024, 3, 5), "XCB", "PHONG_SU", 1, "c") in rows_of(store, 2)
+    assert (date(2024, 3, 11), "XCN", "TIN_BAI", 4, "e2") in rows_of(store, 2)
