@@ -231,7 +231,12 @@ def _batch(frame: Frame, store: Store, account: Account) -> None:
         return
     with table:
         ui.section("Các tệp đã nhận")
-        st.dataframe(lines_frame(batch), hide_index=True, placeholder=MISSING)
+        st.dataframe(
+            lines_frame(batch),
+            hide_index=True,
+            placeholder=MISSING,
+            column_config={LINE_HEADERS["status"]: st.column_config.TextColumn(width="large")},
+        )
     _problems(checks)
     count = len(batch.accepted)
     if count:
