@@ -152,3 +152,21 @@ def test_unticking_a_file_changes_the_button(env: SimpleNamespace) -> None:
     [table] = [d for d in at.dataframe if "Tình trạng" in d.value.columns]
     assert list(table.value["Công bố"]) == ["Có", "Không"]
     assert table.value["Tình trạng"].iloc[1] == "Không chọn: tệp này không được công bố."
+
+
+def test_more_files_than_a_batch_takes_are_refused_with_the_limit(
+    env: SimpleNamespace, tmp_path: Path
+) -> None:
+    settings = tmp_path / "settings.toml"
+    settings.write_text(settings.read_text() + "max_batch_files = 2\n")
+    at = page("quantri")
+    uploader = batch_uploader(at)
+    for unit in ("XCN", "XCS", "XCB"):
+        uploader.upload(f"{unit}.xlsx", unit_file(unit, new_rows(unit, 1, DAY)), XLSX)
+    uploader.run()
+    assert not at.exception
+    assert [str(e.value) for e in at.error] == [
+        "Mỗi lượt nộp tối đa 2 tệp; bạn đã chọn 3 tệp. Hãy bỏ bớt tệp rồi nộp phần còn lại ở lượt sau."
+    ]
+    assert [b for b in at.button if b.key == "cchc.batch.publish"] == []
+    assert env.store.current_number() == 1
