@@ -23,7 +23,7 @@ from cchc_lib.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, V
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
-_KIND_LABELS = {"replace": "thay toàn bộ", "unit": "đơn vị nộp", "rollback": "khôi phục"}
+_KIND_LABELS = {"replace": "thay toàn bộ", "unit": "đơn vị nộp", "rollback": "khôi phục", "batch": "nhiều tệp đơn vị"}
 
 
 class _Streams:

@@ -48,6 +48,8 @@ __all__ = [
 #   unit when its rows in the period changed at all (rows added or removed).
 # * kind "replace" (the whole workbook): one submission event for every unit that has rows in the
 #   period which were not in the previous version (rows first appearing in V).
+# * kind "batch" (several units' files at once, batch.py): one submission event for every unit whose
+#   rows in the period changed at all (only the units of its files' rows change).
 # * kind "rollback" never counts (restoring old content is not a submission).
 # * Status follows the CURRENT version: only events of versions in the current version's lineage
 #   count (the current version, its previous, ...; a rollback continues with the version it restored,
@@ -224,7 +226,7 @@ def submission_events(
             code = str(v.unit_code or "").upper()
             per_unit = per_unit.loc[per_unit.index == code]
             per_unit = per_unit[(per_unit["added"] > 0) | (per_unit["removed"] > 0)]
-        elif removals:
+        elif removals or v.kind == "batch":  # a batch (batch.py) changes only the rows of its units
             per_unit = per_unit[(per_unit["added"] > 0) | (per_unit["removed"] > 0)]
         else:
             per_unit = per_unit[per_unit["added"] > 0]

@@ -97,6 +97,9 @@ class Settings:
     # Uploaded files the server holds in memory at once (all sessions), and the rate of costly actions
     # per browser session and per client address (uploads, checks of an uploaded file, report builds).
     upload_memory_mb: float = 200.0
+    # Several units' files uploaded together (batch.py): at most this many files, this many MB in all.
+    max_batch_files: int = 30
+    max_batch_mb: float = 60.0
     uploads_per_10min: int = 30
     reports_per_10min: int = 20
     # Where published versions and the audit log live (relative paths are under the project root).

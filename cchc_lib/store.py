@@ -59,7 +59,7 @@ __all__ = [
     "text_digest",
 ]
 
-KINDS = ("replace", "unit", "rollback")
+KINDS = ("replace", "unit", "rollback", "batch")  # batch: several units' files at once (batch.py)
 _ZIP_MAGIC = b"PK\x03\x04"
 _VERSION_RE = re.compile(r"^(\d{6})\.(xlsx|json)$")
 _LOCK_TIMEOUT_S = 60.0
@@ -443,8 +443,9 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         unit_code: str | None = None,
         rows: int | None = None,
         closure: ClosureCheck | None = None,
+        audit: dict[str, Any] | None = None,
     ) -> Version:
-        """Publish `data` as the next version.
+        """Publish `data` as the next version (`audit`: extra fields for its audit entry, e.g. a batch's files).
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
@@ -466,6 +467,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
             unit_code=unit_code,
             rows=rows,
             closure=closure,
+            audit=audit,
         )
 
     def rollback(self, number: int, account: Account | None) -> Version:
@@ -503,6 +505,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         rows: int | None,
         rollback_of: int | None = None,
         closure: ClosureCheck | None = None,
+        audit: dict[str, Any] | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -572,7 +575,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                         return version
                     raise _disk_error(exc) from exc
                 with contextlib.suppress(OSError):  # repaired by the next writer if this fails
-                    entry = self._published_entry(version)
+                    entry = {**(audit or {}), **self._published_entry(version)}  # its own fields win
                     if closure is not None and closure.confirmed:
                         entry["closed_changes"] = closure.confirmed  # confirmed by the admin
                     self._append_audit(entry)

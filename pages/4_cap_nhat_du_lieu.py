@@ -20,6 +20,7 @@ from cchc_lib.submissions import Preview, prepare_update, publish_preview
 from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web import submission_view as unit_view
+from cchc_lib.web.batch_view import section as batch_section
 from cchc_lib.web.reporting_view import fmt_when
 
 frame = page_frame("Cập nhật dữ liệu", require_role="unit", needs_data=False)
@@ -215,6 +216,8 @@ with frame.guard():
         )
 
     closures_view.closed_notice(store, frame.settings, account)  # what is closed (issue 15)
+    if batch_section(frame, store, account):  # admins: many units' files at once (issue 10)
+        st.stop()
     unit_code: str | None = None
     if current is None:  # nothing to merge a unit's rows into: only a whole workbook can come first
         if not account.is_admin:

@@ -27,6 +27,7 @@ KINDS = {
     "replace": "Thay toàn bộ",
     "unit": "Đơn vị nộp",
     "rollback": "Khôi phục",
+    "batch": "Nộp nhiều tệp của đơn vị",
     "report_texts": "Sửa nội dung báo cáo",
     "repair": "Sửa kho dữ liệu (store repair)",
     "column_mapping": "Lưu cách ghép cột",

@@ -28,8 +28,10 @@ __all__ = [
     "grant",
     "granted",
     "held_bytes",
+    "held_files",
     "revoke",
     "session_budget_bytes",
+    "session_file_limit",
 ]
 
 LOG = logging.getLogger("cchc_lib.web")
@@ -41,6 +43,7 @@ _MB = 1024 * 1024
 _lock = threading.Lock()
 _grants: dict[str, float] = {}  # Streamlit session id -> monotonic expiry
 _in_flight: dict[str, int] = {}  # Streamlit session id -> bytes being received now
+_in_flight_files: dict[str, int] = {}  # Streamlit session id -> files being received now
 _rates: dict[int, RateLimit] = {}
 
 
@@ -77,8 +80,14 @@ def granted(session_id: str) -> bool:
 
 
 def session_budget_bytes(settings: Settings) -> int:
-    """What one browser session may hold: two files of the upload limit (the old one until replaced)."""
-    return int(2 * settings.max_upload_mb * _MB) + 2 * _MULTIPART_SLACK
+    """What one browser session may hold: two files of the upload limit in the one-file box (the old one
+    until replaced) plus one batch of units' files (`max_batch_mb` in all)."""
+    return int((2 * settings.max_upload_mb + settings.max_batch_mb) * _MB) + 2 * _MULTIPART_SLACK
+
+
+def session_file_limit(settings: Settings) -> int:
+    """How many files one browser session may hold: the one-file box's two and one batch's."""
+    return 2 + max(int(settings.max_batch_files), 0)
 
 
 def _file_storage() -> dict[str, dict[str, Any]]:
@@ -95,6 +104,11 @@ def held_bytes(session_id: str | None = None) -> int:
     storage = _file_storage()
     sessions = [storage.get(session_id) or {}] if session_id else list(storage.values())
     return sum(len(getattr(rec, "data", b"")) for files in sessions for rec in list(files.values()))
+
+
+def held_files(session_id: str) -> int:
+    """Uploaded files the server holds for one session."""
+    return len(_file_storage().get(session_id) or {})
 
 
 def _rate(settings: Settings) -> RateLimit:
@@ -135,7 +149,14 @@ def check(scope: dict[str, Any], session_id: str, settings: Settings) -> tuple[i
         return 429, wait_message("tải tệp lên", wait)
     with _lock:
         mine = _in_flight.get(session_id, 0)
+        mine_files = _in_flight_files.get(session_id, 0)
         everyone = sum(_in_flight.values())
+    files = session_file_limit(settings)
+    if held_files(session_id) + mine_files + 1 > files:
+        return 429, (
+            f"Phiên làm việc này đã giữ {files} tệp tải lên, mức tối đa; hãy bỏ bớt tệp hoặc tải lại trang rồi "
+            "thử lại."
+        )
     if held_bytes(session_id) + mine + length > session_budget_bytes(settings):
         return 429, "Phiên làm việc này đang giữ quá nhiều tệp tải lên; hãy tải lại trang rồi thử lại."
     if held_bytes() + everyone + length > settings.upload_memory_mb * _MB:
@@ -165,15 +186,17 @@ class UploadGate:
         length = int(_header(scope, b"content-length"))
         with _lock:
             _in_flight[session_id] = _in_flight.get(session_id, 0) + length
+            _in_flight_files[session_id] = _in_flight_files.get(session_id, 0) + 1
         try:
             await self.app(scope, receive, send)
         finally:
             with _lock:
-                left = _in_flight.get(session_id, 0) - length
-                if left > 0:
-                    _in_flight[session_id] = left
-                else:
-                    _in_flight.pop(session_id, None)
+                for counts, amount in ((_in_flight, length), (_in_flight_files, 1)):
+                    left = counts.get(session_id, 0) - amount
+                    if left > 0:
+                        counts[session_id] = left
+                    else:
+                        counts.pop(session_id, None)
 
 
 async def _refuse(send: Any, status: int, reason: str) -> None:

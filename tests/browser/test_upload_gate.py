@@ -32,8 +32,11 @@ UPLOAD_PAGE = "cap_nhat_du_lieu"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     folder, env = server_folder(tmp_path_factory, "upload_gate_server")
     settings = folder / "settings.toml"
-    # a small memory budget and rate so the bounds are reached with few requests
-    settings.write_text(settings.read_text() + "upload_memory_mb = 45\nuploads_per_10min = 6\n")
+    # a small memory budget and rate so the bounds are reached with few requests; no batch room, so a
+    # session holds the one-file box's two files (the batch's room: tests/test_upload_gate.py)
+    settings.write_text(
+        settings.read_text() + "upload_memory_mb = 45\nuploads_per_10min = 6\nmax_batch_mb = 0\n"
+    )
     Accounts(folder / "users.toml").add("quantri", "admin", PASSWORD)
     with running_server(folder, env) as base:
         yield SimpleNamespace(base=base, folder=folder, pid=_server_pid(base))
