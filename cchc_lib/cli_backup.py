@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from cchc_lib.formatting import fmt_int
 from cchc_lib.settings import Settings
-from cchc_lib.store_backup import MANIFEST_NAME, BackupError, backup_store, restore_store
+from cchc_lib.store_backup import DONE_MESSAGES, MANIFEST_NAME, BackupError, backup_store, restore_store
 
 __all__ = ["register", "run_backup", "run_restore"]
 
@@ -46,11 +46,10 @@ def run_backup(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         result = backup_store(_root(args, settings), Path(args.file))
     except BackupError as exc:
         return _refused(exc, err)
-    print(
-        f"Đã sao lưu kho dữ liệu {_root(args, settings)} vào {result.archive}: {fmt_int(result.files)} tệp, "
-        f"{fmt_int(result.size)} byte, kèm mã kiểm tra sha256 của từng tệp ({MANIFEST_NAME}).",
-        file=out,
-    )
+    done = DONE_MESSAGES["backup"].format(root=_root(args, settings), archive=result.archive,
+                                          files=fmt_int(result.files), size=fmt_int(result.size),
+                                          manifest=MANIFEST_NAME)  # fmt: skip
+    print(done, file=out)
     return EXIT_OK
 
 
@@ -60,12 +59,10 @@ def run_restore(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
         result = restore_store(Path(args.file), _root(args, settings))
     except BackupError as exc:
         return _refused(exc, err)
-    print(
-        f"Đã khôi phục kho dữ liệu {result.root} từ {args.file}: {fmt_int(result.files)} tệp, "
-        f"{fmt_int(result.size)} byte, mọi mã kiểm tra sha256 đều khớp.",
-        file=out,
-    )
+    done = DONE_MESSAGES["restore"].format(root=result.root, archive=args.file, files=fmt_int(result.files),
+                                           size=fmt_int(result.size))  # fmt: skip
+    print(done, file=out)
     if result.previous is not None:
-        print(f"Kho dữ liệu trước đó được giữ nguyên ở {result.previous} (không xóa gì).", file=out)
-    print("Mọi phiên đăng nhập đã kết thúc: người dùng đăng nhập lại.", file=out)
+        print(DONE_MESSAGES["previous"].format(previous=result.previous), file=out)
+    print(DONE_MESSAGES["logged_out"], file=out)
     return EXIT_OK

@@ -21,6 +21,7 @@ from cchc_lib.errors import UserError
 
 __all__ = [
     "BACKUP_FORMAT",
+    "DONE_MESSAGES",
     "EXCLUDED",
     "MANIFEST_NAME",
     "PREVIOUS_SUFFIX",
@@ -53,6 +54,15 @@ _MESSAGES = {
     "damaged": "Tệp sao lưu '{path}' bị hỏng hoặc không phải bản sao lưu kho dữ liệu ({reason}). Chưa khôi "
     "phục gì: kho dữ liệu hiện tại được giữ nguyên. Hãy dùng một bản sao lưu khác.",
     "restore_failed": "Không khôi phục được vào '{root}': {reason}. Kho dữ liệu hiện tại được giữ nguyên.",
+}
+# What `store backup` / `store restore` print on success (cli_backup), one line each.
+DONE_MESSAGES = {
+    "backup": "Đã sao lưu kho dữ liệu {root} vào {archive}: {files} tệp, {size} byte, kèm mã kiểm tra sha256 "
+    "của từng tệp ({manifest}).",
+    "restore": "Đã khôi phục kho dữ liệu {root} từ {archive}: {files} tệp, {size} byte, mọi mã kiểm tra sha256 "
+    "đều khớp.",
+    "previous": "Kho dữ liệu trước đó được giữ nguyên ở {previous} (không xóa gì).",
+    "logged_out": "Mọi phiên đăng nhập đã kết thúc: người dùng đăng nhập lại.",
 }
 _REASONS = {
     "not_tar": "không đọc được dạng tar.gz",
