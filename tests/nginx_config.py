@@ -32,6 +32,8 @@ def nginx_binary() -> str:
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate and its key for `localhost` (openssl)."""
+    if shutil.which("openssl") is None:
+        raise RuntimeError("openssl is missing (apt-get install -y openssl): no test certificate for nginx -t")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",

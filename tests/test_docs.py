@@ -210,3 +210,13 @@ def test_the_readme_links_the_documents() -> None:
                                   ROOT / ".streamlit" / "config.toml"], ids=lambda p: p.name)  # fmt: skip
 def test_no_document_points_outside_the_project(path: Path) -> None:
     assert "../shared" not in path.read_text(encoding="utf-8")
+
+
+def test_the_default_catalogue_and_unit_types_are_the_real_ones() -> None:
+    from cchc_lib.schema import DEFAULT_ACTIVITY_TYPES
+
+    lines = WORKBOOK_DOC.splitlines()
+    rows = table_rows(lines, lines.index("Without this sheet the catalogue is:"))
+    assert rows == [[code, name] for code, name, _ in DEFAULT_ACTIVITY_TYPES]
+    [line] = [line for line in lines if line.startswith("| Loại đơn vị | yes |")]
+    assert re.findall(r"`([^`]+)`", line.split("default list:")[1]) == list(Settings().unit_types)
