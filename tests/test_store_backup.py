@@ -178,3 +178,20 @@ def test_command_line_backup_and_restore(root: Path, tmp_path: Path) -> None:
     assert lines[2] == "Mọi phiên đăng nhập đã kết thúc: người dùng đăng nhập lại."
     missing = run_cli("store", "restore", str(tmp_path / "x.tar.gz"), "--store-dir", str(root))
     assert missing.returncode == 2 and "Không có tệp sao lưu" in missing.stderr
+
+
+def test_a_busy_store_is_not_backed_up_or_replaced(root: Path, tmp_path: Path) -> None:
+    """While a publish holds the store's lock, backup and restore wait, then give up with a message."""
+    from filelock import FileLock
+
+    backup_store(root, tmp_path / "b.tar.gz")
+    before = tree(root)
+    with FileLock(root / ".lock"):
+        with pytest.raises(BackupError) as busy:
+            backup_store(root, tmp_path / "c.tar.gz", timeout=0.2)
+        assert busy.value.code == "busy" and not (tmp_path / "c.tar.gz").exists()
+        with pytest.raises(BackupError) as busy:
+            restore_store(tmp_path / "b.tar.gz", root, timeout=0.2)
+        assert busy.value.code == "busy"
+    assert tree(root) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.tar.gz", "store"]
