@@ -220,3 +220,17 @@ def test_the_default_catalogue_and_unit_types_are_the_real_ones() -> None:
     assert rows == [[code, name] for code, name, _ in DEFAULT_ACTIVITY_TYPES]
     [line] = [line for line in lines if line.startswith("| Loại đơn vị | yes |")]
     assert re.findall(r"`([^`]+)`", line.split("default list:")[1]) == list(Settings().unit_types)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_command_a_document_names_exists(document: Path) -> None:
+    """`python -m cchc_lib store backup …` in a document is a command of the parser (typos fail)."""
+    leaves = {command for command, _ in leaf_commands()}
+    groups = {command.split()[0] for command in leaves if " " in command}
+    named = re.findall(r"-m cchc_lib (?:--settings \S+ )?([a-z]+)(?: ([a-z]+))?", document.read_text(encoding="utf-8"))
+    unknown = [
+        " ".join(filter(None, (first, second)))
+        for first, second in named
+        if (first in groups and f"{first} {second}" not in leaves) or (first not in groups and first not in leaves)
+    ]
+    assert unknown == []
