@@ -1,5 +1,5 @@
 """Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
-close|reopen`, `users ...`."""
+close|reopen` (`backup|restore`: cli_backup), `users ...`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from cchc_lib import cli_backup
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
 from cchc_lib.cli_report import CliInputError, parse_issued
@@ -96,6 +97,7 @@ def register(subparsers: Any) -> None:
     for sub in (status, history, imp, rollback, texts, verify, repair, close, reopen):
         _common(sub)
     store.set_defaults(handler=run_store)
+    cli_backup.register(actions)  # `store backup|restore`: their own handlers
 
     users = subparsers.add_parser("users", help="quản lý tài khoản")
     uactions = users.add_subparsers(dest="users_action", required=True)
