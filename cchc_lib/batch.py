@@ -14,6 +14,7 @@ from cchc_lib.model import PROBLEM_COLUMNS, ReadResult, Workbook
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.settings import Settings
 from cchc_lib.store import ClosureCheck, Store, StoreError, Version
+from cchc_lib.submission_plan import plan_submission
 from cchc_lib.submissions import Preview, Reader, merge_unit_rows, prepare_update
 
 __all__ = [
@@ -219,8 +220,8 @@ def check_files(
 
     A file's unit is the one unit of its Hoạt động rows (several units, no rows or a unit unknown to
     the current workbook: an error of that file). Each file then gets the checks of a single unit
-    submission (submissions.prepare_update, kind "unit", range = its first..last date), read in the
-    sandbox by default. An unreadable or hostile file is a problem of that file only. Raises
+    submission (submissions.prepare_update, kind "unit", the default mode: its rows added or updating
+    the rows they match, none removed), read in the sandbox by default. An unreadable or hostile file is a problem of that file only. Raises
     StoreError: not an admin ("forbidden", logged), nothing published yet ("no_base"), an unreadable
     current version ("corrupt").
     """
@@ -343,9 +344,14 @@ def merge_files(
     for index in list(accepted):
         check = checks[index]
         preview = check.preview
-        assert preview is not None and preview.date_range is not None and check.rows is not None
-        assert check.unit_code is not None
-        merged = merge_unit_rows(data, book, check.rows, check.unit_code, preview.date_range)
+        assert preview is not None and check.rows is not None and check.unit_code is not None
+        # the file's plan again, on the workbook as merged so far (its rows are renumbered by each merge)
+        plan = plan_submission(book.activities, check.rows, check.unit_code, preview.mode, preview.date_range)
+        if plan.span is None:
+            continue
+        merged = merge_unit_rows(
+            data, book, plan.insert, check.unit_code, preview.date_range or plan.span, replaced=plan.drop
+        )
         try:
             after = reads(merged, settings)
         except UnsafeFile as exc:  # e.g. the merged workbook is beyond the size limit

@@ -136,8 +136,9 @@ def test_each_file_matched_checked_and_the_good_ones_published_as_one_version(st
     lines = lines_table(batch)
     assert list(lines["file_name"]) == [name for name, _ in FILES]
     assert list(lines["accepted"]) == [True, False, False, True, False, False, False]
-    # xcb: its rows 04/03..20/03 replace "c" (05/03): +2 −1; xcn: "e" is unchanged, "e2" is new: +1 −0
-    assert lines.loc[0, ["rows_in_file", "rows_added", "rows_removed"]].tolist() == [2, 2, 1]
+    # xcb: its rows 04/03 and 20/03 match none of its rows ("a", "c" stay: nothing is removed): +2 −0;
+    # xcn: "e" is unchanged, "e2" is new: +1 −0
+    assert lines.loc[0, ["rows_in_file", "rows_added", "rows_removed"]].tolist() == [2, 2, 0]
     assert lines.loc[3, ["rows_in_file", "rows_added", "rows_removed"]].tolist() == [2, 1, 0]
     assert pd.isna(lines.loc[6, "rows_in_file"])
 
@@ -150,18 +151,19 @@ def test_each_file_matched_checked_and_the_good_ones_published_as_one_version(st
         (date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"),
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
         (date(2024, 3, 4), "XCB", "TIN_BAI", 3, "x1"),
+        (date(2024, 3, 5), "XCB", "PHONG_SU", 1, "c"),
         (date(2024, 3, 10), "XCN", "TIN_BAI", 1, "e"),
         (date(2024, 3, 11), "XCN", "TIN_BAI", 4, "e2"),
         (date(2024, 3, 20), "XCB", "PHONG_SU", 1, "x2"),
     ]
-    assert version.rows == 6
+    assert version.rows == 7
     entry = store.audit()[-1]
     assert entry["outcome"] == "published" and entry["version"] == 2 and entry["kind"] == "batch"
     assert [(f["unit_code"], f["file_name"]) for f in entry["files"]] == [
         ("XCB", "xcb.xlsx"),
         ("XCN", "xcn.xlsx"),
     ]
-    assert [(f["rows_added"], f["rows_removed"]) for f in entry["files"]] == [(2, 1), (1, 0)]
+    assert [(f["rows_added"], f["rows_removed"]) for f in entry["files"]] == [(2, 0), (1, 0)]
     assert [h["file_name"] for h in entry["held"]] == [
         "khong_ro.xlsx",
         "co_loi.xlsx",
@@ -253,8 +255,9 @@ def test_real_sandbox_one_hostile_file_does_not_touch_the_others(store: Store) -
     assert len(rows_of(store, 2)) == 5
 
 
-def test_a_unit_whose_file_only_removes_a_row_has_submitted(store: Store) -> None:
-    """Reporting status: a batch counts for each unit whose rows changed, removals included."""
+def test_a_unit_whose_file_only_updates_a_row_has_submitted(store: Store) -> None:
+    """Reporting status: a batch counts for each unit whose rows changed, an update included; a batch
+    file adds and updates only (b2, not in the file, stays)."""
     b = act(date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b")
     b2, b4 = (
         act(date(2024, 2, 10), "VHTT", "TIN_BAI", 1, "b2"),
@@ -265,11 +268,19 @@ def test_a_unit_whose_file_only_removes_a_row_has_submitted(store: Store) -> Non
         file_name="vhtt.xlsx", settings=SETTINGS, reader=read_trusted,
     )  # fmt: skip
     publish_preview(store, single, ADMIN)  # version 2: VHTT has b, b2, b4
-    files = [("vhtt_sua.xlsx", unit_file(["VHTT"], [b, b4])), ("xcn.xlsx", XCN_FILE)]
+    b_three = act(date(2024, 2, 5), "VHTT", "TIN_BAI", 3, "b")  # the same activity, 3 items now
+    files = [("vhtt_sua.xlsx", unit_file(["VHTT"], [b_three, b4])), ("xcn.xlsx", XCN_FILE)]
     checks = check_files(store, files, account=ADMIN, settings=SETTINGS, reader=read_trusted)
     batch = merge_files(store, checks, settings=SETTINGS)
-    assert batch.accepted == [0, 1] and lines_table(batch)["rows_removed"].tolist() == [1, 0]
-    publish_batch(store, batch, ADMIN)  # version 3: b2 removed, XCN's e2 added
+    lines = lines_table(batch)
+    assert batch.accepted == [0, 1]
+    assert lines[["rows_added", "rows_removed"]].values.tolist() == [[1, 1], [1, 0]]  # b: old row out, new in
+    publish_batch(store, batch, ADMIN)  # version 3: b now 3 items, XCN's e2 added
+    assert [r for r in rows_of(store, 3) if r[1] == "VHTT"] == [
+        (date(2024, 2, 5), "VHTT", "TIN_BAI", 3, "b"),
+        (date(2024, 2, 10), "VHTT", "TIN_BAI", 1, "b2"),
+        (date(2024, 2, 20), "VHTT", "TIN_BAI", 1, "b4"),
+    ]
     history = store.history()
     keys = {
         v.number: activity_keys(read_trusted(store.read_bytes(v.number), SETTINGS).workbook.activities)
@@ -278,7 +289,7 @@ def test_a_unit_whose_file_only_removes_a_row_has_submitted(store: Store) -> Non
     events = submission_events(versions_table(history), keys, date(2024, 1, 1), date(2024, 12, 31))
     third = events[events["version"] == 3]
     assert third[["unit_code", "rows_added", "rows_removed"]].values.tolist() == [
-        ["VHTT", 0, 1],
+        ["VHTT", 1, 1],
         ["XCN", 1, 0],
     ]
 
