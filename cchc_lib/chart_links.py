@@ -39,7 +39,7 @@ def clickable_cells(heatmap: go.Figure, codes: Sequence[str]) -> go.Figure:
     if not traces or traces[0].get("type") != "heatmap":
         return heatmap
     heat = traces[0]
-    xs, ys, custom = heat["x"], heat["y"], heat["customdata"]
+    xs, ys, custom, hover = heat["x"], heat["y"], heat["customdata"], heat.get("hovertemplate")
     points_x, points_y, points_custom = [], [], []
     for row, (label, code) in enumerate(zip(ys, codes, strict=True)):
         for col, quarter in enumerate(xs):
@@ -57,7 +57,7 @@ def clickable_cells(heatmap: go.Figure, codes: Sequence[str]) -> go.Figure:
             "y": points_y,
             "customdata": points_custom,
             "marker": {"symbol": "square", "size": 24, "opacity": 0},
-            "hovertemplate": heat.get("hovertemplate"),
+            "hovertemplate": hover,
             "showlegend": False,
         }
     )
