@@ -40,6 +40,8 @@ CSS = f"""
 {_ROW} [data-testid=stHorizontalBlock] {{ flex-wrap: nowrap !important; gap: 0.5rem !important; }}
 {_ROW} [data-testid=stColumn] {{ min-width: 0 !important; width: auto !important; flex: 1 1 0 !important; }}
 {_BAR} [data-testid=stButtonGroup] button {{ min-height: {TAP_PX}px; }}
+{_ROW} [data-testid=stMetricDeltaDescription] * {{ white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }}
 [data-testid=stExpandSidebarButton]::after {{
   content: "{MENU_BUTTON_TEXT}"; font-size: 0.875rem; font-weight: 600; margin-left: 0.25rem; white-space: nowrap; }}
 [data-testid=stExpandSidebarButton] {{ width: auto !important; padding: 0 0.5rem !important; }}
@@ -59,7 +61,9 @@ CSS = f"""
   {_BAR} [role=radiogroup] {{ display: grid !important; grid-template-columns: repeat(4, 1fr); width: 100%; }}
   {_BAR} [role=radiogroup] button {{ width: 100%; margin: 0 !important; }}
   {_ROW} [data-testid=stHorizontalBlock] {{ gap: 0.25rem !important; }}
+  {_ROW} [data-testid=stColumn]:nth-child(1) {{ flex-grow: 1.2 !important; }}
   {_ROW} [data-testid=stColumn]:nth-child(2) {{ flex-grow: 1.6 !important; }}
+  {_ROW} [data-testid=stColumn]:nth-child(4) {{ flex-grow: 0.9 !important; }}
   {_ROW} [data-testid=stMetric] {{ padding: 0 !important; }}
   {_ROW} [data-testid=stMetric] > div {{ padding: 0.5rem 0.375rem !important; }}
   {_ROW} [data-testid=stMetricLabel] p {{ font-size: 0.8125rem !important; line-height: 1.2; white-space: normal !important; }}
@@ -80,7 +84,7 @@ CSS = f"""
     padding: 0 !important; }}
   {_ROW} [data-testid=stMetricValue] div {{ white-space: normal !important; overflow: visible !important;
     text-overflow: clip !important; }}
-  {_ROW} [data-testid=stMetricDelta] {{ font-size: 0.8125rem !important; }}
+  {_ROW} [data-testid=stMetricDelta] {{ font-size: 0.8125rem !important; padding: 0.125rem 0.25rem !important; }}
   {_ROW} [data-testid=stMetricDelta] ~ * {{ display: none !important; }}
 }}
 """
