@@ -40,6 +40,8 @@ CSS = f"""
 {_ROW} [data-testid=stHorizontalBlock] {{ flex-wrap: nowrap !important; gap: 0.5rem !important; }}
 {_ROW} [data-testid=stColumn] {{ min-width: 0 !important; width: auto !important; flex: 1 1 0 !important; }}
 {_BAR} [data-testid=stButtonGroup] button {{ min-height: {TAP_PX}px; }}
+{_ROW} [data-testid=stColumn] [data-testid=stVerticalBlock], {_ROW} [data-testid=stColumn] [data-testid=stElementContainer],
+{_ROW} [data-testid=stMetric] {{ height: 100%; }}  /* the cards of the row equally tall */
 {_ROW} [data-testid=stMetricDeltaDescription] * {{ white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; }}
 [data-testid=stExpandSidebarButton]::after {{
@@ -70,9 +72,6 @@ CSS = f"""
   {_ROW} [data-testid=stMetricLabel] {{ display: block !important; width: 100% !important; }}
   {_ROW} [data-testid=stMetricLabel] > div, {_ROW} [data-testid=stMetricLabel] [data-testid=stMarkdownContainer] {{
     display: inline !important; white-space: normal !important; overflow: visible !important; }}
-  {_ROW} [data-testid=stMetric] {{ position: relative; height: 100%; }}
-  {_ROW} [data-testid=stColumn] [data-testid=stVerticalBlock],
-  {_ROW} [data-testid=stColumn] [data-testid=stElementContainer] {{ height: 100%; }}
   {_ROW} [data-testid=stMetricLabel] > span {{ display: none !important; }}  /* the labels say it; no room */
   {_ROW} [data-testid=stMetricValue] *, {_ROW} [data-testid=stMetricDelta] * {{ white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; }}
