@@ -1,4 +1,4 @@
-"""Tổng quan: headline figures, then plan vs actual by type, unit, unit type, quarter; idle units.
+"""Tổng quan: the period bar, one headline row, the units behind, reporting; charts folded below.
 
 Also the app server's entry: `streamlit run app.py` finds the `st.App` below (ASGI mode) and imports
 this file as a module (not "__main__") to get the server, with the login cookie routes and the
@@ -7,13 +7,19 @@ security headers (cchc_lib/web/routes.py); Streamlit then runs this file as the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from cchc_lib import charts, metrics
+from cchc_lib.chart_links import clickable_cells
+from cchc_lib.formatting import fmt_int
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web.drill import drill_chart, follow_drill
 from cchc_lib.web.laggards import render_laggards
+from cchc_lib.web.period_bar import period_bar
 from cchc_lib.web.reporting_view import render_reporting_status
 
 
@@ -29,12 +35,21 @@ def with_previous_year(
     return by_type.merge(previous, on="activity_type", how="left")
 
 
+def _fold(title: str, key: str) -> Any | None:
+    """A folded section below the first screen; its content is built only while it is open (a
+    chart costs the phone time to draw): the expander when open, else None."""
+    fold = st.expander(title, expanded=False, key=f"fold.{key}", on_change="rerun")
+    return fold if fold.open else None
+
+
 def overview() -> None:
-    """The page."""
+    """The page: the period bar, one headline row, who is behind, who has not reported; the rest folded."""
     frame = page_frame("Tổng quan")
+    follow_drill()  # a tap on a unit's bar or cell on the previous run opens the unit page
 
     with frame.guard():
         s = frame.settings
+        period_bar(frame)
         pva = frame.pva()
         head = frame.memo("headline", lambda: metrics.headline(pva, s.complete_pct, s.near_pct))
         if ui.is_empty(pva) or (head["planned"] == 0 and head["actual"] == 0):
@@ -52,94 +67,108 @@ def overview() -> None:
         slug = frame.period.name
 
         ui.headline_cards(head, s.complete_pct, now=now, prev=prev)
-        ui.status_badges(head["by_status"])
         classified = frame.memo("classified", lambda: metrics.classify_units(pva, s.complete_pct, s.near_pct))
         ui.section("Đơn vị cần đôn đốc")  # who is behind comes before any chart: the leader's question
         render_laggards(classified, s.near_pct, detail=False)
+        ui.status_badges(head["by_status"])
         render_reporting_status(frame)
 
-        ui.section("Kế hoạch và thực hiện theo loại hoạt động")
-        by_type = frame.memo("by_type", lambda: metrics.rollup(pva, "activity_type"))
-        ui.chart(frame.memo("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
-        ui.data_table(
-            frame.memo("by_type_vs_prev", lambda: with_previous_year(by_type, pva, prev_pva)),
-            columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
-            file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
-            key="dl_type",
-            title=f"Kế hoạch và thực hiện theo loại hoạt động — {frame.period.label}",
-        )
+        ui.section("Xem thêm")
+        if fold := _fold("Tỷ lệ hoàn thành theo đơn vị (chạm vào một đơn vị để xem chi tiết)", "unit"):
+            with fold:
+                drill_chart(
+                    frame.memo(
+                        "unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)
+                    ),
+                    key="chart_unit",
+                )
+                ui.data_table(
+                    classified,
+                    columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
+                    file_name=f"theo_don_vi_{slug}.xlsx",
+                    key="dl_unit",
+                    title=f"Kết quả theo đơn vị — {frame.period.label}",
+                )
 
-        ui.section("Tỷ lệ hoàn thành theo đơn vị")
-        ui.chart(
-            frame.memo("unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)),
-            key="chart_unit",
-        )
-        ui.data_table(
-            classified,
-            columns=["unit_name", "unit_type", "planned", "actual", "completion_pct", "status_label"],
-            file_name=f"theo_don_vi_{slug}.xlsx",
-            key="dl_unit",
-            title=f"Kết quả theo đơn vị — {frame.period.label}",
-        )
+        if fold := _fold("Kế hoạch và thực hiện theo loại hoạt động", "type"):
+            with fold:
+                by_type = frame.memo("by_type", lambda: metrics.rollup(pva, "activity_type"))
+                ui.chart(frame.memo("type", lambda: charts.plan_actual_by_type(by_type)), key="chart_type")
+                ui.data_table(
+                    frame.memo("by_type_vs_prev", lambda: with_previous_year(by_type, pva, prev_pva)),
+                    columns=["activity_name", "planned", "actual", "completion_pct", "actual_prev", "change"],
+                    file_name=f"theo_loai_hoat_dong_{slug}.xlsx",
+                    key="dl_type",
+                    title=f"Kế hoạch và thực hiện theo loại hoạt động — {frame.period.label}",
+                )
 
-        ui.section("Theo loại đơn vị")
-        by_unit_type = frame.memo("by_unit_type", lambda: metrics.rollup(pva, "unit_type"))
-        ui.chart(
-            frame.memo("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
-            key="chart_unit_type",
-        )
-        ui.data_table(
-            by_unit_type,
-            columns=["unit_type", "planned", "actual", "completion_pct"],
-            file_name=f"theo_loai_don_vi_{slug}.xlsx",
-            key="dl_unit_type",
-            title=f"Kết quả theo loại đơn vị — {frame.period.label}",
-        )
+        if fold := _fold("Theo loại đơn vị", "unit_type"):
+            with fold:
+                by_unit_type = frame.memo("by_unit_type", lambda: metrics.rollup(pva, "unit_type"))
+                ui.chart(
+                    frame.memo("unit_type", lambda: charts.completion_by_group(by_unit_type, "unit_type")),
+                    key="chart_unit_type",
+                )
+                ui.data_table(
+                    by_unit_type,
+                    columns=["unit_type", "planned", "actual", "completion_pct"],
+                    file_name=f"theo_loai_don_vi_{slug}.xlsx",
+                    key="dl_unit_type",
+                    title=f"Kết quả theo loại đơn vị — {frame.period.label}",
+                )
 
-        ui.section(f"Diễn biến theo quý năm {frame.period.year}")
-        series = frame.quarterly()
-        ui.chart(frame.memo("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
-        ui.data_table(
-            series,
-            columns=[
-                "label",
-                "planned",
-                "actual",
-                "cumulative_planned",
-                "cumulative_actual",
-                "completion_pct",
-            ],
-            file_name=f"theo_quy_{frame.period.year}.xlsx",
-            key="dl_quarter",
-            title=f"Kết quả theo quý năm {frame.period.year}",
-        )
+        if fold := _fold(f"Diễn biến theo quý năm {frame.period.year}", "quarter"):
+            with fold:
+                series = frame.quarterly()
+                ui.chart(frame.memo("quarter", lambda: charts.quarter_trend(series)), key="chart_quarter")
+                ui.data_table(
+                    series,
+                    columns=[
+                        "label",
+                        "planned",
+                        "actual",
+                        "cumulative_planned",
+                        "cumulative_actual",
+                        "completion_pct",
+                    ],
+                    file_name=f"theo_quy_{frame.period.year}.xlsx",
+                    key="dl_quarter",
+                    title=f"Kết quả theo quý năm {frame.period.year}",
+                )
 
-        ui.section(f"Đơn vị theo từng quý năm {frame.period.year}")
-        matrix = frame.unit_matrix()
-        heatmap = frame.memo(
-            "heatmap", lambda: charts.unit_quarter_heatmap(matrix, s.complete_pct, s.near_pct)
-        )
-        ui.chart(heatmap, key="chart_heatmap")
-        ui.data_table(
-            matrix,
-            columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
-            file_name=f"don_vi_theo_quy_{frame.period.year}.xlsx",
-            key="dl_matrix",
-            title=f"Đơn vị theo từng quý năm {frame.period.year}",
-        )
+        title = f"Đơn vị theo từng quý năm {frame.period.year} (chạm vào một ô để xem đơn vị)"
+        if fold := _fold(title, "heatmap"):
+            with fold:
+                matrix = frame.unit_matrix()
+                codes = matrix.drop_duplicates("unit_code")["unit_code"].tolist() if len(matrix) else []
+                heatmap = frame.memo(
+                    "heatmap",
+                    lambda: clickable_cells(
+                        charts.unit_quarter_heatmap(matrix, s.complete_pct, s.near_pct), codes
+                    ),
+                )
+                drill_chart(heatmap, key="chart_heatmap")
+                ui.data_table(
+                    matrix,
+                    columns=["unit_name", "unit_type", "quarter", "planned", "actual", "completion_pct"],
+                    file_name=f"don_vi_theo_quy_{frame.period.year}.xlsx",
+                    key="dl_matrix",
+                    title=f"Đơn vị theo từng quý năm {frame.period.year}",
+                )
 
-        ui.section("Đơn vị chưa có hoạt động trong kỳ")
         idle = frame.memo("idle", lambda: metrics.units_without_activity(pva))
-        if ui.is_empty(idle):
-            st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
-        else:
-            ui.table(idle, columns=["unit_name", "unit_type", "planned"])
-            ui.download_xlsx(
-                ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
-                f"don_vi_chua_co_hoat_dong_{slug}.xlsx",
-                key="dl_idle",
-                title=f"Đơn vị chưa có hoạt động — {frame.period.label}",
-            )
+        if fold := _fold(f"Đơn vị chưa có hoạt động trong kỳ ({fmt_int(len(idle))})", "idle"):
+            with fold:
+                if ui.is_empty(idle):
+                    st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
+                else:
+                    ui.table(idle, columns=["unit_name", "unit_type", "planned"])
+                    ui.download_xlsx(
+                        ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
+                        f"don_vi_chua_co_hoat_dong_{slug}.xlsx",
+                        key="dl_idle",
+                        title=f"Đơn vị chưa có hoạt động — {frame.period.label}",
+                    )
 
 
 if __name__ == "__main__":  # run by Streamlit as the page

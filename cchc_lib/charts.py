@@ -94,8 +94,8 @@ def _axis(**extra: Any) -> dict[str, Any]:
         "automargin": True,
         "gridcolor": GRID_COLOR,
         "zeroline": False,
-        "title": {"font": {"size": 12}, "standoff": 6},
-        "tickfont": {"size": 12},
+        "title": {"font": {"size": 13}, "standoff": 6},
+        "tickfont": {"size": 13},
     }
     return _merge(axis, extra)
 
@@ -119,7 +119,7 @@ def _layout(height: int, *, legend: bool = True, top: int = 36, **extra: Any) ->
             "y": 1.0,
             "xanchor": "left",
             "x": 0,
-            "font": {"size": 12},
+            "font": {"size": 13},
             "itemclick": "toggle",
         },
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 13}, "align": "left"},
@@ -244,7 +244,7 @@ def _threshold_lines(near_pct: float, complete_pct: float) -> tuple[list[dict], 
                 "xanchor": anchor,
                 "text": fmt_pct(value, 0),
                 "showarrow": False,
-                "font": {"size": 12, "color": color},
+                "font": {"size": 13, "color": color},
             }
         )
     return shapes, annotations
@@ -273,7 +273,7 @@ def _status_key(statuses: list[str]) -> dict[str, Any]:
             "yanchor": "bottom",
             # room for the threshold labels; plotly anchors a multi-line title on its first line
             "pad": {"b": 22 + 18 * (len(lines) - 1)},
-            "font": {"size": 12, "color": TEXT_COLOR},
+            "font": {"size": 13, "color": TEXT_COLOR},
         },
         "margin": {"t": 30 + 18 * len(lines)},
     }
@@ -374,8 +374,10 @@ def _completion_bars(
     complete_pct: float,
     near_pct: float,
     hover_title: str,
+    codes: list[str] | None = None,
 ) -> go.Figure:
-    """Horizontal completion-% bars, one trace per status (legend = status), in `labels` order."""
+    """Horizontal completion-% bars, one trace per status (legend = status), in `labels` order; with
+    `codes` (one per label) each bar's customdata ends with its unit code (a click names the unit)."""
     pct = df["completion_pct"].astype(float).tolist()
     planned = df["planned"].tolist()
     actual = df["actual"].tolist()
@@ -395,7 +397,7 @@ def _completion_bars(
         else:
             text = [f"{icon} {t}" for t in pct_text]
         custom = [
-            [fmt_num(planned[i], 1).removesuffix(",0"), fmt_int(actual[i]), t]
+            [fmt_num(planned[i], 1).removesuffix(",0"), fmt_int(actual[i]), t, *([codes[i]] if codes else [])]
             for i, t in zip(rows, pct_text, strict=True)
         ]
         data.append(
@@ -408,7 +410,7 @@ def _completion_bars(
                 "marker": {"color": STATUS_COLORS[status]},
                 "text": text,
                 "textposition": "outside",
-                "textfont": {"size": 12, "color": TEXT_COLOR},
+                "textfont": {"size": 13, "color": TEXT_COLOR},
                 "cliponaxis": False,
                 "customdata": custom,
                 "hovertemplate": (
@@ -442,7 +444,8 @@ def completion_by_unit(
 
     Input columns: unit_code, unit_name, planned, actual, completion_pct, status (status_label
     optional). Units without a plan (NaN %) go last; ties keep the input order. Dashed vertical lines
-    mark `complete_pct` and `near_pct`; the height grows with the number of units.
+    mark `complete_pct` and `near_pct`; the height grows with the number of units. Each bar's customdata
+    ends with its unit_code (chart_links.unit_of_points reads it from a click).
     """
     if classified is None or classified.empty:
         return empty_figure()
@@ -459,7 +462,8 @@ def completion_by_unit(
                 df["completion_pct"].tolist(), df["actual"].tolist(), df["planned"].tolist(), strict=True
             )
         ]
-    return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại")
+    codes = df["unit_code"].astype(str).tolist() if "unit_code" in df.columns else None
+    return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại", codes)
 
 
 def completion_by_group(
@@ -542,7 +546,7 @@ def quarter_trend(series: pd.DataFrame) -> go.Figure:
         },
     ]
     # the completion % sits under each quarter name: on the bars it would collide with the lines
-    ticktext = [f"<b>{q}</b><br><span style='font-size:11px'>{p}</span>" for q, p in zip(x, pct, strict=True)]
+    ticktext = [f"<b>{q}</b><br><span style='font-size:13px'>{p}</span>" for q, p in zip(x, pct, strict=True)]
     layout = _layout(
         360,
         top=64,
@@ -600,7 +604,7 @@ def _heat_key(statuses: set[str], not_existing: bool) -> dict[str, Any]:
             "xref": "container",
             "x": 0.02,
             "xanchor": "left",
-            "font": {"size": 12, "color": TEXT_COLOR},
+            "font": {"size": 13, "color": TEXT_COLOR},
         },
         "margin": {"t": 60 + 18 * len(lines)},
     }
@@ -675,7 +679,7 @@ def unit_quarter_heatmap(
         **common,
         "z": z,
         "text": text,
-        "textfont": {"size": 12, "color": "#FFFFFF"},
+        "textfont": {"size": 13, "color": "#FFFFFF"},
         "customdata": custom,
         "zmin": 0,
         "zmax": len(HEAT_STATUSES),
@@ -704,7 +708,7 @@ def unit_quarter_heatmap(
         top=30,
         plot_bgcolor="#FFFFFF",
         margin={"b": 30},
-        xaxis={"side": "top", "showgrid": False, "title": {"text": HEAT_AXIS, "font": {"size": 12}}},
+        xaxis={"side": "top", "showgrid": False, "title": {"text": HEAT_AXIS, "font": {"size": 13}}},
         yaxis=_category_axis(labels, showgrid=False),
     )
     traces = [heat, absent] if not_existing else [heat]
@@ -773,7 +777,7 @@ def breakdown_bar(breakdown_df: pd.DataFrame, title: str) -> go.Figure:
         "marker": {"color": NEUTRAL_COLOR},
         "text": [f"{fmt_int(q)} · {s}" for q, s in zip(quantity, share, strict=True)],
         "textposition": "outside",
-        "textfont": {"size": 12, "color": TEXT_COLOR},
+        "textfont": {"size": 13, "color": TEXT_COLOR},
         "cliponaxis": False,
         "customdata": share,
         "hovertemplate": "<b>%{y}</b><br>Số lượng: %{x:,.0f}<br>Tỷ trọng: %{customdata}<extra></extra>",

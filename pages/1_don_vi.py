@@ -56,7 +56,7 @@ with frame.guard():
                 help=f"Xếp theo tỷ lệ hoàn thành trong nhóm “{unit_type}”.",
             ),
         ],
-        per_row=2,
+        key=ui.HEADLINE_KEY,  # one compact row, as on the overview
     )
 
     ui.section("Theo loại hoạt động")

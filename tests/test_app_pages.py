@@ -179,9 +179,10 @@ def test_home_quarter_one_headline(settings_env: Path, raw: dict[str, pd.DataFra
 
 def test_home_unit_type_filter_changes_the_tables(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
     at = run_page("Tổng quan")
-    assert len(at.dataframe) == 1  # folded tables are not built: only the idle-unit list is
-    at = run_page("Tổng quan", {table_key("dl_unit"): True})  # open "Bảng số liệu" under the unit chart
-    assert len(at.dataframe) == 2 and len(at.get("download_button")) == 2
+    assert len(at.dataframe) == 0  # folded sections and tables are not built
+    # open the unit section and its "Bảng số liệu"
+    at = run_page("Tổng quan", {"fold.unit": True, table_key("dl_unit"): True})
+    assert len(at.dataframe) == 1 and len(at.get("download_button")) == 1
     by_unit = at.dataframe[0].value
     assert len(by_unit) == len(raw["units"])
     at.sidebar.multiselect(key="_w.unit_types").set_value(["Đơn vị sự nghiệp"]).run()
@@ -196,11 +197,13 @@ def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd
         (expected["planned_by_unit"] > 0) & (expected["actual_by_unit"] == 0)
     ].index
     names = raw["units"].set_index("Mã đơn vị").loc[idle_codes, "Tên đơn vị"]
-    at = run_page("Tổng quan")
+    at = run_page("Tổng quan", {"fold.idle": True})  # its section, folded below the first screen
     idle_table = at.dataframe[-1].value
     assert sorted(idle_table["Tên đơn vị"]) == sorted(names)
+    assert f"Đơn vị chưa có hoạt động trong kỳ ({len(names)})" in [e.label for e in at.expander]
     folds = {key: True for key in ("dl_type", "dl_unit", "dl_unit_type", "dl_quarter", "dl_matrix")}
-    opened = run_page("Tổng quan", {table_key(k): v for k, v in folds.items()})
+    sections = {f"fold.{key}": True for key in ("unit", "type", "unit_type", "quarter", "heatmap", "idle")}
+    opened = run_page("Tổng quan", {**sections, **{table_key(k): v for k, v in folds.items()}})
     assert len(opened.dataframe) == 6
     assert len(opened.get("download_button")) == 6  # every summary table is downloadable
 
@@ -306,7 +309,7 @@ def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Pa
     assert not at.exception
     captions = [c.value for c in at.sidebar.caption]
     stamp = version.created_at.strftime("%d/%m/%Y")
-    assert any("phiên bản số 1" in c and stamp in c for c in captions), captions
+    assert any("phiên bản 1" in c and stamp in c for c in captions), captions
     assert not any("quantri" in c or "bởi" in c for c in captions), captions  # not to anonymous visitors
     assert not any("Dữ liệu mẫu" in c for c in captions)
 
@@ -325,7 +328,7 @@ def test_the_publisher_is_named_only_to_a_logged_in_visitor(
     )  # fmt: skip
     at = run_page("Hoạt động", {"cchc.auth": {"name": "xem"}})
     assert not at.exception
-    assert any("phiên bản số 1" in c.value and "bởi quantri" in c.value for c in at.sidebar.caption)
+    assert any("phiên bản 1" in c.value and "bởi quantri" in c.value for c in at.sidebar.caption)
 
 
 def behind_2024(raw: dict[str, pd.DataFrame]) -> tuple[pd.Series, pd.Series, pd.Index, pd.Series]:

@@ -20,6 +20,8 @@ from cchc_lib.store import Health
 from cchc_lib.text import match_key
 from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
+from cchc_lib.web.freshness import freshness_text, show_freshness
+from cchc_lib.web.phone import phone_style
 from cchc_lib.web.render import md_escape
 from cchc_lib.web.state import persisted_widget, remember, remembered, take_widget_change
 
@@ -48,6 +50,7 @@ class Frame:
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_code, unit_name, unit_type
     own_unit: str | None = None  # the unit the signed-in account is bound to (when it is in `units`)
     damage: Health | None = None  # the store's check when it is damaged (needs_data=False pages only)
+    top: Any = None  # a container right under the title and the freshness line, for the page's own controls
 
     @property
     def has_data(self) -> bool:
@@ -316,18 +319,6 @@ def _matching_units(names: dict[str, str], search: str | None, chosen: list[str]
     }
 
 
-def _version_caption(source: data.DataSource, signed_in: bool) -> str:
-    if source.is_sample:
-        return f"Nguồn: {msg.DATA_SAMPLE}"
-    parts = [f"Dữ liệu: phiên bản số {source.number}" if source.number is not None else "Dữ liệu hiện hành"]
-    if source.created_at is not None:
-        stamp = pd.Timestamp(source.created_at)
-        parts.append(f"cập nhật {fmt_date(stamp)} {stamp.hour:02d}:{stamp.minute:02d}")
-    if source.user and signed_in:  # account names are not shown to anonymous visitors
-        parts.append(f"bởi {source.user}")
-    return " · ".join(parts)
-
-
 def _context_line(settings: Settings, period: Period, calendar: str, filters, units: pd.DataFrame) -> str:
     first, last = period.bounds(calendar, settings.cutoff_day)
     unit_types, unit_codes = filters
@@ -423,6 +414,7 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         initial_sidebar_state="auto",
     )
     vietnamese.hide_english()
+    phone_style()
     widget_changed = take_widget_change()
     settings = load_settings()
     sidebar = st.sidebar
@@ -438,20 +430,24 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         st.stop()
 
     st.title(title)
+    fresh, top = st.empty(), st.container()  # the freshness line, then the page's own controls
     loaded = _load_data(settings, needs_data)
     if isinstance(loaded, str | Health):
         notice = msg.STORE_DAMAGED_SHORT if isinstance(loaded, Health) else loaded
         with sidebar:
             st.divider()
             st.caption(notice)
-        st.caption(f"{settings.organisation} · {notice}")
+        show_freshness(fresh, f"{settings.organisation} · {notice}")
         empty = empty_workbook()
         units = empty.units[["unit_code", "unit_name", "unit_type"]]
         damage = loaded if isinstance(loaded, Health) else None
         return Frame(
-            title, settings, None, empty, Period(date.today().year, ""), CALENDAR, units=units, damage=damage
+            title, settings, None, empty, Period(date.today().year, ""), CALENDAR, units=units, damage=damage,
+            top=top,
         )
     source, workbook, years, units = loaded
+    freshness = freshness_text(source, _signed_in())
+    show_freshness(fresh, freshness)
 
     with sidebar:
         st.divider()
@@ -467,7 +463,7 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
             _menu_links(links, params)
         _copy_link(view, defaults)
         st.divider()
-        st.caption(_version_caption(source, _signed_in()))
+        st.caption(md_escape(freshness))  # the same line as under the title, for a visitor in the menu
     st.caption(f"{settings.organisation} · " + _context_line(settings, period, calendar, filters, units))
     return Frame(
         title=title,
@@ -480,4 +476,5 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         unit_codes=filters[1],
         units=units,
         own_unit=own_unit,
+        top=top,
     )

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib.formatting import fmt_int, fmt_pct
-from cchc_lib.labels import STATUS_ICONS
+from cchc_lib.labels import STATUS_COLORS, STATUS_ICONS
 
-__all__ = ["LAGGARD_STATUSES", "laggards", "render_laggards"]
+__all__ = ["LAGGARD_STATUSES", "laggard_styles", "laggards", "render_laggards"]
 
 LAGGARD_STATUSES = ("behind", "no_activity")
 NBSP = "\u00a0"
@@ -36,6 +36,20 @@ def laggards(classified: pd.DataFrame, detail: bool = True) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+_STATUS_OF_ICON = {icon: status for status, icon in STATUS_ICONS.items()}
+
+
+def laggard_styles(table: pd.DataFrame) -> pd.DataFrame:
+    """CSS per cell of a `laggards` table: each row in its status colour (read from the icon that
+    starts its "Xếp loại", else its "Tỷ lệ"), bold; the icon keeps the meaning without colour."""
+    column = "Xếp loại" if "Xếp loại" in table.columns else "Tỷ lệ"
+    styles = []
+    for text in table[column].astype(str):
+        status = _STATUS_OF_ICON.get(text[:1])
+        styles.append(f"color: {STATUS_COLORS[status]}; font-weight: 600" if status else "")
+    return pd.DataFrame({c: styles for c in table.columns}, index=table.index)
+
+
 def render_laggards(classified: pd.DataFrame, near_pct: float, detail: bool = True) -> None:
     """The table (or the sentence that no unit is behind, which holds only when the table is empty)."""
     table = laggards(classified, detail)
@@ -44,4 +58,8 @@ def render_laggards(classified: pd.DataFrame, near_pct: float, detail: bool = Tr
             f"{STATUS_ICONS['complete']} Mọi đơn vị có chỉ tiêu đều đạt từ {fmt_pct(near_pct, 0)} trở lên."
         )
     else:
-        st.table(table.set_index("Đơn vị"))
+        styles = laggard_styles(table)
+        name_style = dict(zip(table["Đơn vị"], styles["Đơn vị"], strict=True))
+        shown = table.set_index("Đơn vị")  # the names as the row headers
+        cells = styles.drop(columns="Đơn vị").set_axis(shown.index)
+        st.table(shown.style.apply(lambda _: cells, axis=None).map_index(lambda n: name_style.get(n, "")))

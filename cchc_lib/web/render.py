@@ -17,7 +17,9 @@ from cchc_lib.web import messages as msg
 SAME_PERIOD = "so với cùng kỳ năm trước"
 
 __all__ = [
+    "HEADLINE_KEY",
     "SAME_PERIOD",
+    "PLOTLY_CONFIG",
     "Card",
     "cards",
     "chart",
@@ -42,7 +44,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 # Plotly on phones: no mode bar, no scroll-zoom hijacking the page scroll.
 _PLAN_COLUMNS = ("planned", "cumulative_planned")
 _SIGNED_COLUMNS = ("change",)  # a change reads "+235" / "−6"
-_PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True, "locale": "vi"}
+PLOTLY_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True, "locale": "vi"}
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,16 @@ def section(title: str) -> None:
     st.subheader(title, divider="gray")
 
 
-def cards(items: Sequence[Card], per_row: int | None = None) -> None:
-    """Headline figures, `per_row` to a row on a desktop (all by default); stacked on a phone."""
+HEADLINE_KEY = "cchc-headline"  # the overview's headline row: one compact row at every width (phone.py)
+
+
+def cards(items: Sequence[Card], per_row: int | None = None, key: str | None = None) -> None:
+    """Headline figures, `per_row` to a row on a desktop (all by default); stacked on a phone unless
+    drawn in a container `key` that the phone style sheet keeps in one row."""
+    if key is not None:
+        with st.container(key=key):
+            cards(items, per_row)
+        return
     per_row = per_row or len(items)
     for start in range(0, len(items), per_row):
         row = items[start : start + per_row]
@@ -115,8 +125,9 @@ def headline_cards(
     now: Mapping[str, Any] | None = None,
     prev: Mapping[str, Any] | None = None,
 ) -> None:
-    """The four headline figures of a `metrics.headline` dict; with `now`/`prev` (comparable
-    headlines of this and last year) the first two carry the change against last year."""
+    """The four headline figures of a `metrics.headline` dict, in one row (HEADLINE_KEY); with
+    `now`/`prev` (comparable headlines of this and last year) the first two carry the change against
+    last year."""
     compare = now is not None and prev is not None
     described = SAME_PERIOD if compare else None
     cards(
@@ -145,7 +156,7 @@ def headline_cards(
                 help="Đơn vị có chỉ tiêu nhưng chưa có hoạt động nào trong kỳ.",
             ),
         ],
-        per_row=2,
+        key=HEADLINE_KEY,
     )
 
 
@@ -170,7 +181,7 @@ def status_badges(by_status: Mapping[str, int]) -> None:
 
 
 def chart(figure: Any, key: str | None = None) -> None:
-    st.plotly_chart(figure, config=_PLOTLY_CONFIG, theme=None, key=key)
+    st.plotly_chart(figure, config=PLOTLY_CONFIG, theme=None, key=key)
 
 
 def _flexible(x: Any) -> str:

@@ -46,14 +46,17 @@ def persisted_widget(
     default: Any,
     *,
     multi: bool = False,
+    widget_name: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Draw `widget` (selectbox, radio, multiselect, segmented_control...) bound to the kept value `name`.
 
     The kept value is checked against `options` (a unit that left the filter is dropped) and falls
-    back to `default`; `options=None` for widgets without options (text_input). Returns the value.
+    back to `default`; `options=None` for widgets without options (text_input). A second widget bound
+    to the same value on one page (the overview's period bar beside the sidebar's) passes its own
+    `widget_name`. Returns the value.
     """
-    own_key, widget_key = KEY_PREFIX + name, _WIDGET_PREFIX + name
+    own_key, widget_key = KEY_PREFIX + name, _WIDGET_PREFIX + (widget_name or name)
     if widget is st.multiselect:
         kwargs.setdefault("select_all", False)  # Streamlit's "Select all" is English only
     value = st.session_state.get(own_key, default)

@@ -160,11 +160,15 @@ def test_a_folded_summary_table_opens_and_downloads_its_rows(server: str, browse
     context, page = open_page(browser, server, DESKTOP)
     try:
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # only the idle-unit list is built
-        main.get_by_text("Bảng số liệu").first.click()
-        expect(main.get_by_test_id("stDataFrame")).to_have_count(2)
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(0)  # folded sections are not built
+        section = main.get_by_test_id("stExpander").filter(has_text="Kế hoạch và thực hiện theo loại hoạt động")
+        section.get_by_text("Kế hoạch và thực hiện theo loại hoạt động").click()
+        expect(section.get_by_text("Bảng số liệu")).to_have_count(1)
         settle(page)
-        fold = main.get_by_test_id("stExpander").first
+        section.get_by_text("Bảng số liệu").click()
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(1)
+        settle(page)
+        fold = section.get_by_test_id("stExpander").first
         with page.expect_download(timeout=30_000) as info:
             fold.get_by_role("button", name="Tải Excel").click()
         sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).worksheets[0]
