@@ -1,5 +1,5 @@
 """Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
-close|reopen`, `users ...`."""
+close|reopen|migrate`, `users ...`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
+from cchc_lib.cli_migrate import run_migrate
 from cchc_lib.cli_report import CliInputError, parse_issued
 from cchc_lib.closures import effective_closed_through, year_closed
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.sessions import Sessions
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, Version
+from cchc_lib.store_factory import open_store
 
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
@@ -93,6 +95,7 @@ def register(subparsers: Any) -> None:
     close.add_argument("--user", required=True)
     reopen = actions.add_parser("reopen", help="mở lại mọi kỳ đã khóa sổ (quản trị viên)")
     reopen.add_argument("--user", required=True)
+    actions.add_parser("migrate", help="tạo hoặc nâng cấp lược đồ kho PostgreSQL (cấu hình store_url)")
     for sub in (status, history, imp, rollback, texts, verify, repair, close, reopen):
         _common(sub)
     store.set_defaults(handler=run_store)
@@ -122,7 +125,7 @@ def register(subparsers: Any) -> None:
 
 
 def _store(args: argparse.Namespace, settings: Settings) -> Store:
-    return Store(Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path)
+    return open_store(settings, Path(args.store_dir) if getattr(args, "store_dir", None) else None)
 
 
 def _version_json(version: Version) -> dict[str, Any]:
@@ -144,6 +147,8 @@ def _version_line(version: Version) -> str:
 def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Handler of `store ...` (exit 0 ok, 1 refused/invalid, 2 unreadable file)."""
     _io.out, _io.err = out, err
+    if args.store_action == "migrate":
+        return run_migrate(settings, out, err)
     try:
         store = _store(args, settings)
         action = args.store_action
