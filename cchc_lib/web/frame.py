@@ -16,7 +16,7 @@ from cchc_lib.formatting import fmt_date
 from cchc_lib.model import Workbook, empty_workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
-from cchc_lib.store import Health
+from cchc_lib.store import Health, StoreError
 from cchc_lib.text import match_key
 from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
@@ -358,6 +358,10 @@ def _load_data(settings: Settings, needs_data: bool) -> tuple | str | Health:
                 st.caption(msg.STORE_DAMAGED_SHORT)
             st.stop()
         return exc.health
+    except StoreError as exc:  # the PostgreSQL store unreachable, or a schema this program does not know
+        LOG.error("Opening the store failed: %s", exc.code)
+        st.error(exc.message, icon=":material/error:")
+        st.stop()
     except Exception:
         LOG.exception("Reading the store %s failed", settings.store_path)
         st.error(msg.ERROR_DATA, icon=":material/error:")
