@@ -494,8 +494,11 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     _io.out, _io.err = out, err
     accounts = Accounts(args.users_file)
     store_dir = Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path
-    records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
-                       max_hours=settings.session_max_hours)  # fmt: skip
+    if getattr(args, "store_dir", None):
+        records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
+                           max_hours=settings.session_max_hours)  # fmt: skip
+    else:  # the configured store's sessions (PostgreSQL when store_url is set)
+        records = Sessions.from_settings(settings)
     try:
         action = args.users_action
         if action == "add":

@@ -23,7 +23,7 @@ from cchc_lib.store import Store
 from cchc_lib.store_base import CACHE_DIR, StoreError, Version, _disk_error, _sha256, file_sha256
 from cchc_lib.store_check import _CACHE_NAME, Finding, Health, RepairPlan
 
-__all__ = ["PASSWORD_ENV", "PgStore", "close_pools", "conninfo", "connect"]
+__all__ = ["PASSWORD_ENV", "PgDb", "PgStore", "close_pools", "conninfo", "connect"]
 
 PASSWORD_ENV = "CCHC_STORE_PASSWORD"  # the database password: from the environment, never the settings
 PUBLISH_LOCK_KEY = 0x43434843_0002  # the advisory lock every write of the store holds (its transaction)
@@ -142,6 +142,73 @@ def _local_digest(path: Path) -> str | None:
     return _DIGESTS[key]
 
 
+class PgDb:
+    """The connections of one database for one store object: `conn()` (the write under way, else one from
+    the process's pool), `locked(key, timeout)` (one transaction holding an advisory lock; the connection
+    of the write under way while it lasts) and `rows(query)`. Errors come out as StoreError."""
+
+    def __init__(self, url: str, *, check: bool = True) -> None:
+        self.url = url
+        self._local = threading.local()  # one object may serve several threads (the web's sessions)
+        self._pool = _pool(url)
+        if check and url not in _SCHEMA_CHECKED:
+            with self.conn() as conn:
+                check_schema(conn)
+            _SCHEMA_CHECKED.add(url)
+
+    @property
+    def tx(self) -> psycopg.Connection | None:
+        """The connection of this thread's write under way, if any."""
+        return getattr(self._local, "tx", None)
+
+    @tx.setter
+    def tx(self, conn: psycopg.Connection | None) -> None:
+        self._local.tx = conn
+
+    @contextlib.contextmanager
+    def conn(self) -> Iterator[psycopg.Connection]:
+        if self.tx is not None:
+            yield self.tx
+            return
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.Error as exc:
+            raise _db_error(exc) from exc
+
+    @contextlib.contextmanager
+    def locked(self, key: int, timeout: float = _LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Committed when the block ends without an exception; StoreError "busy" after `timeout`,
+        "db_unavailable" when the database goes away (nothing of the block is then kept)."""
+        if self.tx is not None:
+            yield
+            return
+        committing = False
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                if timeout <= 0:
+                    row = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()
+                    if not row or not row[0]:
+                        raise StoreError(
+                            "busy", "Có người khác đang cập nhật dữ liệu; vui lòng thử lại sau ít phút."
+                        )
+                else:
+                    conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout * 1000)}ms",))
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+                self.tx = conn
+                try:
+                    yield
+                finally:
+                    self.tx = None
+                committing = True
+        except psycopg.Error as exc:
+            raise _db_error(exc, committing) from exc
+
+    def rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self.conn() as conn:
+            return conn.execute(query, params).fetchall()
+
+
 class PgStore(Store):
     """The store in the PostgreSQL database of `url`: the same interface as the folder store (`Store`).
 
@@ -156,61 +223,24 @@ class PgStore(Store):
         self.url = url
         self.root = Path(cache_dir)
         self.versions_dir = self.root / LOCAL_VERSIONS
-        self._tx: psycopg.Connection | None = None
-        self._pool = _pool(url)
-        if check and url not in _SCHEMA_CHECKED:
-            with self._conn() as conn:
-                check_schema(conn)
-            _SCHEMA_CHECKED.add(url)
+        self._db = PgDb(url, check=check)
 
     def __str__(self) -> str:
         parts = urlsplit(self.url)
         return f"PostgreSQL {parts.hostname or 'localhost'}/{parts.path.lstrip('/')}"
 
     # ----------------------------------------------------------------- connections
-    @contextlib.contextmanager
-    def _conn(self) -> Iterator[psycopg.Connection]:
-        """The connection of the write under way, else one from the pool (errors as StoreError)."""
-        if self._tx is not None:
-            yield self._tx
-            return
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except psycopg.Error as exc:
-            raise _db_error(exc) from exc
+    def _conn(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
+        return self._db.conn()
 
     @contextlib.contextmanager
     def _locked(self, timeout: float = _LOCK_TIMEOUT_S) -> Iterator[None]:
-        """One transaction holding the store's advisory lock; committed when the block ends without an
-        exception (StoreError "busy" after `timeout`, "db_unavailable" when the database goes away)."""
-        if self._tx is not None:
+        """One transaction holding the store's advisory lock (see PgDb.locked)."""
+        with self._db.locked(PUBLISH_LOCK_KEY, timeout):
             yield
-            return
-        committing = False
-        try:
-            with self._pool.connection() as conn, conn.transaction():
-                if timeout <= 0:
-                    row = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (PUBLISH_LOCK_KEY,)).fetchone()
-                    if not row or not row[0]:
-                        raise StoreError(
-                            "busy", "Có người khác đang cập nhật dữ liệu; vui lòng thử lại sau ít phút."
-                        )
-                else:
-                    conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout * 1000)}ms",))
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK_KEY,))
-                self._tx = conn
-                try:
-                    yield
-                finally:
-                    self._tx = None
-                committing = True
-        except psycopg.Error as exc:
-            raise _db_error(exc, committing) from exc
 
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._conn() as conn:
-            return conn.execute(query, params).fetchall()
+        return self._db.rows(query, params)
 
     # ----------------------------------------------------------------- reading
     def _version_path(self, number: int) -> Path:
