@@ -454,3 +454,40 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_an_older_schema_is_refused_then_upgraded_keeping_the_data(pg: Cluster, tmp_path: Path) -> None:
+    from cchc_lib.pg_schema import MIGRATIONS
+
+    url = pg.new_database(migrated=False)
+    with psycopg.connect(url, autocommit=True) as conn:  # a database migrated by the release of schema 1
+        conn.execute(
+            "CREATE TABLE cchc_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        conn.execute(MIGRATIONS[0][1])
+        conn.execute("INSERT INTO cchc_schema (version) VALUES (1)")
+        data = tiny_xlsx("một")
+        meta = {"number": 1, "sha256": hashlib.sha256(data).hexdigest(), "created_at": "2024-05-02T08:00:00+07:00",
+                "user": "admin1", "kind": "replace", "file_name": "mot.xlsx", "rows": 3, "previous": None,
+                "unit_code": None, "size": len(data), "rollback_of": None}  # fmt: skip
+        conn.execute(
+            "INSERT INTO cchc_versions (number, sha256, size, data, meta) VALUES (1, %s, %s, %s, %s)",
+            (meta["sha256"], len(data), data, psycopg.types.json.Json(meta)),
+        )
+        conn.execute("INSERT INTO cchc_pointer (number, sha256) VALUES (1, %s)", (meta["sha256"],))
+    with pytest.raises(StoreError) as old:
+        PgStore(url, tmp_path / "cache")
+    assert old.value.code == "schema_old"
+    assert "cũ hơn phiên bản" in old.value.message and "store migrate" in old.value.message
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'store_url = "{url}"\nstore_dir = "{tmp_path / "cache"}"\n', encoding="utf-8")
+    upgraded = run_cli("--settings", str(settings_file), "store", "migrate")
+    assert (upgraded.returncode, upgraded.stdout) == (
+        0,
+        f"Đã nâng lược đồ kho dữ liệu từ phiên bản 1 lên {SCHEMA_VERSION}.\n",
+    )
+    close_pools()
+    store = PgStore(url, tmp_path / "cache")
+    assert store.read_bytes(1) == data and store.current().file_name == "mot.xlsx"  # type: ignore[union-attr]
+    assert publish(store, tiny_xlsx("hai"), 1) == 2
+    close_pools()
