@@ -22,6 +22,7 @@ from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
 from cchc_lib.web.render import md_escape
 from cchc_lib.web.state import persisted_widget, remember, remembered, take_widget_change
+from cchc_lib.web.store_startup import BACKEND_REFUSALS
 
 __all__ = ["Frame", "page_frame", "guard", "role_allowed", "show_store_damage"]
 
@@ -358,11 +359,11 @@ def _load_data(settings: Settings, needs_data: bool) -> tuple | str | Health:
                 st.caption(msg.STORE_DAMAGED_SHORT)
             st.stop()
         return exc.health
-    except StoreError as exc:  # the PostgreSQL store unreachable, or a schema this program does not know
-        LOG.error("Opening the store failed: %s", exc.code)
-        st.error(exc.message, icon=":material/error:")
-        st.stop()
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, StoreError) and exc.code in BACKEND_REFUSALS:  # PostgreSQL: its own message
+            LOG.error("Opening the store failed: %s", exc.code)
+            st.error(exc.message, icon=":material/error:")
+            st.stop()
         LOG.exception("Reading the store %s failed", settings.store_path)
         st.error(msg.ERROR_DATA, icon=":material/error:")
         if needs_data:

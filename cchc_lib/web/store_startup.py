@@ -9,12 +9,15 @@ from cchc_lib.settings import Settings
 from cchc_lib.store_base import StoreError
 from cchc_lib.store_factory import open_store
 
-__all__ = ["REFUSED_CODES", "check_store_at_start"]
+__all__ = ["BACKEND_REFUSALS", "REFUSED_CODES", "check_store_at_start"]
 
 LOG = logging.getLogger("cchc_lib.web")
 # A schema this program does not know (or none), a password in the settings: the server does not start.
 # An unreachable database does not stop it: the pages say so, and serve again once it is back.
 REFUSED_CODES = frozenset({"schema_missing", "schema_old", "schema_unknown", "secret_in_settings"})
+# What the pages show as the store's own message (and stop): the refusals above, the database unreachable
+# or failing. Any other failure to read the store is shown as before (messages.ERROR_DATA).
+BACKEND_REFUSALS = REFUSED_CODES | {"db_unavailable", "db_error"}
 
 
 def check_store_at_start(settings: Settings) -> None:
