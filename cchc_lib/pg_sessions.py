@@ -41,7 +41,7 @@ class PgSessions(Sessions):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(root, idle_minutes=idle_minutes, max_hours=max_hours, clock=clock)
-        self._db = PgDb(url)
+        self._db = PgDb(url, check=False)  # never raises here: an unreachable database reads as no session
 
     def _key(self, path: Path) -> str:
         return Path(path).relative_to(self.folder).as_posix()

@@ -30,7 +30,7 @@ PUBLISH_LOCK_KEY = 0x43434843_0002  # the advisory lock every write of the store
 LOCAL_VERSIONS = "pg_versions"  # under the local cache folder: the bytes of versions this server opened
 _LOCK_TIMEOUT_S = 60.0
 _CONNECT_TIMEOUT_S = 5
-_POOL_TIMEOUT_S = 10.0
+_POOL_TIMEOUT_S = 5.0
 
 _POOLS: dict[str, ConnectionPool] = {}
 _POOLS_LOCK = threading.Lock()
