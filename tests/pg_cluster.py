@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -89,11 +90,15 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+_SHARED: list[Cluster] = []
+
+
 def cluster() -> Iterator[Cluster]:
-    """Body of a session-scoped fixture: a running cluster, stopped and deleted after the session."""
-    server = Cluster()
-    try:
+    """Body of the `pg` fixture of each test module that needs one: the one cluster of the test session,
+    started on first use, stopped and deleted when the session's process exits."""
+    if not _SHARED:
+        server = Cluster()
+        atexit.register(server.remove)
         server.start()
-        yield server
-    finally:
-        server.remove()
+        _SHARED.append(server)
+    yield _SHARED[0]
