@@ -1,5 +1,5 @@
 """Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
-close|reopen|migrate`, `users ...`."""
+close|reopen|migrate|copy`, `users ...`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
-from cchc_lib.cli_migrate import run_migrate
 from cchc_lib.cli_report import CliInputError, parse_issued
+from cchc_lib.cli_store_pg import run_copy, run_migrate
 from cchc_lib.closures import effective_closed_through, year_closed
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.sessions import Sessions
@@ -96,6 +96,11 @@ def register(subparsers: Any) -> None:
     reopen = actions.add_parser("reopen", help="mở lại mọi kỳ đã khóa sổ (quản trị viên)")
     reopen.add_argument("--user", required=True)
     actions.add_parser("migrate", help="tạo hoặc nâng cấp lược đồ kho PostgreSQL (cấu hình store_url)")
+    copy = actions.add_parser("copy", help="chép toàn bộ kho giữa thư mục và PostgreSQL (kiểm tra sha256)")
+    direction = copy.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--to-postgresql", action="store_true", help="từ kho thư mục sang store_url")
+    direction.add_argument("--to-folder", metavar="THƯ_MỤC", help="từ store_url về một thư mục trống")
+    copy.add_argument("--store-dir", help="kho thư mục nguồn (mặc định theo cấu hình store_dir)")
     for sub in (status, history, imp, rollback, texts, verify, repair, close, reopen):
         _common(sub)
     store.set_defaults(handler=run_store)
@@ -149,6 +154,8 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     _io.out, _io.err = out, err
     if args.store_action == "migrate":
         return run_migrate(settings, out, err)
+    if args.store_action == "copy":
+        return run_copy(args, settings, out, err)
     try:
         store = _store(args, settings)
         action = args.store_action

@@ -491,3 +491,44 @@ def test_an_older_schema_is_refused_then_upgraded_keeping_the_data(pg: Cluster, 
     assert store.read_bytes(1) == data and store.current().file_name == "mot.xlsx"  # type: ignore[union-attr]
     assert publish(store, tiny_xlsx("hai"), 1) == 2
     close_pools()
+
+
+def test_copy_a_folder_store_into_postgresql_and_back(pg: Cluster, tmp_path: Path) -> None:
+    from cchc_lib.store_copy import copy_store
+
+    folder = Store(tmp_path / "folder")
+    a, b = tiny_xlsx("một"), tiny_xlsx("hai")
+    publish(folder, a, None, file_name="mot.xlsx", rows=3)
+    publish(folder, b, 1, file_name="hai.xlsx", rows=5)
+    folder.rollback(1, ADMIN)
+    with pytest.raises(StoreError):
+        publish(folder, tiny_xlsx("ba"), 1)  # stale: a refusal in the audit log
+    folder.save_report_texts("2024-Q1", "report", {"chi_dao": "Ban hành Kế hoạch số 12/KH-UBND."}, ADMIN)
+    folder.save_column_mapping("XCB", {"Hoạt động": {"Ngày đăng": "date"}}, UNIT)
+    folder.close_through(date(2024, 6, 30), ADMIN)
+    url = pg.new_database()
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'store_url = "{url}"\nstore_dir = "{tmp_path / "folder"}"\n', encoding="utf-8")
+    copied = run_cli("--settings", str(settings_file), "store", "copy", "--to-postgresql")
+    assert (copied.returncode, copied.stdout) == (
+        0,
+        "Đã chép 3 phiên bản (hiện hành: 3), 7 mục nhật ký và 3 nội dung đã lưu sang cơ sở dữ liệu PostgreSQL; "
+        "mã kiểm tra sha256 của mọi phiên bản khớp với kho nguồn.\n",
+    )
+    database = PgStore(url, tmp_path / "cache")
+    assert [database.read_bytes(n) for n in (1, 2, 3)] == [a, b, a]
+    assert database.current().rollback_of == 1  # type: ignore[union-attr]
+    assert database.audit() == folder.audit()
+    assert database.report_texts("2024-Q1", "report") == {"chi_dao": "Ban hành Kế hoạch số 12/KH-UBND."}
+    assert database.column_mapping("XCB") == {"Hoạt động": {"Ngày đăng": "date"}}
+    assert database.closed_through() == date(2024, 6, 30)
+    again = run_cli("--settings", str(settings_file), "store", "copy", "--to-postgresql")
+    assert again.returncode == 1 and "Kho đích đã có dữ liệu" in again.stderr  # never into a store in use
+    back = Store(tmp_path / "back")
+    result = copy_store(database, back)
+    assert (result.versions, result.audit_entries, result.documents, result.current) == (3, 7, 3, 3)
+    assert [back.read_bytes(n) for n in (1, 2, 3)] == [a, b, a]
+    assert back.check().state == "ok" and back.audit() == folder.audit()
+    assert back.column_mapping("XCB") == {"Hoạt động": {"Ngày đăng": "date"}}
+    assert back.closed_through() == date(2024, 6, 30)
+    close_pools()
