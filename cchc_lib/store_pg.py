@@ -90,6 +90,19 @@ def _pool(url: str) -> ConnectionPool:
         return pool
 
 
+def _discard_pool(url: str, exc: psycopg.Error) -> None:
+    """After the database was unreachable: drop the pool of `url` (its reconnection backs off for minutes),
+    so the next use connects at once with a new one."""
+    if not isinstance(exc, psycopg.OperationalError) or isinstance(
+        exc, pg_errors.LockNotAvailable | pg_errors.QueryCanceled
+    ):
+        return  # the database answered: the pool is sound
+    with _POOLS_LOCK:
+        pool = _POOLS.pop(url, None)
+    if pool is not None:
+        pool.close(timeout=0)
+
+
 def close_pools() -> None:
     """Close this process's connection pools (each is opened again on the next use)."""
     with _POOLS_LOCK:
@@ -150,7 +163,6 @@ class PgDb:
     def __init__(self, url: str, *, check: bool = True) -> None:
         self.url = url
         self._local = threading.local()  # one object may serve several threads (the web's sessions)
-        self._pool = _pool(url)
         if check and url not in _SCHEMA_CHECKED:
             with self.conn() as conn:
                 check_schema(conn)
@@ -171,9 +183,10 @@ class PgDb:
             yield self.tx
             return
         try:
-            with self._pool.connection() as conn:
+            with _pool(self.url).connection() as conn:
                 yield conn
         except psycopg.Error as exc:
+            _discard_pool(self.url, exc)
             raise _db_error(exc) from exc
 
     @contextlib.contextmanager
@@ -185,7 +198,7 @@ class PgDb:
             return
         committing = False
         try:
-            with self._pool.connection() as conn, conn.transaction():
+            with _pool(self.url).connection() as conn, conn.transaction():
                 if timeout <= 0:
                     row = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (key,)).fetchone()
                     if not row or not row[0]:
@@ -202,6 +215,7 @@ class PgDb:
                     self.tx = None
                 committing = True
         except psycopg.Error as exc:
+            _discard_pool(self.url, exc)
             raise _db_error(exc, committing) from exc
 
     def rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
