@@ -174,6 +174,9 @@ def overview() -> None:
 if __name__ == "__main__":  # run by Streamlit as the page
     overview()
 else:  # imported by `streamlit run app.py` (or uvicorn app:app): the app server
+    from cchc_lib.settings import load_settings
     from cchc_lib.web.routes import MIDDLEWARE, ROUTES
+    from cchc_lib.web.store_startup import check_store_at_start
 
+    check_store_at_start(load_settings())  # a PostgreSQL schema it does not know: the server does not start
     app = st.App(__file__, routes=ROUTES, middleware=MIDDLEWARE)

@@ -267,9 +267,9 @@ def _default_source(settings: Settings) -> tuple[str, bool] | None:
     """The store's current version when it checks out (trusted: it was checked on publishing), the
     bundled sample only when nothing was ever published; None when the store is damaged (never another
     version or the sample instead, as on the dashboard)."""
-    from cchc_lib.store import Store
+    from cchc_lib.store_factory import open_store
 
-    health = Store(settings.store_path).check(deep=False)
+    health = open_store(settings).check(deep=False)
     if health.state == "damaged":
         return None
     if health.current is not None:

@@ -1,5 +1,5 @@
 """Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
-close|reopen` (`backup|restore`: cli_backup), `users ...`."""
+close|reopen|migrate|copy` (`backup|restore`: cli_backup), `users ...`."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from cchc_lib import cli_backup
 from cchc_lib.accounts import ROLES, AccountError, Accounts
 from cchc_lib.cli import cli_period
 from cchc_lib.cli_report import CliInputError, parse_issued
+from cchc_lib.cli_store_pg import run_copy, run_migrate
 from cchc_lib.closures import effective_closed_through, year_closed
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.sessions import Sessions
 from cchc_lib.settings import Settings, load_settings
 from cchc_lib.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, Version
+from cchc_lib.store_factory import open_store
 
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
@@ -94,6 +96,12 @@ def register(subparsers: Any) -> None:
     close.add_argument("--user", required=True)
     reopen = actions.add_parser("reopen", help="mở lại mọi kỳ đã khóa sổ (quản trị viên)")
     reopen.add_argument("--user", required=True)
+    actions.add_parser("migrate", help="tạo hoặc nâng cấp lược đồ kho PostgreSQL (cấu hình store_url)")
+    copy = actions.add_parser("copy", help="chép toàn bộ kho giữa thư mục và PostgreSQL (kiểm tra sha256)")
+    direction = copy.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--to-postgresql", action="store_true", help="từ kho thư mục sang store_url")
+    direction.add_argument("--to-folder", metavar="THƯ_MỤC", help="từ store_url về một thư mục trống")
+    copy.add_argument("--store-dir", help="kho thư mục nguồn (mặc định theo cấu hình store_dir)")
     for sub in (status, history, imp, rollback, texts, verify, repair, close, reopen):
         _common(sub)
     store.set_defaults(handler=run_store)
@@ -124,7 +132,7 @@ def register(subparsers: Any) -> None:
 
 
 def _store(args: argparse.Namespace, settings: Settings) -> Store:
-    return Store(Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path)
+    return open_store(settings, Path(args.store_dir) if getattr(args, "store_dir", None) else None)
 
 
 def _version_json(version: Version) -> dict[str, Any]:
@@ -146,6 +154,10 @@ def _version_line(version: Version) -> str:
 def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Handler of `store ...` (exit 0 ok, 1 refused/invalid, 2 unreadable file)."""
     _io.out, _io.err = out, err
+    if args.store_action == "migrate":
+        return run_migrate(settings, out, err)
+    if args.store_action == "copy":
+        return run_copy(args, settings, out, err)
     try:
         store = _store(args, settings)
         action = args.store_action
@@ -495,8 +507,11 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
     _io.out, _io.err = out, err
     accounts = Accounts(args.users_file)
     store_dir = Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path
-    records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
-                       max_hours=settings.session_max_hours)  # fmt: skip
+    if getattr(args, "store_dir", None):
+        records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
+                           max_hours=settings.session_max_hours)  # fmt: skip
+    else:  # the configured store's sessions (PostgreSQL when store_url is set)
+        records = Sessions.from_settings(settings)
     try:
         action = args.users_action
         if action == "add":

@@ -108,6 +108,14 @@ class Sessions:
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Sessions:
+        """The sessions of the configured store: in PostgreSQL when `store_url` is set (shared by every
+        server), else under the store folder."""
+        if getattr(settings, "store_url", "").strip():
+            from cchc_lib.pg_sessions import PgSessions
+
+            return PgSessions(settings.store_url.strip(), settings.store_path,
+                              idle_minutes=settings.session_idle_minutes,
+                              max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
         return cls(settings.store_path, idle_minutes=settings.session_idle_minutes,
                    max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
 
@@ -144,16 +152,30 @@ class Sessions:
     def _write(self, path: Path, data: dict[str, Any]) -> None:
         atomic_write(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), mode=0o600)
 
-    def audit(self, event: str, *, user: str | None = None, address: str | None = None, **extra: Any) -> None:
-        """Append an event (login, login_failed, login_throttled, logout, revoked, end_all) to the
-        sessions' audit log. Best effort: a full disk must not stop a logout."""
-        entry = {
+    # The storage primitives the PostgreSQL sessions (cchc_lib.pg_sessions) replace.
+    def _remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+
+    def _exists(self, path: Path) -> bool:
+        return path.exists()
+
+    def _listed(self, folder: Path) -> list[Path]:
+        """The `*.json` items under `folder` (records or tickets), sorted."""
+        return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+    def _audit_entry(self, event: str, *, user: str | None, address: str | None, **extra: Any) -> dict[str, Any]:
+        return {
             "time": datetime.fromtimestamp(self.clock(), UTC).astimezone().isoformat(timespec="seconds"),
             "event": event,
             "user": (user or None) and str(user)[:_MAX_NAME],
             "address": (address or None) and str(address)[:64],
             **extra,
         }
+
+    def audit(self, event: str, *, user: str | None = None, address: str | None = None, **extra: Any) -> None:
+        """Append an event (login, login_failed, login_throttled, logout, revoked, end_all) to the
+        sessions' audit log. Best effort: a full disk must not stop a logout."""
+        entry = self._audit_entry(event, user=user, address=address, **extra)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with contextlib.suppress(OSError), self._locked():
             fd = os.open(self.audit_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -217,7 +239,7 @@ class Sessions:
         path = self.tickets_dir / f"{digest(str(ticket))}.json"
         with self._locked():
             raw = self._read(path)
-            path.unlink(missing_ok=True)
+            self._remove(path)
         if not raw or not isinstance(raw.get("expires"), int | float) or raw["expires"] <= self.clock():
             return None
         session_id = raw.get("session")
@@ -255,7 +277,7 @@ class Sessions:
             return None
         if self.clock() - record.last_seen >= TOUCH_EVERY_S:
             with self._locked():
-                if self._record_path(key).exists():  # not revoked meanwhile
+                if self._exists(self._record_path(key)):  # not revoked meanwhile
                     touched = {**record.to_json(), "last_seen": self.clock()}
                     self._write(self._record_path(key), touched)
         return accounts.get(record.name)
@@ -268,8 +290,8 @@ class Sessions:
     def _delete(self, key: str, reason: str, user: str | None, address: str = "") -> bool:
         with self._locked():
             path = self._record_path(key)
-            existed = path.exists()
-            path.unlink(missing_ok=True)
+            existed = self._exists(path)
+            self._remove(path)
         if existed:
             self.audit("logout" if reason == "logout" else "revoked", user=user, address=address,
                        reason=reason, session=key[:12])  # fmt: skip
@@ -292,7 +314,7 @@ class Sessions:
         with self._locked():
             for record in self._records_locked():
                 if record.name == name:
-                    self._record_path(record.key).unlink(missing_ok=True)
+                    self._remove(self._record_path(record.key))
                     ended += 1
         self.audit("revoked", user=name, reason=reason, sessions=ended, by=by)
         return ended
@@ -300,16 +322,16 @@ class Sessions:
     def end_all(self, by: str | None = None) -> int:
         """End every session (the admin's "Kết thúc mọi phiên đăng nhập"); how many there were."""
         with self._locked():
-            paths = list(self.records_dir.glob("*.json"))
+            paths = self._listed(self.records_dir)
             for path in paths:
-                path.unlink(missing_ok=True)
+                self._remove(path)
         self.audit("end_all", user=by, sessions=len(paths))
         return len(paths)
 
     # -------------------------------------------------------------- listing
     def _records_locked(self) -> list[SessionRecord]:
         records = []
-        for path in sorted(self.records_dir.glob("*.json")):
+        for path in self._listed(self.records_dir):
             record = self._record(path.stem)
             if record is not None:
                 records.append(record)
@@ -317,19 +339,17 @@ class Sessions:
 
     def records(self) -> list[SessionRecord]:
         """Every stored record (live or not yet pruned), most recently used first."""
-        if not self.records_dir.is_dir():
-            return []
         return sorted(self._records_locked(), key=lambda r: r.last_seen, reverse=True)
 
     def _prune_locked(self) -> None:
         now = self.clock()
         for record in self._records_locked():
             if now - record.created >= self.max_s or now - record.last_seen >= self.idle_s:
-                self._record_path(record.key).unlink(missing_ok=True)
-        for path in self.tickets_dir.glob("*.json"):
+                self._remove(self._record_path(record.key))
+        for path in self._listed(self.tickets_dir):
             raw = self._read(path)
             if not raw or not isinstance(raw.get("expires"), int | float) or raw["expires"] <= now:
-                path.unlink(missing_ok=True)
+                self._remove(path)
 
 
 def wait_text(seconds: float) -> str:

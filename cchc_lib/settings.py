@@ -104,6 +104,10 @@ class Settings:
     reports_per_10min: int = 20
     # Where published versions and the audit log live (relative paths are under the project root).
     store_dir: str = "data/store"
+    # Several servers, one store: "postgresql://user@host:5432/dbname" keeps the store in PostgreSQL
+    # (cchc_lib/store_pg.py; store_dir is then each server's local cache). Never a password here: it comes
+    # from $CCHC_STORE_PASSWORD (or PGPASSWORD, ~/.pgpass). "" = the folder store at store_dir.
+    store_url: str = ""
     sample_file: str = "data/cam_xuyen_2024.xlsx"
     # Show the sample workbook (under a banner) while nothing was ever published; false for deployments
     # that would rather show an empty dashboard. A damaged store never shows the sample.

@@ -493,6 +493,23 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
             rollback_of=number,
         )
 
+    def _write_version(self, version: Version, data: bytes) -> bool:
+        """Under the lock: write the bytes, the metadata, then the pointer (the commit point). False when
+        the pointer was written but a later fsync failed (the repair then logged the version)."""
+        try:
+            atomic_write(version.path, data)
+            meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+            atomic_write(self._meta_path(version.number), meta)
+            pointer = json.dumps({"number": version.number, "sha256": version.sha256}).encode("utf-8")
+            atomic_write(self.pointer_path, pointer)  # the commit point
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._repair_locked()
+            if self.current_number() == version.number:  # committed; only the folder fsync failed
+                return False
+            raise _disk_error(exc) from exc
+        return True
+
     def _commit(
         self,
         data: bytes,
@@ -562,18 +579,8 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                     size=len(data),
                     rollback_of=rollback_of,
                 )
-                try:
-                    atomic_write(version.path, data)
-                    meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-                    atomic_write(self._meta_path(number), meta)
-                    pointer = json.dumps({"number": number, "sha256": digest}).encode("utf-8")
-                    atomic_write(self.pointer_path, pointer)  # the commit point
-                except OSError as exc:
-                    with contextlib.suppress(OSError):
-                        self._repair_locked()
-                    if self.current_number() == number:  # committed; only the folder fsync failed
-                        return version
-                    raise _disk_error(exc) from exc
+                if not self._write_version(version, data):  # committed, its audit entry recovered
+                    return version
                 with contextlib.suppress(OSError):  # repaired by the next writer if this fails
                     entry = {**(audit or {}), **self._published_entry(version)}  # its own fields win
                     if closure is not None and closure.confirmed:

@@ -119,7 +119,12 @@ def _disk_error(exc: OSError) -> StoreError:
 
 
 class DocumentWriter:
-    """Mixin of `Store`: the write of one JSON document of the store (report texts, column mappings)."""
+    """Mixin of `Store`: the read and the write of one JSON document of the store (report texts, column
+    mappings, closures); the PostgreSQL store (cchc_lib.store_pg) keeps them in a table instead."""
+
+    def _read_document(self, path: Path) -> str:
+        """The text of the document at `path` (FileNotFoundError when there is none)."""
+        return path.read_text(encoding="utf-8")
 
     def _write_document(self, path: Path, content: dict[str, Any] | None, entry: dict[str, Any]) -> None:
         """Under the lock (the caller holds it): delete a killed writer's temp files beside `path`, replace

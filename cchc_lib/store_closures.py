@@ -42,7 +42,7 @@ class Closures(DocumentWriter):
     def closure_record(self) -> dict[str, Any] | None:
         """{"closed_through": date | None, "user", "updated_at"}, or None when no record is kept."""
         try:
-            raw = json.loads(self._closure_path.read_text(encoding="utf-8"))
+            raw = json.loads(self._read_document(self._closure_path))
             day = raw["closed_through"]
             closed = None if day is None else date.fromisoformat(str(day))
         except FileNotFoundError:

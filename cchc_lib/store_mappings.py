@@ -52,7 +52,7 @@ class ColumnMappings(DocumentWriter):
             return None
         path = self._mapping_path(key)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(self._read_document(path))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

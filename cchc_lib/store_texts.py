@@ -72,7 +72,7 @@ class ReportTexts(DocumentWriter):
         path = self._texts_path(period_name, calendar)
         name = path.stem
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(self._read_document(path))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:

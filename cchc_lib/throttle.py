@@ -85,7 +85,7 @@ class Throttle:
 
     def _load(self) -> dict[str, dict[str, float]]:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(self._read_state())
         except (OSError, ValueError):
             return {}
         if not isinstance(raw, dict):
@@ -104,9 +104,16 @@ class Throttle:
         if len(state) > self.max_entries:
             newest = sorted(state.items(), key=lambda kv: kv[1]["last"], reverse=True)[: self.max_entries]
             state = dict(newest)
-        atomic_write(self.path, json.dumps(state, separators=(",", ":")).encode("utf-8"), mode=0o600)
+        self._write_state(json.dumps(state, separators=(",", ":")))
 
-    def _lock(self) -> FileLock:
+    # The storage primitives the PostgreSQL throttle (cchc_lib.pg_sessions) replaces.
+    def _read_state(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def _write_state(self, text: str) -> None:
+        atomic_write(self.path, text.encode("utf-8"), mode=0o600)
+
+    def _lock(self) -> Any:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return FileLock(self.lock_path, timeout=30, thread_local=False)  # a new object per use
 

@@ -14,7 +14,8 @@ from cchc_lib.column_mapping import MappingError, format_headed_copy
 from cchc_lib.formatting import MISSING, fmt_int
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import inspect_untrusted, mark_untrusted
-from cchc_lib.store import Store, StoreError
+from cchc_lib.store import StoreError
+from cchc_lib.store_factory import open_store
 from cchc_lib.submission_labels import ADD, CORRECT
 from cchc_lib.submissions import Preview, prepare_update, publish_preview
 from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
@@ -196,7 +197,7 @@ with frame.guard():
     account = auth.current_account()
     if account is None:  # the frame lets only units and admins through; belt and braces
         st.stop()
-    store = Store(frame.settings.store_path)
+    store = open_store(frame.settings)
     if message := st.session_state.pop(DONE, None):
         st.success(message, icon=":material/check_circle:")
     if message := st.session_state.pop(SUBMITTED, None):

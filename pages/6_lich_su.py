@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib.formatting import MISSING, fmt_int
-from cchc_lib.store import Store, StoreError, Version
+from cchc_lib.store import StoreError, Version
+from cchc_lib.store_factory import open_store
 from cchc_lib.web import auth, closures_view, page_frame
 from cchc_lib.web.reporting_view import fmt_when
 
@@ -82,7 +83,7 @@ with frame.guard():
     if account is None:
         st.stop()
     auth.admin_sessions_panel(account)  # admins only: sessions, failed logins, end all
-    store = Store(frame.settings.store_path)
+    store = open_store(frame.settings)
     if message := st.session_state.pop(DONE, None):
         st.success(message, icon=":material/check_circle:")
     try:  # a damaged store (the frame showed what is damaged) lists the versions that can still be read

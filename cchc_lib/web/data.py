@@ -19,8 +19,9 @@ from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
-from cchc_lib.store import Health, Store, file_sha256
+from cchc_lib.store import Health, file_sha256
 from cchc_lib.store_base import CACHE_DIR
+from cchc_lib.store_factory import open_store
 from cchc_lib.version_keys import check_cache_file
 
 __all__ = [
@@ -117,7 +118,7 @@ def _cache_check(path: Path, sha256: str) -> str | None:
 def store_health(settings: Settings) -> Health:
     """Store.check of the configured store (every page load: pointer, metadata, the current version's
     checksum, the cache files; checksums memoised per file state)."""
-    return Store(settings.store_path).check(deep=False, digest=_file_digest, cache_check=_cache_check)
+    return open_store(settings).check(deep=False, digest=_file_digest, cache_check=_cache_check)
 
 
 def current_source(settings: Settings) -> DataSource | None:

@@ -16,7 +16,7 @@ from cchc_lib.formatting import fmt_date
 from cchc_lib.model import Workbook, empty_workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, Period
 from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
-from cchc_lib.store import Health
+from cchc_lib.store import Health, StoreError
 from cchc_lib.text import match_key
 from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
@@ -24,6 +24,7 @@ from cchc_lib.web.freshness import freshness_text, show_freshness
 from cchc_lib.web.phone import phone_style
 from cchc_lib.web.render import md_escape
 from cchc_lib.web.state import persisted_widget, remember, remembered, take_widget_change
+from cchc_lib.web.store_startup import BACKEND_REFUSALS
 
 __all__ = ["Frame", "page_frame", "guard", "role_allowed", "show_store_damage"]
 
@@ -360,7 +361,11 @@ def _load_data(settings: Settings, needs_data: bool) -> tuple | str | Health:
                 st.caption(msg.STORE_DAMAGED_SHORT)
             st.stop()
         return exc.health
-    except Exception:
+    except Exception as exc:
+        if isinstance(exc, StoreError) and exc.code in BACKEND_REFUSALS:  # PostgreSQL: its own message
+            LOG.error("Opening the store failed: %s", exc.code)
+            st.error(exc.message, icon=":material/error:")
+            st.stop()
         LOG.exception("Reading the store %s failed", settings.store_path)
         st.error(msg.ERROR_DATA, icon=":material/error:")
         if needs_data:

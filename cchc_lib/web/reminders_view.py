@@ -12,7 +12,8 @@ import streamlit as st
 from cchc_lib import mailer, reminders
 from cchc_lib.accounts import Account
 from cchc_lib.reports import DOCX_MIME
-from cchc_lib.store import Store, StoreError
+from cchc_lib.store import StoreError
+from cchc_lib.store_factory import open_store
 from cchc_lib.web import render as ui
 from cchc_lib.web.frame import Frame
 
@@ -66,7 +67,7 @@ def _email_panel(frame: Frame, pending: pd.DataFrame, reminder: reminders.Remind
     st.session_state.pop(CONFIRM_KEY, None)
     try:
         result = mailer.send_reminders(
-            config, pending, reminder, store=Store(frame.settings.store_path), account=account
+            config, pending, reminder, store=open_store(frame.settings), account=account
         )
     except (OSError, StoreError) as exc:  # smtplib.SMTPException is an OSError too
         st.error(

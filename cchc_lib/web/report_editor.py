@@ -14,7 +14,8 @@ from cchc_lib.accounts import Account
 from cchc_lib.formatting import fmt_date
 from cchc_lib.report_content import PLACEHOLDER_PREFIX, ReportContent, Section, section_text
 from cchc_lib.settings import Settings
-from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text, text_digest
+from cchc_lib.store import REPORT_TEXT_MAX_CHARS, StoreError, clean_report_text, text_digest
+from cchc_lib.store_factory import open_store
 from cchc_lib.web.render import md_escape
 
 __all__ = [
@@ -65,7 +66,7 @@ def hide_input_instructions() -> None:
 def saved_texts(settings: Settings, period_name: str, calendar: str) -> dict[str, str]:
     """The clerk's saved texts of the report, {} when none or when the store cannot be read."""
     try:
-        return Store(settings.store_path).report_texts(period_name, calendar)
+        return open_store(settings).report_texts(period_name, calendar)
     except (StoreError, OSError):
         LOG.exception("Reading the report texts of %s (%s) failed", period_name, calendar)
         return {}
@@ -82,7 +83,7 @@ class ReportForm:
 def _saved_info(settings: Settings, period_name: str, calendar: str) -> tuple[dict[str, str], str | None]:
     """The digests the saved texts were written against, and "Lưu lần cuối: <user>, <date time>"."""
     try:
-        store = Store(settings.store_path)
+        store = open_store(settings)
         basis = store.report_texts_basis(period_name, calendar)
         user, when = store.report_texts_saved_by(period_name, calendar)
     except (StoreError, OSError):
@@ -155,7 +156,7 @@ def _save(
             texts[section_key] = value
             if not _same(value, saved.get(section_key, "")):  # written now, against these figures
                 basis[section_key] = generated.get(section_key, "")
-    store = Store(settings.store_path)
+    store = open_store(settings)
     try:
         before = store.report_texts(period_name, calendar)
         store.save_report_texts(period_name, calendar, texts, account, basis=basis, expected=saved)
@@ -201,7 +202,7 @@ def _reset(
 ) -> None:
     """on_click of "Dùng lại nội dung tự động": drop the section's saved text."""
     try:
-        store = Store(settings.store_path)
+        store = open_store(settings)
         texts = store.report_texts(period_name, calendar)
         texts.pop(section.key, None)
         store.save_report_texts(period_name, calendar, texts, account)

@@ -14,7 +14,8 @@ from cchc_lib import reporting, reporting_matrix
 from cchc_lib.formatting import MISSING, fmt_date, fmt_int
 from cchc_lib.periods import Period
 from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
+from cchc_lib.store import StoreError
+from cchc_lib.store_factory import open_store
 from cchc_lib.version_keys import version_keys
 from cchc_lib.web.frame import Frame
 
@@ -68,7 +69,7 @@ def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataF
 
     Raises StoreError when the store itself cannot be read.
     """
-    store = Store(settings.store_path)
+    store = open_store(settings)
     current = store.current_number()  # first: a version published meanwhile is then left out
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}

@@ -1,0 +1,108 @@
+"""Two Streamlit servers on two ports sharing one PostgreSQL store, in a real Chromium: a version published
+through server A is shown by server B within seconds, and a login made on A is valid on B."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import expect
+
+from cchc_lib.accounts import Account, Accounts
+from cchc_lib.builder import build_xlsx
+from cchc_lib.sample_data import sample_spec
+from cchc_lib.store_pg import PgStore, close_pools
+from tests.browser.helpers import SAMPLE, running_server, settle
+from tests.pg_cluster import cluster
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "mat-khau-dai-123"
+REFUSED = "Bạn không có quyền xem trang này."
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """One throw-away PostgreSQL store holding the sample as version 1; servers A and B on it, each with its
+    own local cache folder, the same users file."""
+    folder = tmp_path_factory.mktemp("several_servers")
+    accounts = Accounts(folder / "users.toml")
+    accounts.add("quantri", "admin", PASSWORD)
+    spec = sample_spec()
+    extra = [
+        {"Ngày": date(2024, 11, 20), "Mã đơn vị": "XCN", "Loại hoạt động": "TIN_BAI", "Số lượng": 5,
+         "Tiêu đề": f"Tin {i}"}
+        for i in range(3)
+    ]  # fmt: skip
+    good = folder / "bo_sung.xlsx"
+    good.write_bytes(build_xlsx(replace(spec, activities=spec.activities + extra)))
+    for server in cluster():
+        url = server.new_database()
+        store = PgStore(url, folder / "test-cache")
+        store.publish(SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace",
+                      file_name="mau.xlsx", base_version=None, rows=len(spec.activities))  # fmt: skip
+        envs = []
+        for name in ("a", "b"):
+            settings = folder / f"settings-{name}.toml"
+            settings.write_text(
+                f'store_url = "{url}"\nstore_dir = "{(folder / f"cache-{name}").as_posix()}"\n'
+                f'sample_file = "{SAMPLE.as_posix()}"\n',
+                encoding="utf-8",
+            )
+            envs.append({"CCHC_SETTINGS": str(settings), "CCHC_USERS": str(folder / "users.toml")})
+        (folder / "a").mkdir()
+        (folder / "b").mkdir()
+        with running_server(folder / "a", envs[0]) as base_a, running_server(folder / "b", envs[1]) as base_b:
+            yield SimpleNamespace(a=base_a, b=base_b, store=store, good=good, folder=folder)
+        close_pools()
+
+
+def sidebar(page):
+    return page.get_by_test_id("stSidebar")
+
+
+def test_publish_on_a_shows_on_b_and_the_login_is_shared(sites, browser) -> None:
+    viewer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    admin = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        on_b = viewer.new_page()
+        on_b.goto(sites.b)
+        settle(on_b)
+        expect(sidebar(on_b).get_by_text("Dữ liệu: phiên bản số 1")).to_have_count(1, timeout=30_000)
+
+        on_a = admin.new_page()
+        on_a.goto(f"{sites.a}/cap_nhat_du_lieu")
+        settle(on_a)
+        main = on_a.get_by_test_id("stMain")
+        main.get_by_label("Tên đăng nhập").fill("quantri")
+        main.get_by_label("Mật khẩu").fill(PASSWORD)
+        with on_a.expect_response(lambda r: "/_cchc/login.js?ticket=" in r.url, timeout=60_000):
+            main.get_by_role("button", name="Đăng nhập").click()
+        settle(on_a)
+        on_a.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(sites.good))
+        settle(on_a)
+        expect(on_a.get_by_text("Xem trước thay đổi")).to_have_count(1, timeout=60_000)
+        on_a.get_by_role("button", name="Xác nhận cập nhật").click()
+        settle(on_a)
+        expect(on_a.get_by_text("Đã cập nhật dữ liệu: phiên bản số 2")).to_have_count(1, timeout=60_000)
+        assert sites.store.current_number() == 2
+
+        # Server B: its next page load shows version 2 (read from the shared store, within seconds).
+        on_b.reload()
+        settle(on_b)
+        expect(sidebar(on_b).get_by_text("Dữ liệu: phiên bản số 2")).to_have_count(1, timeout=30_000)
+
+        # The admin's login cookie, made on A, is valid on B (cookies are per host, not per port): B's
+        # history page (admins only) opens, with its admin controls.
+        on_a_to_b = admin.new_page()
+        on_a_to_b.goto(f"{sites.b}/lich_su")
+        settle(on_a_to_b)
+        expect(on_a_to_b.get_by_text(REFUSED)).to_have_count(0)
+        expect(on_a_to_b.get_by_text("Đăng nhập: quantri")).to_have_count(1, timeout=30_000)
+        expect(on_a_to_b.get_by_role("button", name="Khóa sổ")).to_have_count(1)  # an admin control
+    finally:
+        viewer.close()
+        admin.close()
