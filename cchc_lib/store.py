@@ -6,12 +6,13 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
+from cchc_lib import snapshots
 from cchc_lib.accounts import Account
 from cchc_lib.atomic import TEMP_PREFIX, atomic_write
 from cchc_lib.store_base import (
@@ -266,9 +267,23 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                     entry.unlink(missing_ok=True)
         leftover = self._unpublished_leftover(current)
         if leftover is not None:  # written but never made current
+            self._discard_snapshot(leftover)
             self._version_path(leftover).unlink(missing_ok=True)
             self._meta_path(leftover).unlink(missing_ok=True)
+        snapshots.discard_orphan_temps(self.root / CACHE_DIR)
         self._repair_audit(current)
+
+    def _discard_snapshot(self, leftover: int) -> None:
+        """Delete the snapshot a killed publish wrote for version `leftover`, unless a published version
+        has the same content (a snapshot is named after the sha256, shared by identical versions)."""
+        try:
+            sha256 = str(json.loads(self._meta_path(leftover).read_text(encoding="utf-8"))["sha256"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # no metadata: killed before its snapshot was written (it is written after it)
+        published, _ = self._audit_versions(self.audit())
+        pointer = self._pointer()
+        if sha256 not in published.values() and (pointer is None or pointer[1] != sha256):
+            snapshots.discard(self.root / CACHE_DIR, sha256)
 
     def _unpublished_leftover(self, current: int) -> int | None:
         """The number of the version a killed writer wrote but never made current: the highest version
@@ -443,8 +458,14 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         unit_code: str | None = None,
         rows: int | None = None,
         closure: ClosureCheck | None = None,
+        derived: Callable[[Version], object] | None = None,
     ) -> Version:
         """Publish `data` as the next version.
+
+        `derived(version)` writes what is derived from the version (its columnar snapshot) in the same
+        step: under the lock, after the version's files and before the pointer makes it current, so a
+        killed publish leaves no derived file without its version (the next repair deletes both). It must
+        not raise: a snapshot it fails to write is rebuilt from the .xlsx by its reader.
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
@@ -466,6 +487,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
             unit_code=unit_code,
             rows=rows,
             closure=closure,
+            derived=derived,
         )
 
     def rollback(self, number: int, account: Account | None) -> Version:
@@ -503,6 +525,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         rows: int | None,
         rollback_of: int | None = None,
         closure: ClosureCheck | None = None,
+        derived: Callable[[Version], object] | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -563,6 +586,8 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                     atomic_write(version.path, data)
                     meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
                     atomic_write(self._meta_path(number), meta)
+                    if derived is not None:
+                        derived(version)
                     pointer = json.dumps({"number": number, "sha256": digest}).encode("utf-8")
                     atomic_write(self.pointer_path, pointer)  # the commit point
                 except OSError as exc:
