@@ -17,7 +17,7 @@ from .metrics import PVA_COLUMNS, plan_vs_actual
 from .model import ReadResult
 from .periods import CALENDAR, CALENDARS, Period, PeriodError, parse_period
 from .safety import UnsafeFile
-from .sandbox import read_untrusted
+from .sandbox import load_bytes, read_untrusted
 from .settings import Settings
 
 __all__ = [
@@ -112,6 +112,21 @@ def _read(path: str, settings: Settings, err: TextIO, mapping_file: str | None =
         return None
 
 
+def _tables(path: str, settings: Settings, err: TextIO, mapping_file: str | None = None) -> ReadResult | None:
+    """Like `_read` for commands that need only the tables: a published version's file (the same bytes,
+    read without a column mapping) comes from its checked snapshot in the store, without a parse."""
+    from .published import cached_tables
+
+    if not mapping_file:
+        try:
+            workbook = cached_tables(load_bytes(path, settings), settings)
+        except UnsafeFile:
+            workbook = None  # `_read` says why
+        if workbook is not None:
+            return ReadResult(workbook)
+    return _read(path, settings, err, mapping_file)
+
+
 def run_validate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """`validate FILE [--mapping MAP.json]`: 0 no errors, 1 errors in the workbook, 2 unreadable file or
     bad mapping file."""
@@ -161,7 +176,7 @@ def run_summary(args: argparse.Namespace, settings: Settings, out: TextIO, err: 
     except PeriodError as problem:
         print(str(problem), file=err)
         return EXIT_UNREADABLE
-    result = _read(args.file, settings, err, getattr(args, "mapping", None))
+    result = _tables(args.file, settings, err, getattr(args, "mapping", None))
     if result is None:
         return EXIT_UNREADABLE
     if not result.ok:

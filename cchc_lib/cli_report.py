@@ -17,7 +17,7 @@ from cchc_lib.cli import YEAR_RANGE, cli_period
 from cchc_lib.model import Workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.safety import UnsafeFile
-from cchc_lib.sandbox import read_trusted, read_untrusted
+from cchc_lib.sandbox import load_bytes, read_trusted, read_untrusted
 from cchc_lib.settings import Settings
 
 __all__ = [
@@ -83,6 +83,16 @@ def _print_errors(result, err: TextIO) -> None:
 
 
 def _load(path: str, settings: Settings, err: TextIO, trusted: bool = False) -> tuple[Workbook | None, int]:
+    """The workbook of `path`: a published version's checked snapshot when there is one (no parse), else
+    read (`trusted`: in this process; else in the sandbox)."""
+    from cchc_lib.published import cached_tables
+
+    try:
+        cached = cached_tables(load_bytes(path, settings), settings)
+    except UnsafeFile:
+        cached = None  # the read below says why
+    if cached is not None:
+        return cached, EXIT_OK
     try:
         result = (read_trusted if trusted else read_untrusted)(path, settings)
     except UnsafeFile as problem:

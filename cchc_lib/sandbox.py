@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import math
@@ -10,8 +11,10 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from cchc_lib.model import ReadResult
 from cchc_lib.safety import MB, UnsafeFile, check_upload, size_detail
@@ -125,6 +128,21 @@ class _ResultUnpickler(pickle.Unpickler):
         if (module, name) not in _ALLOWED_GLOBALS:
             raise pickle.UnpicklingError(f"global {module}.{name} not allowed in a worker result")
         return super().find_class(module, name)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What was unpickled from a child's answer, or why it could not be (judged with its exit status)."""
+
+    value: object = None
+    problem: Exception | None = None
+
+
+def _load(stream: IO[bytes]) -> _Loaded:
+    try:
+        return _Loaded(_ResultUnpickler(stream).load())
+    except Exception as exc:  # torn, empty or foreign
+        return _Loaded(problem=exc)
 
 
 def load_bytes(source: Path | str | bytes, settings: Settings) -> bytes:
@@ -250,17 +268,51 @@ def parse_isolated(
     except OSError as exc:
         log.error("cannot start the parser process: %s", exc)
         raise UnsafeFile("parse_crashed") from exc
+    return _streamed(child, payload, timeout, expect)
+
+
+def _streamed(child: subprocess.Popen, payload: bytes, timeout: float, expect: type) -> ReadResult:
+    """Feed `payload` to the child and unpickle its answer straight from the pipe as it comes (a
+    200,000-row result is never held twice, as bytes and as frames); stderr is collected aside. The
+    answer counts only when the child then exits 0 within `timeout` (else killed: parse_timeout)."""
+    err = bytearray()
+    timed_out = threading.Event()
+
+    def feed() -> None:
+        with contextlib.suppress(OSError):  # a child that died early closed its end: said below
+            child.stdin.write(payload)
+        with contextlib.suppress(OSError):
+            child.stdin.close()
+
+    def drain() -> None:
+        err.extend(child.stderr.read())
+
+    def expire() -> None:
+        timed_out.set()
+        with contextlib.suppress(OSError):
+            child.kill()
+
+    helpers = [threading.Thread(target=feed, daemon=True), threading.Thread(target=drain, daemon=True)]
+    timer = threading.Timer(timeout, expire)
+    for thread in (*helpers, timer):
+        thread.start()
     try:
-        out, err = child.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        child.kill()
-        child.communicate()
-        raise UnsafeFile("parse_timeout") from exc
+        loaded = _load(child.stdout)
+        child.stdout.read()  # nothing should follow; a child blocked on a full pipe must not hang
+        child.wait()
+        for thread in helpers:
+            thread.join()
     except BaseException:
         child.kill()
-        child.communicate()
+        child.wait()
         raise
-    return _outcome(child.returncode, out, err, expect)
+    finally:
+        timer.cancel()
+        child.stdout.close()
+        child.stderr.close()
+    if timed_out.is_set():
+        raise UnsafeFile("parse_timeout")
+    return _outcome(child.returncode, loaded, bytes(err), expect)
 
 
 def _child_env() -> dict[str, str]:
@@ -273,7 +325,11 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _outcome(returncode: int, out: bytes, err: bytes, expect: type = ReadResult) -> ReadResult:
+def _outcome(
+    returncode: int, out: bytes | _Loaded, err: bytes, expect: type = ReadResult
+) -> ReadResult:
+    """The child's answer (its pickled bytes, or what `_streamed` already unpickled from the pipe) as
+    the result, or the UnsafeFile its exit status or an unusable answer means."""
     tail = (err if len(err) <= 2000 else err[:1000] + b" ... " + err[-1000:]).decode("utf-8", "replace")
     if returncode != 0:
         log.warning("parser process ended with %s: %s", _describe(returncode), tail)
@@ -281,8 +337,11 @@ def _outcome(returncode: int, out: bytes, err: bytes, expect: type = ReadResult)
             raise UnsafeFile("parse_timeout")
         raise UnsafeFile("parse_crashed")
     try:
-        outcome = _ResultUnpickler(io.BytesIO(out)).load()
-        kind, value = outcome
+        if not isinstance(out, _Loaded):
+            out = _load(io.BytesIO(out))
+        if out.problem is not None:
+            raise out.problem
+        kind, value = out.value  # type: ignore[misc]
     except Exception as exc:
         log.warning("parser process returned an unusable result (%s); stderr: %s", exc, tail)
         raise UnsafeFile("parse_crashed") from exc

@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -27,13 +28,15 @@ from typing import Any
 
 import pandas as pd
 
-from cchc_lib.atomic import atomic_write
+from cchc_lib.atomic import TEMP_PREFIX, atomic_write
 from cchc_lib.model import Workbook
 
 __all__ = [
     "SNAPSHOT_FORMAT",
     "TABLES",
     "digest",
+    "discard",
+    "discard_orphan_temps",
     "load",
     "manifest_path",
     "settings_context",
@@ -154,3 +157,36 @@ def load(cache_dir: Path, sha256: str, context: str = "") -> Workbook | None:
             "Ignoring the snapshot of %s in %s (%s): parsing the workbook", sha256[:12], cache_dir, why
         )
     return workbook
+
+
+def discard(cache_dir: Path, sha256: str) -> None:
+    """Delete the snapshot of `sha256` (manifest first: a half-deleted snapshot is never sound)."""
+    if not _SHA256.fullmatch(str(sha256)):
+        return
+    manifest_path(cache_dir, sha256).unlink(missing_ok=True)
+    for name in TABLES:
+        table_path(cache_dir, sha256, name).unlink(missing_ok=True)
+
+
+_TEMP = re.compile(re.escape(TEMP_PREFIX) + r"snap-v\d+-[0-9a-f]{64}.*\.(\d+)$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def discard_orphan_temps(cache_dir: Path) -> None:
+    """Delete the temp files of snapshot writers that were killed (atomic_write names them after their
+    process id; a living writer's are left alone)."""
+    if not cache_dir.is_dir():
+        return
+    for entry in cache_dir.iterdir():
+        match = _TEMP.match(entry.name)
+        if match and not _alive(int(match.group(1))):
+            entry.unlink(missing_ok=True)

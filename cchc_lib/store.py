@@ -6,12 +6,13 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
+from cchc_lib import snapshots
 from cchc_lib.accounts import Account
 from cchc_lib.atomic import TEMP_PREFIX, atomic_write
 from cchc_lib.store_base import (
@@ -72,6 +73,9 @@ _LOCK_TIMEOUT_S = 60.0
 #   .lock                  the FileLock guarding every write
 #   cache/keys-v1-<sha256>.parquet
 #                          derived activity keys of a version (cchc_lib.version_keys), checked like the rest
+#   cache/snap-v1-<sha256>[-<table>.parquet|.json]
+#                          a version's parsed tables (cchc_lib.snapshots), written by `publish(derived=...)`
+#                          before the pointer; a killed publish's are deleted with its version by `repair`
 #   damaged/<time>/...     files a repair found damaged, moved there (never deleted) with the old pointer
 #   report_texts/<calendar>/<period>.json
 #                          the clerk's own words for a report: {"period", "calendar", "texts": {key: text},
@@ -266,9 +270,23 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                     entry.unlink(missing_ok=True)
         leftover = self._unpublished_leftover(current)
         if leftover is not None:  # written but never made current
+            self._discard_snapshot(leftover)
             self._version_path(leftover).unlink(missing_ok=True)
             self._meta_path(leftover).unlink(missing_ok=True)
+        snapshots.discard_orphan_temps(self.root / CACHE_DIR)
         self._repair_audit(current)
+
+    def _discard_snapshot(self, leftover: int) -> None:
+        """Delete the snapshot a killed publish wrote for version `leftover`, unless a published version
+        has the same content (a snapshot is named after the sha256, shared by identical versions)."""
+        try:
+            sha256 = str(json.loads(self._meta_path(leftover).read_text(encoding="utf-8"))["sha256"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # no metadata: killed before its snapshot was written (it is written after it)
+        published, _ = self._audit_versions(self.audit())
+        pointer = self._pointer()
+        if sha256 not in published.values() and (pointer is None or pointer[1] != sha256):
+            snapshots.discard(self.root / CACHE_DIR, sha256)
 
     def _unpublished_leftover(self, current: int) -> int | None:
         """The number of the version a killed writer wrote but never made current: the highest version
@@ -444,8 +462,14 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         rows: int | None = None,
         closure: ClosureCheck | None = None,
         audit: dict[str, Any] | None = None,
+        derived: Callable[[Version], object] | None = None,
     ) -> Version:
         """Publish `data` as the next version (`audit`: extra fields for its audit entry, e.g. a batch's files).
+
+        `derived(version)` writes what is derived from the version (its columnar snapshot) in the same
+        step: under the lock, after the version's files and before the pointer makes it current, so a
+        killed publish leaves no derived file without its version (the next repair deletes both). It must
+        not raise: a snapshot it fails to write is rebuilt from the .xlsx by its reader.
 
         The caller has already read `data` safely and found no errors (submissions.prepare_update).
         Refused (StoreError, audit-logged): no permission, a preview made on another version than the
@@ -468,6 +492,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
             rows=rows,
             closure=closure,
             audit=audit,
+            derived=derived,
         )
 
     def rollback(self, number: int, account: Account | None) -> Version:
@@ -493,13 +518,18 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
             rollback_of=number,
         )
 
-    def _write_version(self, version: Version, data: bytes) -> bool:
-        """Under the lock: write the bytes, the metadata, then the pointer (the commit point). False when
-        the pointer was written but a later fsync failed (the repair then logged the version)."""
+    def _write_version(
+        self, version: Version, data: bytes, derived: Callable[[Version], object] | None = None
+    ) -> bool:
+        """Under the lock: write the bytes, the metadata, what is `derived` from them (Store.publish), then
+        the pointer (the commit point). False when the pointer was written but a later fsync failed (the
+        repair then logged the version)."""
         try:
             atomic_write(version.path, data)
             meta = json.dumps(version.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
             atomic_write(self._meta_path(version.number), meta)
+            if derived is not None:
+                derived(version)
             pointer = json.dumps({"number": version.number, "sha256": version.sha256}).encode("utf-8")
             atomic_write(self.pointer_path, pointer)  # the commit point
         except OSError as exc:
@@ -523,6 +553,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
         rollback_of: int | None = None,
         closure: ClosureCheck | None = None,
         audit: dict[str, Any] | None = None,
+        derived: Callable[[Version], object] | None = None,
     ) -> Version:
         def refuse(exc: StoreError) -> StoreError:
             self.log_refusal(
@@ -579,7 +610,7 @@ class Store(StoreCheck, ReportTexts, ColumnMappings, Closures):
                     size=len(data),
                     rollback_of=rollback_of,
                 )
-                if not self._write_version(version, data):  # committed, its audit entry recovered
+                if not self._write_version(version, data, derived):  # committed, its audit entry recovered
                     return version
                 with contextlib.suppress(OSError):  # repaired by the next writer if this fails
                     entry = {**(audit or {}), **self._published_entry(version)}  # its own fields win

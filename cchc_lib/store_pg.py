@@ -329,12 +329,16 @@ class PgStore(Store):
         rows = self._rows("SELECT coalesce(max(number), 0) + 1 FROM cchc_versions")
         return max(int(rows[0][0]), (current or 0) + 1)
 
-    def _write_version(self, version: Version, data: bytes) -> bool:
+    def _write_version(
+        self, version: Version, data: bytes, derived: Callable[[Version], object] | None = None
+    ) -> bool:
         with self._conn() as conn:
             conn.execute(
                 "INSERT INTO cchc_versions (number, sha256, size, data, meta) VALUES (%s, %s, %s, %s, %s)",
                 (version.number, version.sha256, len(data), data, Json(version.to_json())),
             )
+            if derived is not None:  # the local snapshot, keyed by content: harmless if the commit fails
+                derived(version)
             conn.execute(
                 "INSERT INTO cchc_pointer (id, number, sha256) VALUES (true, %s, %s) "
                 "ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, sha256 = EXCLUDED.sha256",

@@ -131,14 +131,20 @@ def version_keys(
             f"Tệp phiên bản {Path(path).name} không khớp mã kiểm tra (sha256): đã bị sửa hoặc hỏng. "
             "Quản trị viên hãy chạy python -m cchc_lib store verify.",
         )
-    try:
-        result = read_trusted(data, settings)
-    except Exception:
-        LOG.exception("Reading version file %s for the reporting status failed", path)
+    if target is not None:  # a version: its snapshot (publishing wrote it), else parsed in the worker
+        from cchc_lib.published import published_tables
+        from cchc_lib.settings import load_settings
+
+        workbook = published_tables(data, settings or load_settings(), cache_dir)
+    else:
+        try:
+            workbook = read_trusted(data, settings).workbook
+        except Exception:
+            LOG.exception("Reading version file %s for the reporting status failed", path)
+            return None
+    if workbook is None:
         return None
-    if result.workbook is None:
-        return None
-    keys = reporting.activity_keys(result.workbook.activities)
+    keys = reporting.activity_keys(workbook.activities)
     if target is not None:
         _write_cached(target, keys, sha256)
     return keys

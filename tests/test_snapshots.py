@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import snapshots
+from cchc_lib import published, snapshots
 from cchc_lib.model import Workbook
 from cchc_lib.sandbox import read_trusted
 from cchc_lib.settings import Settings
@@ -132,13 +132,13 @@ def test_loader_parses_once_then_reads_the_snapshot_and_rebuilds_a_damaged_one(
     version.write_bytes(body)
     settings = replace(Settings(), store_dir=str(tmp_path / "store"))
     parses: list[int] = []
-    real = data.read_trusted
+    real = published.parse_isolated
 
     def counting(raw: bytes, s: Settings):
         parses.append(len(raw))
         return real(raw, s)
 
-    monkeypatch.setattr(data, "read_trusted", counting)
+    monkeypatch.setattr(published, "parse_isolated", counting)
     first = data._read(version, sha, settings)
     assert len(parses) == 1
     cache = tmp_path / "store" / "cache"

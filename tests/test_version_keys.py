@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib import sandbox
+from cchc_lib import published, sandbox
 from cchc_lib.builder import build_xlsx
 from cchc_lib.sample_data import sample_spec
 from cchc_lib.version_keys import cache_file, version_keys
@@ -63,9 +63,13 @@ def test_keys_are_computed_once_then_read_from_disk(
     assert sorted(first["unit_code"]) == ["XCB", "XCN", "XCN"]
     assert sorted(first["date"].dt.date) == [date(2024, 2, 1), date(2024, 5, 9), date(2024, 5, 9)]
     assert first["key"].nunique() == 3  # the two XCN rows differ by title only
-    assert [p.name for p in cache.iterdir()] == [f"keys-v1-{sha}.parquet"]
+    # the keys, and the version's snapshot rebuilt by the parse (nothing of any other content)
+    names = sorted(p.name for p in cache.iterdir())
+    assert f"keys-v1-{sha}.parquet" in names and f"snap-v1-{sha}.json" in names
+    assert all(sha in name for name in names)
 
     monkeypatch.setattr(sandbox, "read_trusted", no_parse)  # a restarted server: no parse any more
+    monkeypatch.setattr(published, "parse_isolated", no_parse)
     again = version_keys(path, sha, cache)
     pd.testing.assert_frame_equal(again.reset_index(drop=True), first.reset_index(drop=True))
 

@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import metrics, selection, snapshots
+from cchc_lib import metrics, selection
 from cchc_lib.model import Workbook
 from cchc_lib.periods import parse_period
-from cchc_lib.sandbox import read_trusted
+from cchc_lib.published import published_tables
 from cchc_lib.settings import Settings
 from cchc_lib.store import Health, file_sha256
 from cchc_lib.store_base import CACHE_DIR
@@ -160,22 +160,18 @@ def snapshot_dir(path: Path, stamp: str, settings: Settings) -> Path:
 
 def _read(path: Path, stamp: str, settings: Settings) -> Workbook:
     """The tables of a file that was validated when it was published (trusted): from its columnar
-    snapshot when a sound one exists, else parsed in-process and kept as a snapshot. A store version's
+    snapshot when a sound one exists (publishing wrote it), else parsed in the worker process and kept
+    as a snapshot. A store version's
     bytes are checked against its sha256 (`stamp`) once more, and the snapshot against the sha256 of
     the very bytes just read."""
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     if _SHA256.fullmatch(stamp) and sha256 != stamp:
         raise DataError(f"{path} does not match its sha256")
-    cache, context = snapshot_dir(path, stamp, settings), snapshots.settings_context(settings)
-    workbook = snapshots.load(cache, sha256, context)
-    if workbook is not None:
-        return workbook
-    result = read_trusted(data, settings)
-    if not result.ok:
+    workbook = published_tables(data, settings, snapshot_dir(path, stamp, settings))
+    if workbook is None:
         raise DataError(f"{path} has errors")
-    snapshots.write(cache, sha256, result.workbook, context)
-    return result.workbook
+    return workbook
 
 
 # The parsed workbook is shared, not copied: st.cache_data would unpickle the whole workbook on
