@@ -24,6 +24,14 @@ if not CHROMIUM.exists():
         raise RuntimeError("CCHC_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
     pytest.skip("Debian chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
+EXPECT_TIMEOUT_MS = 60_000  # a rerun can take far longer than Playwright's 5 s on a loaded 2-core machine
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> None:
+    """Every browser test waits up to EXPECT_TIMEOUT_MS for a state (set per test: a module that sets
+    a shorter time at import does not shorten the others')."""
+    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
