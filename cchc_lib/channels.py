@@ -203,7 +203,7 @@ def channel_catalogue(wb: Workbook | None) -> pd.DataFrame:
     """The channel groups in use: the workbook's `Nhóm kênh` sheet, or the defaults when the sheet is
     absent or holds no group. Columns group_code, group_name, keywords (`;`-joined normalised words);
     catalogue order, `Khác` (OTHER_GROUP_CODE) last."""
-    groups = None if wb is None else getattr(wb, "channel_groups", None)
+    groups = None if wb is None else wb.channel_groups
     if groups is None or groups.empty:
         return default_catalogue()
     return catalogue_frame(groups[CHANNEL_GROUP_COLUMNS])

@@ -6,7 +6,6 @@ import argparse
 import errno
 import json
 import logging
-import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from cchc_lib import reports, templates
 from cchc_lib.cli import YEAR_RANGE, cli_period
 from cchc_lib.model import Workbook
 from cchc_lib.periods import CALENDAR, CALENDARS, PeriodError
+from cchc_lib.report_number import ReportNumberError, parse_report_number
 from cchc_lib.safety import UnsafeFile
 from cchc_lib.sandbox import load_bytes, read_trusted, read_untrusted
 from cchc_lib.settings import Settings
@@ -37,8 +37,6 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 REPORT_FORMATS = (".docx", ".pdf", ".xlsx")
 TEXTS_FORMATS = (".json", ".toml")
 TEXTS_MAX_BYTES = 1_000_000
-NUMBER_MAX_CHARS = 20
-_NUMBER_RE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ./-]+$")
 LOG = logging.getLogger(__name__)
 
 
@@ -207,14 +205,11 @@ def parse_issued(text: str, what: str = "Ngày ban hành") -> date:
 
 
 def parse_number(text: str) -> str:
-    """The registry number as printed after "Số:" (digits, letters, '.', '/', '-'; at most 20 characters)."""
-    number = text.strip()
-    if not number or len(number) > NUMBER_MAX_CHARS or not _NUMBER_RE.match(number):
-        raise CliInputError(
-            f"Số báo cáo '{text}' không hợp lệ: chỉ gồm chữ số, chữ cái, dấu '.', '/', '-' "
-            f"(tối đa {NUMBER_MAX_CHARS} ký tự), ví dụ 45."
-        )
-    return number
+    """The registry number as printed after "Số:" (report_number.parse_report_number); CliInputError otherwise."""
+    try:
+        return parse_report_number(text)
+    except ReportNumberError as problem:
+        raise CliInputError(str(problem)) from problem
 
 
 def run_report(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:

@@ -136,7 +136,7 @@ def versions_table(history: Sequence[Any]) -> pd.DataFrame:
             "kind": v.kind,
             "unit_code": v.unit_code,
             "previous": v.previous,
-            "rollback_of": getattr(v, "rollback_of", None),
+            "rollback_of": v.rollback_of,
         }
         for v in history
     ]
@@ -158,7 +158,7 @@ def lineage(versions: pd.DataFrame, current: int | None = None) -> set[int]:
     while number is not None and number in rows and number not in seen:
         seen.add(number)
         row = rows[number]
-        restored = getattr(row, "rollback_of", None)
+        restored = row.rollback_of
         step = restored if row.kind == "rollback" and not pd.isna(restored) else row.previous
         number = None if pd.isna(step) else int(step)
     return seen

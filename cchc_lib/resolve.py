@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,12 +22,10 @@ from .model import (
     Workbook,
 )
 from .problems import ProblemLog
+from .raw_sheet import RawSheet
 from .schema import DEFAULT_ACTIVITY_TYPES, INITIATIVE_STATUSES
 from .settings import Settings
 from .text import Suggestions, header_keys, loose_key, match_key
-
-if TYPE_CHECKING:
-    from .workbook import RawSheet
 
 __all__ = ["TypeCatalogue", "build_catalogue", "resolve_workbook"]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cchc_lib.builder import WorkbookSpec, strip_diacritics, write_xlsx
+from cchc_lib.settings import PROJECT_ROOT
 
 __all__ = [
     "SAMPLE_SEED",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 SAMPLE_SEED = 20240315
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "cam_xuyen_2024.xlsx"
+DEFAULT_OUT = PROJECT_ROOT / "data" / "cam_xuyen_2024.xlsx"
 AGENCY = "UBND huyện Cẩm Xuyên"
 PORTAL = "https://camxuyen.hatinh.gov.vn"
 

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 
 from cchc_lib.model import ReadResult
 from cchc_lib.safety import MB, UnsafeFile, check_upload, size_detail
-from cchc_lib.settings import Settings, load_settings
+from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +46,7 @@ INSPECTOR = "cchc_lib.column_mapping:inspect_headers"
 # The uploaded workbook with its problems marked (marking.mark_records: bytes).
 MARKER = "cchc_lib.marking:mark_records"
 # The directory holding the cchc_lib package: the child finds the package there whatever the cwd.
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+PACKAGE_PARENT = PROJECT_ROOT
 # Extra CPU seconds over the wall timeout before the kernel stops the child (backstop only).
 CPU_MARGIN_S = 5
 # Fewer threads in numeric libraries: less virtual memory reserved under RLIMIT_AS, faster start.

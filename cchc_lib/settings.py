@@ -8,9 +8,11 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
+import cchc_lib
+
 __all__ = ["PlanReference", "Settings", "load_settings", "PROJECT_ROOT", "SETTINGS_ENV"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(cchc_lib.__file__).resolve().parent.parent  # the folder holding the package
 SETTINGS_ENV = "CCHC_SETTINGS"
 DEFAULT_SETTINGS_FILE = PROJECT_ROOT / "settings.toml"
 

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_lib import cell_text, schema
+from cchc_lib.channels import channel_catalogue
 from cchc_lib.model import Workbook
 from cchc_lib.settings import Settings
 
@@ -114,14 +115,8 @@ def channel_values(wb: Workbook | None) -> list[str]:
         channels = wb.activities["channel"].dropna().astype(str).str.strip()
         counts = channels[channels != ""].value_counts(sort=True)
         values = [str(v) for v in counts.index[:CHANNEL_VALUES_MAX]]
-    try:
-        from cchc_lib.channels import channel_catalogue
-    except ImportError:  # the channel catalogue is not part of this installation
-        groups: list[str] = []
-    else:
-        catalogue = channel_catalogue(wb)
-        names = catalogue["group_name"] if "group_name" in catalogue.columns else []
-        groups = [str(n) for n in names if str(n) != schema.OTHER_CHANNEL_GROUP[1]]
+    catalogue = channel_catalogue(wb)
+    groups = [str(n) for n in catalogue["group_name"] if str(n) != schema.OTHER_CHANNEL_GROUP[1]]
     seen = {v.casefold() for v in values}
     return values + [g for g in groups if g.casefold() not in seen]
 
@@ -359,7 +354,7 @@ def build_template(
                 _append(ws, [_text(r.type_code), _text(r.type_name), _text(getattr(r, "measure", None))])
         elif spec.key == "channel_groups":
             # the workbook's own catalogue is carried over (blank: the default groups apply)
-            groups = getattr(wb, "channel_groups", None) if wb is not None else None
+            groups = wb.channel_groups if wb is not None else None
             if groups is not None:
                 for r in groups.itertuples(index=False):
                     _append(ws, [_text(getattr(r, c.field, None)) for c in columns])

@@ -18,6 +18,7 @@ from .model import PROBLEM_COLUMNS, ReadResult
 from .package import CellFlags, FormulaCell, column_letters, is_ods, ods_cell_flags, open_package
 from .plausibility import Limit, implausible_message, limits
 from .problems import ProblemLog
+from .raw_sheet import RawSheet
 from .resolve import TypeCatalogue, build_catalogue, resolve_workbook
 from .schema import (
     COUNT,
@@ -35,23 +36,7 @@ from .schema import (
 from .settings import Settings
 from .text import clean_text, header_keys, match_key
 
-__all__ = ["RawSheet", "read_workbook"]
-
-
-@dataclass
-class RawSheet:
-    """One sheet after header detection and cell parsing, before cross-sheet references are resolved.
-
-    `frame` has one column per matched field (parsed values; None where blank) plus `row`
-    (Excel row number); `headers` maps field -> header text as written (Kế hoạch type columns
-    as `type:<CODE>`); `type_columns` maps type code -> header as written.
-    """
-
-    spec: SheetSpec
-    name: str
-    frame: pd.DataFrame
-    headers: dict[str, str]
-    type_columns: dict[str, str] = field(default_factory=dict)
+__all__ = ["read_workbook"]
 
 
 def read_workbook(

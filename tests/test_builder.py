@@ -12,6 +12,7 @@ import pytest
 
 from cchc_lib.builder import DEFAULT_ACTIVITY_TYPES, Layout, WorkbookSpec, build_xlsx, header_row, write_xlsx
 from cchc_lib.sample_data import DEFAULT_OUT, big_spec, sample_spec
+from cchc_lib.workbook import read_workbook
 
 UNITS = [
     {"Mã đơn vị": "PNV", "Tên đơn vị": "Phòng Nội vụ", "Loại đơn vị": "Phòng chuyên môn"},
@@ -400,15 +401,8 @@ def test_big_spec_is_deterministic_and_respects_validity() -> None:
 # --- the lead's reader ------------------------------------------------------------------------
 
 
-def _reader():
-    workbook = pytest.importorskip(
-        "cchc_lib.workbook", reason="cchc_lib.workbook.read_workbook (the lead's reader) not available yet"
-    )
-    return workbook.read_workbook
-
-
 def test_sample_reads_without_problems() -> None:
-    result = _reader()(DEFAULT_OUT.read_bytes())
+    result = read_workbook(DEFAULT_OUT.read_bytes())
     assert result.ok
     assert len(result.problems) == 0
     wb = result.workbook
@@ -431,7 +425,7 @@ def test_messiest_layout_reads_without_errors() -> None:
         blank_rows=True,
         numbers_as_text=True,
     )
-    result = _reader()(build_xlsx(small_spec(), layout=layout))
+    result = read_workbook(build_xlsx(small_spec(), layout=layout))
     assert result.ok, result.errors.to_string()
     acts = result.workbook.activities
     assert list(acts["unit_code"]) == ["PNV", "XCB", "PNV", "XCB", "XCB"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from types import SimpleNamespace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,6 +24,13 @@ from cchc_lib.reporting import (
     year_overview,
 )
 from cchc_lib.reporting_matrix import CHIPS, chip, submission_matrix
+from cchc_lib.store_base import Version
+
+
+def version(**fields) -> Version:
+    """A store Version with the fields reporting reads (number, time, user, kind, unit, lineage)."""
+    return Version(sha256="0" * 64, path=Path("versions"), file_name="data.xlsx", rows=None, **fields)
+
 
 VN = timezone(timedelta(hours=7))
 Q1 = (date(2023, 12, 15), date(2024, 3, 14))  # 2024-Q1 under the report calendar, cut-off day 15
@@ -75,16 +82,14 @@ F_Q2 = act(date(2024, 3, 20), "F")
 # v3 replace 25/03 adds C's Q1 row; v4 rollback to v1 (discarding v2 and v3); v5 F submits a Q2 row;
 # v6 A removes its row.
 HISTORY = [
-    SimpleNamespace(
+    version(
         number=1, created_at=at(2024, 3, 18), user="admin", kind="replace", unit_code=None, previous=None
     ),
-    SimpleNamespace(
-        number=2, created_at=at(2024, 3, 19, 23, 30), user="b1", kind="unit", unit_code="B", previous=1
-    ),
-    SimpleNamespace(
+    version(number=2, created_at=at(2024, 3, 19, 23, 30), user="b1", kind="unit", unit_code="B", previous=1),
+    version(
         number=3, created_at=at(2024, 3, 25, 9), user="admin", kind="replace", unit_code=None, previous=2
     ),
-    SimpleNamespace(
+    version(
         number=4,
         created_at=at(2024, 3, 26),
         user="admin",
@@ -93,8 +98,8 @@ HISTORY = [
         previous=3,
         rollback_of=1,
     ),
-    SimpleNamespace(number=5, created_at=at(2024, 4, 1), user="f1", kind="unit", unit_code="F", previous=4),
-    SimpleNamespace(number=6, created_at=at(2024, 4, 10), user="a1", kind="unit", unit_code="A", previous=5),
+    version(number=5, created_at=at(2024, 4, 1), user="f1", kind="unit", unit_code="F", previous=4),
+    version(number=6, created_at=at(2024, 4, 10), user="a1", kind="unit", unit_code="A", previous=5),
 ]
 KEYS = {
     1: keys_of(A1, B_Q2),
@@ -173,10 +178,10 @@ def test_events_for_q2() -> None:
 def test_replace_counts_only_units_with_new_rows_and_multiplicity() -> None:
     versions = versions_table(
         [
-            SimpleNamespace(
+            version(
                 number=1, created_at=at(2024, 1, 2), user="x", kind="replace", unit_code=None, previous=None
             ),
-            SimpleNamespace(
+            version(
                 number=2, created_at=at(2024, 2, 2), user="x", kind="replace", unit_code=None, previous=1
             ),
         ]
@@ -198,12 +203,10 @@ def test_replace_counts_only_units_with_new_rows_and_multiplicity() -> None:
 def test_unit_kind_counts_only_its_own_unit() -> None:
     versions = versions_table(
         [
-            SimpleNamespace(
+            version(
                 number=1, created_at=at(2024, 1, 2), user="x", kind="replace", unit_code=None, previous=None
             ),
-            SimpleNamespace(
-                number=2, created_at=at(2024, 2, 2), user="b", kind="unit", unit_code="b", previous=1
-            ),
+            version(number=2, created_at=at(2024, 2, 2), user="b", kind="unit", unit_code="b", previous=1),
         ]
     )
     keys = {1: keys_of(A1), 2: keys_of(A1, B1, act(date(2024, 1, 9), "C"))}
@@ -284,13 +287,11 @@ def test_lineage_follows_rollbacks() -> None:
 
 def test_a_replace_that_drops_a_units_rows_marks_it_resubmit() -> None:
     history = [
-        SimpleNamespace(
+        version(
             number=1, created_at=at(2024, 3, 1), user="admin", kind="replace", unit_code=None, previous=None
         ),
-        SimpleNamespace(
-            number=2, created_at=at(2024, 3, 5), user="b1", kind="unit", unit_code="B", previous=1
-        ),
-        SimpleNamespace(
+        version(number=2, created_at=at(2024, 3, 5), user="b1", kind="unit", unit_code="B", previous=1),
+        version(
             number=3, created_at=at(2024, 3, 10), user="admin", kind="replace", unit_code=None, previous=2
         ),
     ]
@@ -316,10 +317,10 @@ def test_status_before_deadline_is_not_due() -> None:
 
 def test_first_version_after_deadline_is_baseline_not_late() -> None:
     history = [
-        SimpleNamespace(
+        version(
             number=1, created_at=at(2024, 11, 1), user="admin", kind="replace", unit_code=None, previous=None
         ),
-        SimpleNamespace(
+        version(
             number=2, created_at=at(2024, 11, 2), user="admin", kind="replace", unit_code=None, previous=1
         ),
     ]

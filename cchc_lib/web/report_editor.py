@@ -13,6 +13,7 @@ import streamlit as st
 from cchc_lib.accounts import Account
 from cchc_lib.formatting import fmt_date
 from cchc_lib.report_content import PLACEHOLDER_PREFIX, ReportContent, Section, section_text
+from cchc_lib.report_number import NUMBER_MAX_CHARS, ReportNumberError, parse_report_number
 from cchc_lib.settings import Settings
 from cchc_lib.store import REPORT_TEXT_MAX_CHARS, StoreError, clean_report_text, text_digest
 from cchc_lib.store_factory import open_store
@@ -34,7 +35,6 @@ SAVE_LABEL = "Lưu nội dung"
 RESET_LABEL = "Dùng lại nội dung tự động"
 ISSUED_LABEL = "Ngày ban hành báo cáo"
 NUMBER_LABEL = "Số báo cáo"
-NUMBER_MAX_CHARS = 20
 SAVED = "Đã lưu nội dung báo cáo {period}: {count} mục sửa. Bản tải về và người mở trang sau sẽ thấy nội dung này."
 NOTHING_CHANGED = "Nội dung không thay đổi so với bản đã lưu: không có gì để lưu."
 RESET_DONE = "Mục «{heading}» dùng lại nội dung tự động lập từ số liệu."
@@ -117,11 +117,9 @@ def report_form() -> ReportForm:
     right.caption("Chỉ ghi phần số, ví dụ 45: báo cáo in thành “Số: 45/…”.")
     number = None
     if raw and raw.strip():
-        from cchc_lib.cli_report import CliInputError, parse_number
-
         try:
-            number = parse_number(raw)
-        except CliInputError as exc:
+            number = parse_report_number(raw)
+        except ReportNumberError as exc:
             right.error(str(exc), icon=":material/error:")
     return ReportForm(issued if isinstance(issued, date) else date.today(), number)
 
