@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import charts, metrics
-from cchc_lib.chart_links import clickable_cells
-from cchc_lib.formatting import fmt_int
+from cchc_lib.common.formatting import fmt_int
+from cchc_lib.documents import charts
+from cchc_lib.documents.chart_links import clickable_cells
+from cchc_lib.figures import metrics
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.drill import drill_chart, follow_drill
@@ -174,7 +175,7 @@ def overview() -> None:
 if __name__ == "__main__":  # run by Streamlit as the page
     overview()
 else:  # imported by `streamlit run app.py` (or uvicorn app:app): the app server
-    from cchc_lib.settings import load_settings
+    from cchc_lib.common.settings import load_settings
     from cchc_lib.web.routes import MIDDLEWARE, ROUTES
     from cchc_lib.web.store_startup import check_store_at_start
 

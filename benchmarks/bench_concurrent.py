@@ -58,10 +58,10 @@ def main() -> int:
     args = parser.parse_args()
     from streamlit.testing.v1 import AppTest
 
-    from cchc_lib.accounts import Account
-    from cchc_lib.settings import Settings
-    from cchc_lib.store import Store
-    from cchc_lib.submissions import prepare_update, publish_preview
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store import Store
+    from cchc_lib.publishing.submissions import prepare_update, publish_preview
 
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("streamlit"):

@@ -23,16 +23,16 @@ MEASURE = """
 import resource, sys, time
 from pathlib import Path
 import pandas as pd
-from cchc_lib.model import PROBLEM_COLUMNS
+from cchc_lib.reading.model import PROBLEM_COLUMNS
 data = Path(sys.argv[1]).read_bytes()
 problems = pd.DataFrame([("error", "bad_date", "Hoạt động", 5, "Ngày", "Ngày không hợp lệ")], columns=PROBLEM_COLUMNS)
 started = time.perf_counter()
 if sys.argv[2] == "whole":
-    from cchc_lib.marking import mark_problems
+    from cchc_lib.reading.marking import mark_problems
     mark_problems(data, problems)
 else:
-    from cchc_lib.sandbox import mark_untrusted
-    from cchc_lib.settings import Settings
+    from cchc_lib.reading.sandbox import mark_untrusted
+    from cchc_lib.common.settings import Settings
     mark_untrusted(data, problems, Settings())
 usage = resource.getrusage
 print(time.perf_counter() - started, usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss)

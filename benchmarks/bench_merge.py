@@ -31,8 +31,8 @@ CHILD = """
 import json, pickle, resource, sys, time
 sys.path.insert(0, {root!r})
 import pandas as pd
-from cchc_lib.sheet_merge import merge_unit_rows_fast
-from cchc_lib.submissions import merge_unit_rows
+from cchc_lib.publishing.sheet_merge import merge_unit_rows_fast
+from cchc_lib.publishing.submissions import merge_unit_rows
 import openpyxl, openpyxl.styles.numbers, openpyxl.utils.datetime  # imported before the clock, for both
 kind, path, inputs = sys.argv[1:4]
 data = open(path, "rb").read()
@@ -56,8 +56,8 @@ print(json.dumps({{"seconds": seconds, "rss_before": rss, "peak": peak, "size": 
 
 def inputs(size: int) -> Path:
     """The pickled (before, submitted rows, unit, range) for `size`, made once."""
-    from cchc_lib.sandbox import read_trusted
-    from cchc_lib.settings import Settings
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.reading.sandbox import read_trusted
 
     path = OUT / f"merge_inputs_{size}.pickle"
     if path.exists():

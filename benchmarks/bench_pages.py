@@ -30,8 +30,8 @@ BUDGET_MS = 100.0
 
 
 def workbook(size: int) -> Path:
-    from cchc_lib.builder import write_xlsx
-    from cchc_lib.sample_data import big_spec
+    from cchc_lib.sample.builder import write_xlsx
+    from cchc_lib.sample.sample_data import big_spec
 
     path = OUT / f"activities_{size}.xlsx"
     if not path.exists():
@@ -53,9 +53,9 @@ def best_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def library_calls(path: Path, repeat: int) -> None:
-    from cchc_lib import metrics, selection
-    from cchc_lib.periods import Period
-    from cchc_lib.sandbox import read_trusted
+    from cchc_lib.common.periods import Period
+    from cchc_lib.figures import metrics, selection
+    from cchc_lib.reading.sandbox import read_trusted
 
     started = time.perf_counter()
     wb = read_trusted(path).workbook

@@ -40,8 +40,8 @@ def measure(path: Path, repeat: int) -> tuple[float, float, float]:
     """(bare calamine read, parse + write the snapshot, load from the snapshot) in seconds."""
     import pandas as pd
 
-    from cchc_lib import snapshots
-    from cchc_lib.settings import Settings
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing import snapshots
     from cchc_lib.web import data
 
     with tempfile.TemporaryDirectory() as folder:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def spec(units: int, rows: int, similar: bool = False):
-    from cchc_lib.builder import WorkbookSpec
+    from cchc_lib.sample.builder import WorkbookSpec
 
     unit_rows = [
         {
@@ -56,10 +56,10 @@ def main() -> None:
 
     import difflib
 
-    from cchc_lib.builder import build_xlsx
-    from cchc_lib.sandbox import read_untrusted
-    from cchc_lib.settings import Settings
-    from cchc_lib.workbook import read_workbook
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.reading.sandbox import read_untrusted
+    from cchc_lib.reading.workbook import read_workbook
+    from cchc_lib.sample.builder import build_xlsx
 
     data = build_xlsx(spec(args.units, args.rows, args.similar))
     calls = 0

@@ -23,8 +23,8 @@ BARE = "import sys, pandas as pd; pd.read_excel(sys.argv[1], sheet_name=None, en
 
 
 def workbook(size: int) -> Path:
-    from cchc_lib.builder import write_xlsx
-    from cchc_lib.sample_data import big_spec
+    from cchc_lib.sample.builder import write_xlsx
+    from cchc_lib.sample.sample_data import big_spec
 
     path = OUT / f"activities_{size}.xlsx"
     if not path.exists():

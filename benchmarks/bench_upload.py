@@ -28,8 +28,8 @@ from benchmarks.bench_summary import OUT, workbook  # noqa: E402
 
 def other_workbook(size: int) -> Path:
     """A second workbook of `size` activities (seed 1): what a new upload looks like."""
-    from cchc_lib.builder import write_xlsx
-    from cchc_lib.sample_data import big_spec
+    from cchc_lib.sample.builder import write_xlsx
+    from cchc_lib.sample.sample_data import big_spec
 
     path = OUT / f"activities_{size}_b.xlsx"
     if not path.exists():
@@ -56,8 +56,8 @@ def unit_file(size: int) -> tuple[bytes, str]:
     workbook was published, they differ from the unit's current rows."""
     from dataclasses import replace
 
-    from cchc_lib.builder import build_xlsx
-    from cchc_lib.sample_data import big_spec
+    from cchc_lib.sample.builder import build_xlsx
+    from cchc_lib.sample.sample_data import big_spec
 
     spec = big_spec(size, seed=0)
     code = spec.activities[0]["Mã đơn vị"]
@@ -66,10 +66,10 @@ def unit_file(size: int) -> tuple[bytes, str]:
 
 
 def run(size: int) -> None:
-    from cchc_lib.accounts import Account
-    from cchc_lib.settings import Settings
-    from cchc_lib.store import Store
-    from cchc_lib.submissions import prepare_update, publish_preview
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store import Store
+    from cchc_lib.publishing.submissions import prepare_update, publish_preview
 
     first, second = workbook(size), other_workbook(size)
     admin, settings = Account("quantri", "admin"), Settings()

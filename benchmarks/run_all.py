@@ -3,7 +3,7 @@
 
 Usage: python benchmarks/run_all.py [--sizes 3000 20000 200000] [--repeat 3] [--profile]
 
-Per size (workbooks from cchc_lib.builder, cached in benchmarks/out/):
+Per size (workbooks from cchc_lib.sample.builder, cached in benchmarks/out/):
 - bare read, in this process (best of `repeat`) and in a fresh process (interpreter and imports
   included, as the `summary` command pays them);
 - unit submission check + publish: `prepare_update` (kind "unit": the upload parsed in the worker, the
@@ -64,10 +64,10 @@ def run(size: int, repeat: int, with_profile: bool) -> dict[str, float]:
     import pandas as pd
 
     from benchmarks.bench_pages import library_calls
-    from cchc_lib.accounts import Account
-    from cchc_lib.settings import Settings
-    from cchc_lib.store import Store
-    from cchc_lib.submissions import prepare_update, publish_preview
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store import Store
+    from cchc_lib.publishing.submissions import prepare_update, publish_preview
 
     first, second = workbook(size), other_workbook(size)
     unit_data, code = unit_file(size)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from . import cli, cli_report, cli_store
-from .settings import load_settings
+from .commands import cli, cli_report, cli_store
+from .common.settings import load_settings
 
 COMMAND_MODULES = (cli, cli_store, cli_report)
 

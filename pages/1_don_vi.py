@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cchc_lib import charts, metrics, selection
-from cchc_lib.formatting import fmt_int, fmt_pct
+from cchc_lib.common.formatting import fmt_int, fmt_pct
+from cchc_lib.documents import charts
+from cchc_lib.figures import metrics, selection
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget

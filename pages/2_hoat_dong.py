@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cchc_lib import selection
-from cchc_lib.formatting import fmt_int
+from cchc_lib.common.formatting import fmt_int
+from cchc_lib.figures import selection
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.state import persisted_widget, remembered

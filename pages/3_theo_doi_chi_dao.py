@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from cchc_lib import followup
-from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd
+from cchc_lib.common.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd
+from cchc_lib.figures import followup
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 

@@ -9,15 +9,15 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import templates
-from cchc_lib.column_mapping import MappingError, format_headed_copy
-from cchc_lib.formatting import MISSING, fmt_int
-from cchc_lib.safety import UnsafeFile
-from cchc_lib.sandbox import inspect_untrusted, mark_untrusted
-from cchc_lib.store import StoreError
-from cchc_lib.store_factory import open_store
-from cchc_lib.submission_labels import ADD, CORRECT
-from cchc_lib.submissions import Preview, prepare_update, publish_preview
+from cchc_lib.common.formatting import MISSING, fmt_int
+from cchc_lib.documents import templates
+from cchc_lib.publishing.store import StoreError
+from cchc_lib.publishing.store_factory import open_store
+from cchc_lib.publishing.submission_labels import ADD, CORRECT
+from cchc_lib.publishing.submissions import Preview, prepare_update, publish_preview
+from cchc_lib.reading.column_mapping import MappingError, format_headed_copy
+from cchc_lib.reading.safety import UnsafeFile
+from cchc_lib.reading.sandbox import inspect_untrusted, mark_untrusted
 from cchc_lib.web import Frame, auth, closures_view, limits, mapping_view, messages, page_frame, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web import submission_view as unit_view

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cchc_lib import metrics, reports, templates
+from cchc_lib.documents import reports, templates
+from cchc_lib.figures import metrics
 from cchc_lib.web import auth, data, limits, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web import report_editor as editing

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import MISSING, fmt_int
-from cchc_lib.store import StoreError, Version
-from cchc_lib.store_factory import open_store
+from cchc_lib.common.formatting import MISSING, fmt_int
+from cchc_lib.publishing.store import StoreError, Version
+from cchc_lib.publishing.store_factory import open_store
 from cchc_lib.web import auth, closures_view, page_frame
 from cchc_lib.web.reporting_view import fmt_when
 

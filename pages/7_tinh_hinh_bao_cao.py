@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import reporting, reporting_matrix
-from cchc_lib.formatting import MISSING, fmt_date, fmt_int
-from cchc_lib.store import StoreError
+from cchc_lib.common.formatting import MISSING, fmt_date, fmt_int
+from cchc_lib.figures import reporting, reporting_matrix
+from cchc_lib.publishing.store import StoreError
 from cchc_lib.web import auth, page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web import reporting_view as rv

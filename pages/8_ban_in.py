@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import charts, metrics
-from cchc_lib.formatting import fmt_date
+from cchc_lib.common.formatting import fmt_date
+from cchc_lib.documents import charts
+from cchc_lib.figures import metrics
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.laggards import render_laggards

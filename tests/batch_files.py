@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 
 __all__ = ["keyed", "new_rows", "unit_file"]
 

@@ -19,7 +19,7 @@ from functools import cache
 from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
 
-from cchc_lib.package import column_letters
+from cchc_lib.reading.package import column_letters
 
 __all__ = [
     "HostileCase",
@@ -699,7 +699,7 @@ CASES += EXCEL_REFUSES
 
 
 def _empty_result() -> object:
-    from cchc_lib.model import ReadResult
+    from cchc_lib.reading.model import ReadResult
 
     return ReadResult(None)
 
@@ -756,7 +756,7 @@ def reader_limits(data: bytes, settings: object) -> object:
 
     import pandas as pd
 
-    from cchc_lib.model import PROBLEM_COLUMNS, ReadResult
+    from cchc_lib.reading.model import PROBLEM_COLUMNS, ReadResult
 
     rows = [
         ["warning", name, None, None, None, str(resource.getrlimit(getattr(resource, name))[0])]

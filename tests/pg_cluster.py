@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from cchc_lib.pg_schema import migrate
+from cchc_lib.publishing.pg_schema import migrate
 
 __all__ = ["Cluster", "cluster"]
 

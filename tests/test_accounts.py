@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.accounts import Account, AccountError, Accounts, hash_password, verify_password
+from cchc_lib.access.accounts import Account, AccountError, Accounts, hash_password, verify_password
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_authenticate(accounts: Accounts) -> None:
 
 
 def test_failures_keep_no_state_and_never_lock(accounts: Accounts) -> None:
-    """Throttling is cchc_lib.throttle's: the accounts file checks passwords only, so twenty wrong
+    """Throttling is cchc_lib.access.throttle's: the accounts file checks passwords only, so twenty wrong
     passwords and a 100,000-character name leave no file behind and the right password still works."""
     before = sorted(p.name for p in accounts.path.parent.iterdir())
     for name in ["quantri"] * 20 + ["x" * 100_000]:
@@ -119,8 +119,8 @@ def test_broken_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_users_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from cchc_lib.cli_store import main
-    from cchc_lib.sessions import Sessions
+    from cchc_lib.access.sessions import Sessions
+    from cchc_lib.commands.cli_store import main
 
     users, store = tmp_path / "u.toml", tmp_path / "store"
     common = ["--users-file", str(users), "--store-dir", str(store)]

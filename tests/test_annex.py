@@ -14,12 +14,19 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from cchc_lib.annex import ROUNDING_NOTE, annex_note, annex_table, report_annex, roman, round_half_up
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.periods import parse_period
-from cchc_lib.reports import build_annex, build_report, prepare_report
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.annex import (
+    ROUNDING_NOTE,
+    annex_note,
+    annex_table,
+    report_annex,
+    roman,
+    round_half_up,
+)
+from cchc_lib.documents.reports import build_annex, build_report, prepare_report
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.test_reports import SAMPLE, raw_sheet
 
 ISSUED = date(2024, 4, 5)
@@ -240,7 +247,7 @@ def test_two_units_xlsx_annex_cells(two_units) -> None:
 
 
 def test_xlsx_of_a_shorter_period_needs_the_workbook(two_units) -> None:
-    from cchc_lib.reports import ReportError
+    from cchc_lib.documents.reports import ReportError
 
     settings = Settings()
     parts = prepare_report(two_units, parse_period("2024-Q2"), "calendar", settings)

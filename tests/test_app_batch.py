@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.publishing.store import Store
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 from cchc_lib.web.batch_view import SWITCH
 from tests.batch_files import keyed, new_rows, unit_file
 

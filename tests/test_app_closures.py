@@ -10,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from cchc_lib.accounts import Account
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
+from cchc_lib.access.accounts import Account
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 from tests.test_app_upload import (
     HISTORY,
     SAMPLE,

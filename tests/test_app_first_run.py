@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.accounts import Account
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.sandbox import read_trusted
 from tests.test_app_upload import APP, HISTORY, UPLOAD, make_env, page, texts, upload
 from tests.test_submissions import act, workbook
 

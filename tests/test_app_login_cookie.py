@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.accounts import Account
-from cchc_lib.sessions import Sessions, digest
-from cchc_lib.settings import load_settings
+from cchc_lib.access.accounts import Account
+from cchc_lib.access.sessions import Sessions, digest
+from cchc_lib.common.settings import load_settings
 from cchc_lib.web import auth
 from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
 

@@ -211,7 +211,7 @@ def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd
 def test_unexpected_error_becomes_a_vietnamese_message(
     settings_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cchc_lib import metrics
+    from cchc_lib.figures import metrics
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
@@ -294,8 +294,8 @@ def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, p
 
 
 def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Path) -> None:
-    from cchc_lib.accounts import Account
-    from cchc_lib.store import Store
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.publishing.store import Store
 
     store = Store(settings_env.parent / "store")
     version = store.publish(
@@ -317,8 +317,8 @@ def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Pa
 def test_the_publisher_is_named_only_to_a_logged_in_visitor(
     settings_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cchc_lib.accounts import Account, Accounts
-    from cchc_lib.store import Store
+    from cchc_lib.access.accounts import Account, Accounts
+    from cchc_lib.publishing.store import Store
 
     Accounts(tmp_path / "users.toml").add("xem", "viewer", "mat-khau-dai-123")
     monkeypatch.setenv("CCHC_USERS", str(tmp_path / "users.toml"))

@@ -54,7 +54,7 @@ def test_report_page_figures_downloads_and_preview(settings_env: Path) -> None:
 
 
 def test_pdf_button_only_with_libreoffice(settings_env: Path) -> None:
-    from cchc_lib.reports import pdf_available
+    from cchc_lib.documents.reports import pdf_available
 
     at = run_page({"cchc.year": 2024})
     assert not at.exception
@@ -82,7 +82,7 @@ Q1 = {"cchc.year": 2024, "cchc.kind": "Q1"}
 @pytest.fixture
 def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A store whose version 1 is the sample (published today by the admin), three accounts."""
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
     from tests.test_app_upload import make_env
 
     env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx")
@@ -163,7 +163,7 @@ def test_admin_edits_two_sections_saves_and_a_new_session_sees_them(office) -> N
 
 
 def test_going_back_to_the_generated_text(office) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     admin = Account("quantri", "admin")
     office.store.save_report_texts("2024-Q1", "calendar", {"chi_dao": OWN_CHI_DAO, "kien_nghi": "KN"}, admin)
@@ -180,7 +180,7 @@ def test_going_back_to_the_generated_text(office) -> None:
 
 @pytest.mark.parametrize("user", ["nguoixem", "camnhuong", None], ids=["viewer", "unit", "anonymous"])
 def test_others_see_the_saved_edits_in_the_preview_but_no_editor(office, user: str | None) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     office.store.save_report_texts(
         "2024-Q1", "calendar", {"chi_dao": OWN_CHI_DAO}, Account("quantri", "admin")
@@ -208,10 +208,10 @@ def test_issue_date_and_number_inputs(office) -> None:
 
 
 def test_the_history_page_lists_the_saves_in_vietnamese(office) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     office.store.save_report_texts("2024-Q1", "report", {"chi_dao": OWN_CHI_DAO}, Account("quantri", "admin"))
-    from cchc_lib.store import StoreError
+    from cchc_lib.publishing.store import StoreError
 
     with pytest.raises(StoreError):  # a viewer's save is refused and audit-logged
         office.store.save_report_texts("2024-Q1", "report", {"chi_dao": "x"}, Account("nguoixem", "viewer"))
@@ -228,7 +228,7 @@ def test_the_history_page_lists_the_saves_in_vietnamese(office) -> None:
 
 
 def test_a_note_when_the_figures_changed_after_the_save(office) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     admin = Account("quantri", "admin")
     at = open_as("quantri")
@@ -292,7 +292,7 @@ def test_a_merged_away_units_upload_page_offers_no_template_of_a_later_year(
 
 
 def test_a_save_after_someone_else_saved_keeps_both_edits(office) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     at = open_as("quantri")  # the clerk opens the page ...
     generated_kenh = area(at, "4. Kênh đăng tải").value
@@ -318,7 +318,7 @@ def test_a_save_after_someone_else_saved_keeps_both_edits(office) -> None:
 
 
 def test_the_history_page_names_saved_column_mappings_in_vietnamese(office) -> None:
-    from cchc_lib.accounts import Account
+    from cchc_lib.access.accounts import Account
 
     mapping = {"Hoạt động": {"Ngày đăng": "date", "SL": "quantity"}}
     office.store.save_column_mapping("XCB", mapping, Account("quantri", "admin"))

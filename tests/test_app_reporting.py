@@ -13,9 +13,9 @@ from types import SimpleNamespace
 import pytest
 from docx import Document
 
-from cchc_lib.accounts import Account
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.mailer import REMINDER_KIND
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.mailer import REMINDER_KIND
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.test_app_upload import HISTORY, REPORTING, make_env, overview_block, page, texts
 from tests.test_mailer import sink  # noqa: F401  (the local SMTP server fixture)
 
@@ -161,12 +161,12 @@ def test_reminder_email_needs_the_confirmation_and_reaches_the_sink(rolled_back,
 
 
 def test_letter_content(rolled_back) -> None:
-    from cchc_lib.periods import Period
-    from cchc_lib.reminders import Reminder, build_letter, pending_contacts
-    from cchc_lib.reporting import period_status, versions_table
-    from cchc_lib.sandbox import read_trusted
-    from cchc_lib.settings import Settings
-    from cchc_lib.version_keys import version_keys
+    from cchc_lib.common.periods import Period
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.documents.reminders import Reminder, build_letter, pending_contacts
+    from cchc_lib.figures.reporting import period_status, versions_table
+    from cchc_lib.publishing.version_keys import version_keys
+    from cchc_lib.reading.sandbox import read_trusted
 
     store = rolled_back.store
     history = store.history()

@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.accounts import Account
-from cchc_lib.store import Store
-from cchc_lib.version_keys import cache_file, version_keys
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.store import Store
+from cchc_lib.publishing.version_keys import cache_file, version_keys
 from tests.test_app_upload import APP, HISTORY, SAMPLE, UPLOAD, make_env
 from tests.test_submissions import act, workbook
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from cchc_lib.store_pg import PgStore, close_pools
+from cchc_lib.publishing.store_pg import PgStore, close_pools
 from tests.pg_cluster import Cluster, cluster
 from tests.test_app_store_faults import ACTS, ADMIN, FIGURE_V1, FIGURE_V2, ORGANISATION, figures, open_page
 from tests.test_app_upload import APP, SAMPLE, make_env

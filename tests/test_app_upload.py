@@ -14,11 +14,11 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib import sandbox
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.publishing.store import Store
+from cchc_lib.reading import sandbox
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 from cchc_lib.web.auth import allowed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cchc_lib.accounts import Account
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.store import WHOLE_BOOK
-from cchc_lib.workbook import read_workbook
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.store import WHOLE_BOOK
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 from tests.test_app_upload import SAMPLE, UPLOAD, extra_rows, make_env, page, publish_base, texts, upload
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")

@@ -1,4 +1,4 @@
-"""Several units' files at once (cchc_lib/batch.py): matched units, per-file problems, one merged version."""
+"""Several units' files at once (cchc_lib/publishing/batch.py): matched units, per-file problems, one merged version."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib.batch import (
+from cchc_lib.common.settings import Settings
+from cchc_lib.figures.reporting import activity_keys, submission_events, versions_table
+from cchc_lib.publishing.batch import (
     ACCEPTED,
     ADMIN_ONLY,
     HAS_ERRORS,
@@ -19,12 +21,10 @@ from cchc_lib.batch import (
     merge_files,
     publish_batch,
 )
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.reporting import activity_keys, submission_events, versions_table
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import prepare_update, publish_preview
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submissions import prepare_update, publish_preview
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.hostile import CASES
 from tests.test_store import ADMIN, UNIT, VIEWER, assert_refused_unchanged, snapshot
 

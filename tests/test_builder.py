@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.builder and cchc_lib.sample_data: read the written bytes back with openpyxl."""
+"""Tests for cchc_lib.sample.builder and cchc_lib.sample.sample_data: read the written bytes back with openpyxl."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from cchc_lib.builder import DEFAULT_ACTIVITY_TYPES, Layout, WorkbookSpec, build_xlsx, header_row, write_xlsx
-from cchc_lib.sample_data import DEFAULT_OUT, big_spec, sample_spec
-from cchc_lib.workbook import read_workbook
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import (
+    DEFAULT_ACTIVITY_TYPES,
+    Layout,
+    WorkbookSpec,
+    build_xlsx,
+    header_row,
+    write_xlsx,
+)
+from cchc_lib.sample.sample_data import DEFAULT_OUT, big_spec, sample_spec
 
 UNITS = [
     {"Mã đơn vị": "PNV", "Tên đơn vị": "Phòng Nội vụ", "Loại đơn vị": "Phòng chuyên môn"},
@@ -257,7 +264,7 @@ def _cell_values(data: bytes) -> dict[str, list[tuple[object, ...]]]:
 def test_committed_sample_matches_builder() -> None:
     # Cell for cell, not byte for byte: openpyxl's XML differs with and without lxml installed.
     assert _cell_values(DEFAULT_OUT.read_bytes()) == _cell_values(build_xlsx(sample_spec())), (
-        "data/cam_xuyen_2024.xlsx is stale: run python -m cchc_lib.sample_data"
+        "data/cam_xuyen_2024.xlsx is stale: run python -m cchc_lib.sample.sample_data"
     )
 
 

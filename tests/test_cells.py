@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from cchc_lib.cells import CellError, is_blank, parse_value
+from cchc_lib.reading.cells import CellError, is_blank, parse_value
 
 GOOD = [
     ("date", datetime(2024, 3, 5, 0, 0), date(2024, 3, 5)),

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import channels, metrics
-from cchc_lib.model import CHANNEL_GROUP_COLUMNS
-from cchc_lib.workbook import read_workbook
+from cchc_lib.figures import metrics
+from cchc_lib.reading import channels
+from cchc_lib.reading.model import CHANNEL_GROUP_COLUMNS
+from cchc_lib.reading.workbook import read_workbook
 from tests.xlsx import make_xlsx
 
 CONG, TRANG, BAO, PTTH, CO_SO, MXH, TRUC_TIEP, KHAC = (

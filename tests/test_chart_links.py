@@ -1,4 +1,4 @@
-"""Charts a click can follow (cchc_lib/chart_links.py): unit codes on bars and heatmap cells."""
+"""Charts a click can follow (cchc_lib/documents/chart_links.py): unit codes on bars and heatmap cells."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from cchc_lib import charts
-from cchc_lib.chart_links import clickable_cells, unit_of_points
+from cchc_lib.documents import charts
+from cchc_lib.documents.chart_links import clickable_cells, unit_of_points
 
 
 def classified() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.charts: traces carry the input numbers in the right order, colours, Vietnamese."""
+"""Tests for cchc_lib.documents.charts: traces carry the input numbers in the right order, colours, Vietnamese."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from cchc_lib import charts, metrics
-from cchc_lib.labels import STATUS_COLORS
-from cchc_lib.periods import Period
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.labels import STATUS_COLORS
+from cchc_lib.common.periods import Period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents import charts
+from cchc_lib.figures import metrics
+from cchc_lib.reading.sandbox import read_trusted
 
 NAN = math.nan
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "cam_xuyen_2024.xlsx"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.builder import WorkbookSpec, build_xlsx
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.command import run_cli
 from tests.test_workbook import PLANTED, SPEC, _planted
 
@@ -146,7 +146,7 @@ def test_summary_records_round_completion_half_up() -> None:
 
     import pandas as pd
 
-    from cchc_lib.cli import summary_records
+    from cchc_lib.commands.cli import summary_records
 
     # completion values as metrics computes them (actual * 100 / planned): 17 of 16 = 106.25,
     # 1 of 2000 = 0.05, 23 of 2000 = 1.15, 1 of 3 = 33.33..; a 0 plan has no completion
@@ -278,7 +278,7 @@ CLI_HOSTILE = [
 
 @pytest.mark.parametrize("name", CLI_HOSTILE)
 def test_hostile_files_end_in_exit_2_with_one_vietnamese_line(tmp_path: Path, name: str) -> None:
-    from cchc_lib.safety import MESSAGES
+    from cchc_lib.reading.safety import MESSAGES
     from tests.hostile import CASES
 
     case = next(c for c in CASES if c.name == name)
@@ -330,7 +330,7 @@ def test_a_year_outside_1900_2100_is_refused_with_a_message(
                          "--store-dir", str(tmp_path / "s"), "--users-file", str(tmp_path / "u.toml")),
     }[command]  # fmt: skip
     if command == "store import":
-        from cchc_lib.accounts import Accounts
+        from cchc_lib.access.accounts import Accounts
 
         Accounts(tmp_path / "u.toml").add("x", "admin", "mat-khau-dai-123")
     done = run(*args)
@@ -594,8 +594,8 @@ def test_docs_cli_md_names_every_command_and_option() -> None:
 
 
 def test_store_texts_prints_the_saved_texts_for_report_texts(tmp_path: Path) -> None:
-    from cchc_lib.accounts import Account
-    from cchc_lib.store import Store
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.publishing.store import Store
 
     store_dir = tmp_path / "kho"
     own = "Nội dung chỉ đạo do văn phòng tự viết."
@@ -634,7 +634,7 @@ def test_as_of_dates_the_year_funding_sentence(tmp_path: Path) -> None:
 
 def test_a_file_over_the_size_limit_names_its_size_and_the_limit(tmp_path: Path) -> None:
     """The size refusal says the file's size and the limit (issue 9), in validate and summary alike."""
-    from cchc_lib.safety import MESSAGES
+    from cchc_lib.reading.safety import MESSAGES
 
     settings = tmp_path / "settings.toml"
     settings.write_text("max_upload_mb = 0.1\n", encoding="utf-8")

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib import atomic
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.closures import effective_closed_through, year_closed
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings, load_settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import prepare_update, publish_preview
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.common import atomic
+from cchc_lib.common.settings import Settings, load_settings
+from cchc_lib.publishing.closures import effective_closed_through, year_closed
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submissions import prepare_update, publish_preview
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.command import run_cli
 from tests.test_store import ADMIN, UNIT, assert_refused_unchanged, snapshot
 from tests.test_submissions import UNITS, act

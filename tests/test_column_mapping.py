@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib.column_mapping import (
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.column_mapping import (
     MappingError,
     SheetHeaders,
     format_headed_copy,
@@ -19,10 +20,9 @@ from cchc_lib.column_mapping import (
     suggest_mapping,
     validate_mapping,
 )
-from cchc_lib.sandbox import inspect_untrusted, read_untrusted
-from cchc_lib.schema import ACTIVITIES
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.reading.sandbox import inspect_untrusted, read_untrusted
+from cchc_lib.reading.schema import ACTIVITIES
+from cchc_lib.reading.workbook import read_workbook
 from tests.command import run_cli
 from tests.xlsx import UNIT_HEADERS, make_xlsx
 

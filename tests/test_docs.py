@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from cchc_lib.__main__ import build_parser
-from cchc_lib.mailer import SmtpConfig
-from cchc_lib.schema import SHEETS
-from cchc_lib.settings import Settings
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.mailer import SmtpConfig
+from cchc_lib.reading.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -213,7 +213,7 @@ def test_no_document_points_outside_the_project(path: Path) -> None:
 
 
 def test_the_default_catalogue_and_unit_types_are_the_real_ones() -> None:
-    from cchc_lib.schema import DEFAULT_ACTIVITY_TYPES
+    from cchc_lib.reading.schema import DEFAULT_ACTIVITY_TYPES
 
     lines = WORKBOOK_DOC.splitlines()
     rows = table_rows(lines, lines.index("Without this sheet the catalogue is:"))

@@ -16,17 +16,18 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cchc_lib import cell_text, templates
-from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
-from cchc_lib.column_mapping import rewrite_headers
-from cchc_lib.exports import to_xlsx_bytes
-from cchc_lib.marking import mark_problems
-from cchc_lib.metrics import plan_vs_actual
-from cchc_lib.periods import parse_period
-from cchc_lib.reports import build_annex, prepare_report
-from cchc_lib.settings import Settings
-from cchc_lib.submissions import merge_unit_rows
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common import cell_text
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents import templates
+from cchc_lib.documents.exports import to_xlsx_bytes
+from cchc_lib.documents.reports import build_annex, prepare_report
+from cchc_lib.figures.metrics import plan_vs_actual
+from cchc_lib.publishing.submissions import merge_unit_rows
+from cchc_lib.reading.column_mapping import rewrite_headers
+from cchc_lib.reading.marking import mark_problems
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 from tests.command import run_cli
 
 LINK = '=HYPERLINK("http://evil.example","Bấm vào")'

@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.exports: XLSX/CSV read back, Vietnamese headers, formats, formula injection."""
+"""Tests for cchc_lib.documents.exports: XLSX/CSV read back, Vietnamese headers, formats, formula injection."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cchc_lib.exports import neutralise, to_csv_bytes, to_xlsx_bytes
+from cchc_lib.documents.exports import neutralise, to_csv_bytes, to_xlsx_bytes
 
 HOSTILE = ["=1+1", "+SUM(A1)", "@cmd", "-2+3", "\tx", "\r=1", "\n=1"]
 

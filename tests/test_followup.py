@@ -1,4 +1,4 @@
-"""cchc_lib.followup: last portal reviews, overdue reviews, funding and initiatives (hand-computed)."""
+"""cchc_lib.figures.followup: last portal reviews, overdue reviews, funding and initiatives (hand-computed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cchc_lib import followup
+from cchc_lib.figures import followup
 
 UNITS = pd.DataFrame(
     {

@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.formatting: Vietnamese numbers, percentages, dates, money and the Styler."""
+"""Tests for cchc_lib.common.formatting: Vietnamese numbers, percentages, dates, money and the Styler."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cchc_lib.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd, round_half_up, vn_styler
+from cchc_lib.common.formatting import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_vnd, round_half_up, vn_styler
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.workbook import read_workbook
 from tests.xlsx import UNIT_HEADERS, edit_part, make_xlsx, sheet_part, with_shared_strings
 
 UNITS = [

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.safety import MESSAGES, UnsafeFile, check_upload
-from cchc_lib.sandbox import read_untrusted
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.safety import MESSAGES, UnsafeFile, check_upload
+from cchc_lib.reading.sandbox import read_untrusted
+from cchc_lib.reading.workbook import read_workbook
 from tests import hostile
 from tests.xlsx import UNIT_HEADERS, OdsFormula, make_ods, make_xlsx
 

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.workbook import read_workbook
 from tests.xlsx import UNIT_HEADERS, make_xlsx, with_shared_strings
 
 UNITS = [

@@ -8,9 +8,9 @@ import json
 import re
 from pathlib import Path
 
-from cchc_lib.cli import run_validate
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.commands.cli import run_validate
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.workbook import read_workbook
 from tests.test_workbook import _planted
 
 SHEET_ORDER = ["Đơn vị", "Kế hoạch", "Hoạt động"]

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cchc_lib.builder import excel_serial
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import excel_serial
 from tests.xlsx import UNIT_HEADERS, make_xlsx, with_shared_strings
 
 UNITS = [("PNV", "Phòng Nội vụ", "Phòng chuyên môn"), ("XCB", "Xã Cẩm Bình", "UBND xã, thị trấn")]

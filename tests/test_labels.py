@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.labels: Vietnamese headers, quarter names, status colours."""
+"""Tests for cchc_lib.common.labels: Vietnamese headers, quarter names, status colours."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from cchc_lib import model
-from cchc_lib.labels import (
+from cchc_lib.common.labels import (
     COLUMN_LABELS,
     QUARTER_LABELS,
     STATUS_COLORS,
@@ -16,6 +15,7 @@ from cchc_lib.labels import (
     STATUS_ORDER,
     vn_columns,
 )
+from cchc_lib.reading import model
 
 METRIC_COLUMNS = [
     "unit_code", "unit_name", "unit_type", "activity_type", "activity_name", "planned", "actual",

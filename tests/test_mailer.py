@@ -11,12 +11,12 @@ from email import policy
 import pandas as pd
 import pytest
 
-from cchc_lib.accounts import Account
-from cchc_lib.mailer import REMINDER_KIND, SmtpConfig, send_reminders, smtp_config
-from cchc_lib.periods import Period
-from cchc_lib.reminders import Reminder
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.periods import Period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.reminders import Reminder
+from cchc_lib.publishing.mailer import REMINDER_KIND, SmtpConfig, send_reminders, smtp_config
+from cchc_lib.publishing.store import Store
 
 
 class _Sink(socketserver.StreamRequestHandler):

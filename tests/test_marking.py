@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cchc_lib import sandbox
-from cchc_lib.marking import LIST_SHEET, PROBLEM_HEADER, mark_problems, problem_records
-from cchc_lib.model import PROBLEM_COLUMNS
-from cchc_lib.safety import UnsafeFile
-from cchc_lib.sandbox import mark_untrusted, read_untrusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading import sandbox
+from cchc_lib.reading.marking import LIST_SHEET, PROBLEM_HEADER, mark_problems, problem_records
+from cchc_lib.reading.model import PROBLEM_COLUMNS
+from cchc_lib.reading.safety import UnsafeFile
+from cchc_lib.reading.sandbox import mark_untrusted, read_untrusted
 from tests import hostile
 from tests.xlsx import make_xlsx
 

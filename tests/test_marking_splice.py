@@ -1,4 +1,4 @@
-"""The spliced marked copy (cchc_lib/marking_splice.py) is the whole-workbook marking, cell for cell, and keeps
+"""The spliced marked copy (cchc_lib/reading/marking_splice.py) is the whole-workbook marking, cell for cell, and keeps
 the rows without marks byte for byte."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from cchc_lib.marking import LIST_SHEET, mark_problems, mark_records, problem_records
-from cchc_lib.marking_splice import Unsupported, mark_spliced
-from cchc_lib.model import PROBLEM_COLUMNS
+from cchc_lib.reading.marking import LIST_SHEET, mark_problems, mark_records, problem_records
+from cchc_lib.reading.marking_splice import Unsupported, mark_spliced
+from cchc_lib.reading.model import PROBLEM_COLUMNS
 from tests.xlsx import make_xlsx, sheet_part, with_shared_strings
 
 ROWS = 300  # data rows under a title row and a header row: rows 3..302

@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.metrics on a tiny hand-made workbook; every expected value is worked out by hand."""
+"""Tests for cchc_lib.figures.metrics on a tiny hand-made workbook; every expected value is worked out by hand."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import metrics
-from cchc_lib.metrics import (
+from cchc_lib.common.periods import CALENDAR, REPORT, Period, parse_period
+from cchc_lib.figures import metrics
+from cchc_lib.figures.metrics import (
     STATUS_LABELS,
     STATUS_ORDER,
     activities_in_period,
@@ -28,8 +29,7 @@ from cchc_lib.metrics import (
     units_in_period,
     units_without_activity,
 )
-from cchc_lib.model import ACTIVITY_COLUMNS, Workbook
-from cchc_lib.periods import CALENDAR, REPORT, Period, parse_period
+from cchc_lib.reading.model import ACTIVITY_COLUMNS, Workbook
 
 NAN = math.nan
 

@@ -1,4 +1,4 @@
-"""Units that exist for part of a period, and mergers: cchc_lib.metrics on a tiny hand-made workbook.
+"""Units that exist for part of a period, and mergers: cchc_lib.figures.metrics on a tiny hand-made workbook.
 
 Every expected value is worked out by hand in the comments (day counts included).
 """
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib.metrics import (
+from cchc_lib.common.periods import CALENDAR, REPORT, Period, parse_period
+from cchc_lib.figures.metrics import (
     MERGER_COLUMNS,
     PVA_COLUMNS,
     activities_in_period,
@@ -26,8 +27,7 @@ from cchc_lib.metrics import (
     unit_quarter_matrix,
     units_in_period,
 )
-from cchc_lib.model import Workbook
-from cchc_lib.periods import CALENDAR, REPORT, Period, parse_period
+from cchc_lib.reading.model import Workbook
 
 NAN = math.nan
 TB, PS = "TIN_BAI", "PHONG_SU"

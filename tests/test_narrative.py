@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from cchc_lib import narrative, report_content
-from cchc_lib.periods import Period
-from cchc_lib.report_content import (
+from cchc_lib.common.periods import Period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents import narrative, report_content
+from cchc_lib.documents.report_content import (
     Section,
     Sentence,
     content_from_facts,
@@ -16,8 +17,7 @@ from cchc_lib.report_content import (
     placeholder,
     section_text,
 )
-from cchc_lib.report_facts import InitiativeFigures, ReportFacts, TypeFacts, UnitFacts
-from cchc_lib.settings import Settings
+from cchc_lib.documents.report_facts import InitiativeFigures, ReportFacts, TypeFacts, UnitFacts
 
 
 def test_narrative_re_exports_the_content_model() -> None:

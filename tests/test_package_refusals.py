@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
-from cchc_lib import opc, safety
-from cchc_lib.safety import MESSAGES, UnsafeFile, check_upload
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import prepare_update
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submissions import prepare_update
+from cchc_lib.reading import opc, safety
+from cchc_lib.reading.safety import MESSAGES, UnsafeFile, check_upload
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.reading.workbook import read_workbook
 from tests import hostile
 from tests.test_store import ADMIN, UNIT
 from tests.test_submissions import SETTINGS, act, prepare, store, workbook  # noqa: F401 (fixture)

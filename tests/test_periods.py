@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.periods: period names, quarter bounds, date -> quarter, labels."""
+"""Tests for cchc_lib.common.periods: period names, quarter bounds, date -> quarter, labels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cchc_lib.periods import (
+from cchc_lib.common.periods import (
     CALENDAR,
     REPORT,
     Period,

@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from cchc_lib.settings import Settings, load_settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings, load_settings
+from cchc_lib.reading.workbook import read_workbook
 from tests.command import run_cli
 from tests.xlsx import ACTIVITY_HEADERS, UNIT_HEADERS, make_xlsx
 

@@ -12,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from cchc_lib.metrics import (
+from cchc_lib.common.periods import CALENDARS, Period, assign_quarters, quarter_bounds
+from cchc_lib.figures.metrics import (
     activities_in_period,
     plan_vs_actual,
     quarterly_series,
     rollup,
     unit_quarter_matrix,
 )
-from cchc_lib.model import Workbook
-from cchc_lib.periods import CALENDARS, Period, assign_quarters, quarter_bounds
+from cchc_lib.reading.model import Workbook
 
 SETTINGS = settings(deadline=None, max_examples=40)
 # the metrics properties call plan_vs_actual up to ~15 times per example

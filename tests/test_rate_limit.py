@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.rate_limit import RateLimit, wait_message
-from cchc_lib.settings import Settings
+from cchc_lib.access.rate_limit import RateLimit, wait_message
+from cchc_lib.common.settings import Settings
 from cchc_lib.web import limits
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_lib import schema
-from cchc_lib.model import PROBLEM_COLUMNS
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading import schema
+from cchc_lib.reading.model import PROBLEM_COLUMNS
+from cchc_lib.reading.workbook import read_workbook
 from tests.xlsx import make_xlsx
 
 # Every sheet of the format with every column it knows (plus two activity-type columns in Kế hoạch).

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_lib.builder import DATE_MODES, HEADER_VARIANTS, Layout, WorkbookSpec, build_xlsx
-from cchc_lib.workbook import read_workbook
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import DATE_MODES, HEADER_VARIANTS, Layout, WorkbookSpec, build_xlsx
 
 UNIT_TYPES = ["Phòng chuyên môn", "Đơn vị sự nghiệp", "Cơ quan ngành dọc", "UBND xã, thị trấn"]
 TYPES = [("TIN_BAI", "Tin, bài"), ("PHONG_SU", "Phóng sự"), ("BAI_DANG_TTDT", "Bài đăng Cổng/Trang TTĐT")]

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import metrics
-from cchc_lib.model import DIRECTIVE_COLUMNS, UNIT_COLUMNS
-from cchc_lib.workbook import read_workbook
+from cchc_lib.figures import metrics
+from cchc_lib.reading.model import DIRECTIVE_COLUMNS, UNIT_COLUMNS
+from cchc_lib.reading.workbook import read_workbook
 from tests.xlsx import make_xlsx
 
 HEAD = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Hiệu lực từ", "Hiệu lực đến", "Sáp nhập vào"]
@@ -282,7 +282,7 @@ def test_filter_workbook_keeps_the_directives() -> None:
 
 @pytest.mark.parametrize("messy", [False, True], ids=["clean", "messy"])
 def test_builder_workbook_with_the_new_parts_reads_back(messy: bool) -> None:
-    from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
+    from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 
     units = [
         {"Mã đơn vị": "PNV", "Tên đơn vị": "Phòng Nội vụ", "Loại đơn vị": "Phòng chuyên môn"},

@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 from docx import Document
 
-from cchc_lib.periods import Period
-from cchc_lib.reminders import Reminder, build_letter, message_text, pending_contacts
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import Period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.reminders import Reminder, build_letter, message_text, pending_contacts
+from cchc_lib.reading.sandbox import read_trusted
 from tests.xlsx import make_xlsx
 
 STATUS = pd.DataFrame(

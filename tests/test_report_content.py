@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib.report_content import EDITABLE_KEYS, MAX_NAMES, PLACEHOLDER_PREFIX, build_content
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.report_content import EDITABLE_KEYS, MAX_NAMES, PLACEHOLDER_PREFIX, build_content
+from cchc_lib.reading.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
@@ -668,7 +668,7 @@ def wb():
 
 
 def _content(wb, name: str, calendar: str):
-    from cchc_lib.periods import parse_period
+    from cchc_lib.common.periods import parse_period
 
     return build_content(wb, parse_period(name), calendar, Settings(), as_of=AS_OF)
 
@@ -777,7 +777,7 @@ def test_merger_is_stated(wb) -> None:
 
 
 def test_clerk_texts_replace_sections(wb) -> None:
-    from cchc_lib.periods import parse_period
+    from cchc_lib.common.periods import parse_period
 
     texts = {"nguyen_nhan": "  Do thiếu nhân lực.\n\n- Kinh phí hạn chế. ", "danh_gia": "x", "khong_co": "y"}
     content = build_content(wb, parse_period("2024-Q1"), "report", Settings(), texts=texts, as_of=AS_OF)

@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from cchc_lib.periods import parse_period
-from cchc_lib.reports import build_report
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.reports import build_report
+from cchc_lib.reading.sandbox import read_trusted
 from tests.test_reports import SAMPLE
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cchc_lib.model import Workbook
-from cchc_lib.periods import parse_period
-from cchc_lib.report_content import PLACEHOLDER_PREFIX, build_content
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.report_content import PLACEHOLDER_PREFIX, build_content
+from cchc_lib.reading.model import Workbook
 
 TB, PS = "TIN_BAI", "PHONG_SU"
 
@@ -335,7 +335,7 @@ def test_funding_is_the_year_and_dated() -> None:
 
 
 def test_intro_names_the_year_plan_or_warns() -> None:
-    from cchc_lib.settings import PlanReference
+    from cchc_lib.common.settings import PlanReference
 
     plain = content(wb())
     assert plain.intro.startswith("UBND huyện Cẩm Xuyên báo cáo kết quả công tác thông tin, tuyên truyền")
@@ -388,7 +388,7 @@ def test_intro_cites_the_year_plan_of_the_directive_sheet(period: str) -> None:
 
 
 def test_a_setting_for_the_year_wins_over_the_directive_sheet() -> None:
-    from cchc_lib.settings import PlanReference
+    from cchc_lib.common.settings import PlanReference
 
     sheet = plan_rows(
         (

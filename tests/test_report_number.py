@@ -1,10 +1,10 @@
-"""cchc_lib.report_number: the registry number printed after "Số:"."""
+"""cchc_lib.documents.report_number: the registry number printed after "Số:"."""
 
 from __future__ import annotations
 
 import pytest
 
-from cchc_lib.report_number import NUMBER_MAX_CHARS, ReportNumberError, parse_report_number
+from cchc_lib.documents.report_number import NUMBER_MAX_CHARS, ReportNumberError, parse_report_number
 
 
 @pytest.mark.parametrize(("text", "number"), [(" 45 ", "45"), ("12/QĐ-UBND", "12/QĐ-UBND"), ("1.2", "1.2")])

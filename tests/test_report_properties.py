@@ -14,10 +14,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_lib.model import Workbook
-from cchc_lib.periods import parse_period
-from cchc_lib.report_content import MAX_NAMES, PLACEHOLDER_PREFIX, build_content
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.report_content import MAX_NAMES, PLACEHOLDER_PREFIX, build_content
+from cchc_lib.reading.model import Workbook
 from tests.test_report_content import AS_OF, SAMPLE_CHANNEL_GROUPS, SPAN, Truth, check_fact, check_text
 
 TYPES = pd.DataFrame(

@@ -8,9 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib.model import ACTIVITY_COLUMNS
-from cchc_lib.periods import Period
-from cchc_lib.reporting import (
+from cchc_lib.common.periods import Period
+from cchc_lib.figures.reporting import (
     STATUS_LABELS,
     activity_keys,
     lineage,
@@ -23,8 +22,9 @@ from cchc_lib.reporting import (
     versions_table,
     year_overview,
 )
-from cchc_lib.reporting_matrix import CHIPS, chip, submission_matrix
-from cchc_lib.store_base import Version
+from cchc_lib.figures.reporting_matrix import CHIPS, chip, submission_matrix
+from cchc_lib.publishing.store_base import Version
+from cchc_lib.reading.model import ACTIVITY_COLUMNS
 
 
 def version(**fields) -> Version:
@@ -441,12 +441,12 @@ def test_submission_matrix_after_the_rollback() -> None:
 
 # ------------------------------------------------------------------ a real store: publish, roll back
 def test_rollback_discarding_a_unit_submission_marks_it_resubmit(tmp_path) -> None:
-    from cchc_lib.accounts import Account
-    from cchc_lib.builder import WorkbookSpec, build_xlsx
-    from cchc_lib.metrics import plan_vs_actual
-    from cchc_lib.sandbox import read_trusted
-    from cchc_lib.store import Store
-    from cchc_lib.version_keys import version_keys
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.figures.metrics import plan_vs_actual
+    from cchc_lib.publishing.store import Store
+    from cchc_lib.publishing.version_keys import version_keys
+    from cchc_lib.reading.sandbox import read_trusted
+    from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 
     units = [
         {"Mã đơn vị": "XA", "Tên đơn vị": "Xã A", "Loại đơn vị": "UBND xã, thị trấn"},

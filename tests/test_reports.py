@@ -14,10 +14,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from cchc_lib.periods import parse_period
-from cchc_lib.reports import agency_lines, build_report, docx_to_pdf, pdf_available
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import PlanReference, Settings
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import PlanReference, Settings
+from cchc_lib.documents.reports import agency_lines, build_report, docx_to_pdf, pdf_available
+from cchc_lib.reading.sandbox import read_trusted
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
@@ -190,7 +190,7 @@ def test_signature_block(document) -> None:
     ],
 )
 def test_signature_lines(capacity: str, title: str, lines: list[str]) -> None:
-    from cchc_lib.reports import signature_lines
+    from cchc_lib.documents.reports import signature_lines
 
     settings = Settings(signer_capacity=capacity, signer_title=title, signer_name="Lê Văn B")
     assert list(signature_lines(settings)) == lines
@@ -306,7 +306,7 @@ def test_pdf_renders(docx_bytes: bytes, tmp_path: Path) -> None:
 def test_commands_refuse_bad_input(argv: list[str], code: int, message: str, tmp_path: Path) -> None:
     import argparse
 
-    from cchc_lib import cli_report
+    from cchc_lib.commands import cli_report
 
     parser = argparse.ArgumentParser()
     cli_report.register(parser.add_subparsers())
@@ -321,7 +321,7 @@ def test_commands_refuse_bad_input(argv: list[str], code: int, message: str, tmp
 def test_report_command_writes_docx_and_xlsx(tmp_path: Path, name: str) -> None:
     import argparse
 
-    from cchc_lib import cli_report
+    from cchc_lib.commands import cli_report
 
     parser = argparse.ArgumentParser()
     cli_report.register(parser.add_subparsers())

@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from cchc_lib.accounts import Accounts
-from cchc_lib.sessions import COOKIE_NAME, Sessions
+from cchc_lib.access.accounts import Accounts
+from cchc_lib.access.sessions import COOKIE_NAME, Sessions
 from cchc_lib.web import routes
 
 testclient = pytest.importorskip("starlette.testclient")

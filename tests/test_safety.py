@@ -1,4 +1,4 @@
-"""Tests for cchc_lib.safety (cheap checks) and cchc_lib.sandbox (limited child process)."""
+"""Tests for cchc_lib.reading.safety (cheap checks) and cchc_lib.reading.sandbox (limited child process)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from cchc_lib import safety, sandbox
-from cchc_lib.safety import MESSAGES, UnsafeFile, check_upload
-from cchc_lib.sandbox import parse_isolated, read_trusted, read_untrusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading import safety, sandbox
+from cchc_lib.reading.safety import MESSAGES, UnsafeFile, check_upload
+from cchc_lib.reading.sandbox import parse_isolated, read_trusted, read_untrusted
 from tests import hostile
 
 BASE = Settings()

@@ -1,11 +1,11 @@
-"""cchc_lib.selection: activity filtering and search, totals, ranks (hand-computed)."""
+"""cchc_lib.figures.selection: activity filtering and search, totals, ranks (hand-computed)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from cchc_lib import selection
+from cchc_lib.figures import selection
 
 UNITS = pd.DataFrame(
     {

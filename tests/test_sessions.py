@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.accounts import Account, AccountError, Accounts
-from cchc_lib.sessions import TICKET_TTL_S, Sessions, digest, login, wait_text
+from cchc_lib.access.accounts import Account, AccountError, Accounts
+from cchc_lib.access.sessions import TICKET_TTL_S, Sessions, digest, login, wait_text
 
 
 class Clock:
@@ -203,7 +203,7 @@ def test_wait_text(seconds: float, text: str) -> None:
 
 
 def test_audit_log_is_bounded(sessions: Sessions, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cchc_lib.sessions as module
+    import cchc_lib.access.sessions as module
 
     monkeypatch.setattr(module, "AUDIT_MAX_BYTES", 20_000)
     for i in range(2_000):

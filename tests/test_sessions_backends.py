@@ -10,11 +10,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.pg_sessions import PgSessions
-from cchc_lib.sessions import TICKET_TTL_S, Sessions, digest
-from cchc_lib.settings import Settings
-from cchc_lib.store_pg import close_pools
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.access.sessions import TICKET_TTL_S, Sessions, digest
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.pg_sessions import PgSessions
+from cchc_lib.publishing.store_pg import close_pools
 from tests.pg_cluster import Cluster, cluster
 from tests.test_sessions import (  # noqa: F401  (collected here again, on both backends)
     PASSWORD,
@@ -83,8 +83,8 @@ def test_lockout_is_shared_between_servers(
     accounts: Accounts,  # noqa: F811
     clock: Clock,  # noqa: F811
 ) -> None:
-    from cchc_lib.accounts import AccountError
-    from cchc_lib.sessions import login
+    from cchc_lib.access.accounts import AccountError
+    from cchc_lib.access.sessions import login
 
     server_a, server_b = (Sessions.from_settings(settings, clock=clock) for _ in range(2))
     for _ in range(3):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.settings import PROJECT_ROOT, PlanReference, Settings, load_settings
+from cchc_lib.common.settings import PROJECT_ROOT, PlanReference, Settings, load_settings
 
 RECIPIENTS = (
     "Sở Nội vụ (b/c);",

@@ -20,13 +20,13 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from cchc_lib import cell_text
-from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
-from cchc_lib.sheet_merge import merge_unit_rows_fast
-from cchc_lib.submissions import merge_unit_rows
-from cchc_lib.templates import build_template
+from cchc_lib.common import cell_text
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.templates import build_template
+from cchc_lib.publishing.sheet_merge import merge_unit_rows_fast
+from cchc_lib.publishing.submissions import merge_unit_rows
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 from tests.xlsx import ACTIVITY_HEADERS, UNIT_HEADERS, edit_part, make_xlsx, sheet_part, with_shared_strings
 
 SETTINGS = Settings()
@@ -80,8 +80,8 @@ def activities(data: bytes) -> pd.DataFrame:
 
 
 def part_of(data: bytes, sheet: str = "Hoạt động") -> str:
-    from cchc_lib.package import open_package
-    from cchc_lib.text import match_key
+    from cchc_lib.common.text import match_key
+    from cchc_lib.reading.package import open_package
 
     parts = open_package(data).sheet_parts()
     return next(part for name, part in parts.items() if match_key(name) == match_key(sheet))

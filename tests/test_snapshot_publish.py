@@ -23,16 +23,17 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import published, sandbox, snapshots
 from cchc_lib.__main__ import build_parser
-from cchc_lib.accounts import Account
-from cchc_lib.builder import Layout, build_xlsx
-from cchc_lib.model import Workbook
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store
-from cchc_lib.submissions import prepare_update, publish_preview
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing import published, snapshots
+from cchc_lib.publishing.store import Store
+from cchc_lib.publishing.submissions import prepare_update, publish_preview
+from cchc_lib.reading import sandbox
+from cchc_lib.reading.model import Workbook
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.sample.builder import Layout, build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
@@ -216,13 +217,13 @@ PUBLISHER = textwrap.dedent(
     """
     import sys
     from dataclasses import replace
-    from cchc_lib import snapshots
-    from cchc_lib.accounts import Account
-    from cchc_lib.builder import build_xlsx
-    from cchc_lib.sample_data import big_spec
-    from cchc_lib.sandbox import read_trusted
-    from cchc_lib.settings import Settings
-    from cchc_lib.store import Store, StoreError
+    from cchc_lib.publishing import snapshots
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.sample.builder import build_xlsx
+    from cchc_lib.sample.sample_data import big_spec
+    from cchc_lib.reading.sandbox import read_trusted
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store import Store, StoreError
     root, context = sys.argv[1], sys.argv[2]
     admin = Account("admin1", "admin")
     payloads = []

@@ -1,4 +1,4 @@
-"""Columnar snapshots (cchc_lib/snapshots.py): the tables come back exactly as parsed; a damaged,
+"""Columnar snapshots (cchc_lib/publishing/snapshots.py): the tables come back exactly as parsed; a damaged,
 swapped or foreign snapshot is never used; the dashboard's loader parses once, then reads the
 snapshot, and rebuilds a damaged one; reading the sample never creates a store folder."""
 
@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cchc_lib import published, snapshots
-from cchc_lib.model import Workbook
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing import published, snapshots
+from cchc_lib.reading.model import Workbook
+from cchc_lib.reading.sandbox import read_trusted
 from cchc_lib.web import data
 from tests.xlsx import make_xlsx
 

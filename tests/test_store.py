@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cchc_lib.accounts import Account
-from cchc_lib.store import Store, StoreError
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.store import Store, StoreError
 
 ADMIN = Account("admin1", "admin")
 UNIT = Account("xcb1", "unit", "XCB")

@@ -22,12 +22,12 @@ import psycopg
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cchc_lib.accounts import Account
-from cchc_lib.pg_schema import SCHEMA_VERSION
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.store_factory import open_store
-from cchc_lib.store_pg import PgStore, close_pools
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.pg_schema import SCHEMA_VERSION
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.store_factory import open_store
+from cchc_lib.publishing.store_pg import PgStore, close_pools
 from tests.command import ROOT, run_cli
 from tests.pg_cluster import Cluster, cluster
 
@@ -239,10 +239,10 @@ ZYGOTE = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from cchc_lib.accounts import Account
-    from cchc_lib.settings import Settings
-    from cchc_lib.store import StoreError
-    from cchc_lib.store_factory import open_store
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store import StoreError
+    from cchc_lib.publishing.store_factory import open_store
     url, where, payloads = sys.argv[1], sys.argv[2], sorted(Path(sys.argv[3]).iterdir())
     payloads = [p.read_bytes() for p in payloads]
     admin = Account("admin1", "admin")
@@ -387,7 +387,7 @@ def test_schema_checks_refuse_an_unknown_schema(pg: Cluster, tmp_path: Path) -> 
         PgStore(url, tmp_path / "cache")
     assert missing.value.code == "schema_missing" and "store migrate" in missing.value.message
     with psycopg.connect(url, autocommit=True) as conn:
-        from cchc_lib.pg_schema import migrate
+        from cchc_lib.publishing.pg_schema import migrate
 
         assert migrate(conn) == (None, SCHEMA_VERSION)
         assert migrate(conn) == (SCHEMA_VERSION, SCHEMA_VERSION)  # idempotent
@@ -457,7 +457,7 @@ def _free_port() -> int:
 
 
 def test_an_older_schema_is_refused_then_upgraded_keeping_the_data(pg: Cluster, tmp_path: Path) -> None:
-    from cchc_lib.pg_schema import MIGRATIONS
+    from cchc_lib.publishing.pg_schema import MIGRATIONS
 
     url = pg.new_database(migrated=False)
     with psycopg.connect(url, autocommit=True) as conn:  # a database migrated by the release of schema 1
@@ -494,7 +494,7 @@ def test_an_older_schema_is_refused_then_upgraded_keeping_the_data(pg: Cluster, 
 
 
 def test_copy_a_folder_store_into_postgresql_and_back(pg: Cluster, tmp_path: Path) -> None:
-    from cchc_lib.store_copy import copy_store
+    from cchc_lib.publishing.store_copy import copy_store
 
     folder = Store(tmp_path / "folder")
     a, b = tiny_xlsx("một"), tiny_xlsx("hai")

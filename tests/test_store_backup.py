@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.sessions import Sessions
-from cchc_lib.store import Store
-from cchc_lib.store_backup import BackupError, backup_store, restore_store
+from cchc_lib.access.sessions import Sessions
+from cchc_lib.publishing.store import Store
+from cchc_lib.publishing.store_backup import BackupError, backup_store, restore_store
 from tests.command import run_cli
 from tests.test_store import ADMIN, tiny_xlsx
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_lib.store import Store
+from cchc_lib.publishing.store import Store
 
 PUBLISHER = textwrap.dedent(
     """
     import io, sys
     from openpyxl import Workbook
-    from cchc_lib.accounts import Account
-    from cchc_lib.store import Store, StoreError
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.publishing.store import Store, StoreError
     root = sys.argv[1]
     admin = Account("admin1", "admin")
     payloads = []

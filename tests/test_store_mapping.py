@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.accounts import Account
-from cchc_lib.store import WHOLE_BOOK, Store, StoreError
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.store import WHOLE_BOOK, Store, StoreError
 
 ADMIN = Account("vanphong", "admin")
 UNIT = Account("xcb1", "unit", "XCB")

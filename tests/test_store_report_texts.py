@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib import store_texts as store_module
-from cchc_lib.accounts import Account
-from cchc_lib.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing import store_texts as store_module
+from cchc_lib.publishing.store import REPORT_TEXT_MAX_CHARS, Store, StoreError, clean_report_text
 
 ADMIN = Account("vanphong", "admin")
 UNIT = Account("xcb1", "unit", "XCB")
@@ -141,7 +141,7 @@ def test_a_damaged_file_reads_as_empty_with_a_warning(
     path = store.root / "report_texts" / "report" / "2024-Q1.json"
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
-    with caplog.at_level(logging.WARNING, logger="cchc_lib.store"):
+    with caplog.at_level(logging.WARNING, logger="cchc_lib.publishing.store"):
         assert store.report_texts("2024-Q1", "report") == {}
     assert any("2024-Q1" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     # the damaged file is replaced by the next save, and the reset keys are none (nothing was readable)
@@ -156,7 +156,7 @@ def test_unknown_or_non_text_entries_in_the_file_are_left_out(
     path.parent.mkdir(parents=True)
     texts = {"chi_dao": "Giữ", "old_key": "Bỏ", "nguyen_nhan": 12}
     path.write_text(json.dumps({"period": "2024-Q1", "calendar": "report", "texts": texts}), "utf-8")
-    with caplog.at_level(logging.WARNING, logger="cchc_lib.store"):
+    with caplog.at_level(logging.WARNING, logger="cchc_lib.publishing.store"):
         assert store.report_texts("2024-Q1", "report") == {"chi_dao": "Giữ"}
     assert "old_key" in caplog.text
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.accounts import Accounts
-from cchc_lib.store import Store
-from cchc_lib.version_keys import cache_file, version_keys
+from cchc_lib.access.accounts import Accounts
+from cchc_lib.publishing.store import Store
+from cchc_lib.publishing.version_keys import cache_file, version_keys
 from tests.command import run_cli
 from tests.test_store import ADMIN, snapshot, tiny_xlsx
 

@@ -9,11 +9,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from cchc_lib.model import ACTIVITY_COLUMNS
-from cchc_lib.periods import CALENDAR, REPORT, Period
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submission_plan import (
+from cchc_lib.common.periods import CALENDAR, REPORT, Period
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submission_plan import (
     match_rows,
     match_text,
     plan_submission,
@@ -21,7 +19,9 @@ from cchc_lib.submission_plan import (
     submission_period,
     submission_timeliness,
 )
-from cchc_lib.submissions import publish_preview
+from cchc_lib.publishing.submissions import publish_preview
+from cchc_lib.reading.model import ACTIVITY_COLUMNS
+from cchc_lib.reading.sandbox import read_trusted
 from tests.test_store import ADMIN, UNIT, assert_refused_unchanged, snapshot
 from tests.test_submissions import BASE_ACTS, SETTINGS, act, prepare, workbook
 

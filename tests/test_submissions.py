@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_lib.accounts import Account
-from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
-from cchc_lib.safety import MESSAGES
-from cchc_lib.sandbox import read_trusted, read_untrusted
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import prepare_update, publish_preview
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submissions import prepare_update, publish_preview
+from cchc_lib.reading.safety import MESSAGES
+from cchc_lib.reading.sandbox import read_trusted, read_untrusted
+from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 from tests.hostile import CASES
 from tests.test_store import ADMIN, UNIT, VIEWER, assert_refused_unchanged, snapshot
 
@@ -471,8 +471,8 @@ def test_rollback_after_unit_submission_restores_the_figures(store: Store) -> No
 
 
 def test_store_command_line(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from cchc_lib.accounts import Accounts
-    from cchc_lib.cli_store import main
+    from cchc_lib.access.accounts import Accounts
+    from cchc_lib.commands.cli_store import main
 
     users = tmp_path / "users.toml"
     Accounts(users).add("admin1", "admin", "mat-khau-dai")
@@ -510,8 +510,8 @@ def test_store_import_of_a_unit_for_a_whole_period(
 ) -> None:
     """`store import --unit XCB --period 2024-Q1` with no activity row: XCB reports nothing for Q1, so its
     Q1 rows go (a, c) and its May row and the other unit's row stay."""
-    from cchc_lib.accounts import Accounts
-    from cchc_lib.cli_store import main
+    from cchc_lib.access.accounts import Accounts
+    from cchc_lib.commands.cli_store import main
 
     users = tmp_path / "users.toml"
     Accounts(users).add("xcb1", "unit", "mat-khau-dai", unit_code="XCB")

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.problems import MAX_PROBLEMS
-from cchc_lib.settings import Settings
-from cchc_lib.text import Suggestions, loose_key
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.common.text import Suggestions, loose_key
+from cchc_lib.reading.problems import MAX_PROBLEMS
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 
 UNITS = [
     {"Mã đơn vị": f"DV{i:03d}", "Tên đơn vị": f"UBND xã Cẩm Thịnh {i}", "Loại đơn vị": "UBND xã, thị trấn"}

@@ -12,14 +12,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cchc_lib import schema
-from cchc_lib.builder import WorkbookSpec, build_xlsx
-from cchc_lib.metrics import plan_vs_actual
-from cchc_lib.periods import parse_period
-from cchc_lib.sandbox import read_trusted
-from cchc_lib.settings import Settings
-from cchc_lib.templates import LISTS_SHEET, TemplateError, build_template
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.templates import LISTS_SHEET, TemplateError, build_template
+from cchc_lib.figures.metrics import plan_vs_actual
+from cchc_lib.reading import schema
+from cchc_lib.reading.sandbox import read_trusted
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.test_reports import SAMPLE, raw_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +237,7 @@ def test_a_unit_template_of_an_expired_unit_is_refused() -> None:
 
 @pytest.mark.parametrize("unit", [None, "XCB"], ids=["blank", "unit"])
 def test_instructions_name_only_pages_that_exist(sample, unit: str | None) -> None:
-    from cchc_lib.settings import PROJECT_ROOT
+    from cchc_lib.common.settings import PROJECT_ROOT
     from cchc_lib.web.messages import MENU
 
     book = load_workbook(io.BytesIO(build_template(sample, Settings(), unit_code=unit, year=2024)))

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from cchc_lib.text import clean_text, closest, loose_key, match_key
+from cchc_lib.common.text import clean_text, closest, loose_key, match_key
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_closest_suggests_a_near_spelling_or_nothing() -> None:
 def test_header_keys_match_words_before_a_parenthesis_and_hyphen_spacing(
     written: str, header: str, same: bool
 ) -> None:
-    from cchc_lib.text import header_keys
+    from cchc_lib.common.text import header_keys
 
     assert bool(set(header_keys(written)) & set(header_keys(header))) is same
     assert header_keys(written)[0] == match_key(written)  # the exact key comes first

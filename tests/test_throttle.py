@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_lib.throttle import Throttle, delay_for
+from cchc_lib.access.throttle import Throttle, delay_for
 
 
 class Clock:

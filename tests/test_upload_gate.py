@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cchc_lib.settings import Settings
+from cchc_lib.common.settings import Settings
 from cchc_lib.web import upload_gate
 
 MB = 1024 * 1024

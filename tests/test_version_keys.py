@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cchc_lib import published, sandbox
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.version_keys import cache_file, version_keys
+from cchc_lib.publishing import published
+from cchc_lib.publishing.version_keys import cache_file, version_keys
+from cchc_lib.reading import sandbox
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 
 ROWS = [
     {

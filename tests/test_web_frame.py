@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cchc_lib.periods import CALENDAR, Period
-from cchc_lib.settings import Settings
+from cchc_lib.common.periods import CALENDAR, Period
+from cchc_lib.common.settings import Settings
 from cchc_lib.web.frame import _context_line
 
 UNITS = pd.DataFrame(

@@ -64,8 +64,8 @@ def test_every_page_shows_the_line_under_its_title(settings_env: Path, title: st
 def test_a_published_version_is_named_under_the_title(settings_env: Path) -> None:  # noqa: F811
     from streamlit.testing.v1 import AppTest
 
-    from cchc_lib.accounts import Account
-    from cchc_lib.store import Store
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.publishing.store import Store
     from tests.test_app_pages import SAMPLE
 
     published = Store(settings_env.parent / "store").publish(

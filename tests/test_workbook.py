@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from cchc_lib.builder import Layout, WorkbookSpec, build_xlsx
-from cchc_lib.settings import Settings
-from cchc_lib.workbook import read_workbook
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.workbook import read_workbook
+from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 from tests.xlsx import ACTIVITY_HEADERS, UNIT_HEADERS, make_xlsx
 
 UNITS = [

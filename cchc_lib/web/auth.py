@@ -11,10 +11,10 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import sessions as session_records
-from cchc_lib.accounts import Account, AccountError, Accounts
-from cchc_lib.sessions import COOKIE_NAME, Sessions
-from cchc_lib.settings import load_settings
+from cchc_lib.access import sessions as session_records
+from cchc_lib.access.accounts import Account, AccountError, Accounts
+from cchc_lib.access.sessions import COOKIE_NAME, Sessions
+from cchc_lib.common.settings import load_settings
 from cchc_lib.web import routes, upload_gate
 
 __all__ = [

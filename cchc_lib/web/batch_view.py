@@ -7,11 +7,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.accounts import Account
-from cchc_lib.batch import Batch, FileCheck, check_files, lines_table, merge_files, publish_batch
-from cchc_lib.formatting import MISSING, fmt_int, fmt_num
-from cchc_lib.safety import UnsafeFile
-from cchc_lib.store import Store, StoreError
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.formatting import MISSING, fmt_int, fmt_num
+from cchc_lib.publishing.batch import Batch, FileCheck, check_files, lines_table, merge_files, publish_batch
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.reading.safety import UnsafeFile
 from cchc_lib.web import Frame, auth, limits, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when

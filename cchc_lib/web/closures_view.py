@@ -9,12 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.accounts import Account
-from cchc_lib.closures import closed_message, effective_closed_through
-from cchc_lib.formatting import MISSING
-from cchc_lib.settings import Settings
-from cchc_lib.store import Store, StoreError
-from cchc_lib.submissions import Preview
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.formatting import MISSING
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.closures import closed_message, effective_closed_through
+from cchc_lib.publishing.store import Store, StoreError
+from cchc_lib.publishing.submissions import Preview
 from cchc_lib.web.reporting_view import fmt_when
 
 __all__ = ["admin_panel", "closed_changes_frame", "closed_changes_gate", "closed_notice"]

@@ -14,15 +14,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import metrics, selection
-from cchc_lib.model import Workbook
-from cchc_lib.periods import parse_period
-from cchc_lib.published import published_tables
-from cchc_lib.settings import Settings
-from cchc_lib.store import Health, file_sha256
-from cchc_lib.store_base import CACHE_DIR
-from cchc_lib.store_factory import open_store
-from cchc_lib.version_keys import check_cache_file
+from cchc_lib.common.periods import parse_period
+from cchc_lib.common.settings import Settings
+from cchc_lib.figures import metrics, selection
+from cchc_lib.publishing.published import published_tables
+from cchc_lib.publishing.store import Health, file_sha256
+from cchc_lib.publishing.store_base import CACHE_DIR
+from cchc_lib.publishing.store_factory import open_store
+from cchc_lib.publishing.version_keys import check_cache_file
+from cchc_lib.reading.model import Workbook
 
 __all__ = [
     "DataSource",

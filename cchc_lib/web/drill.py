@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from cchc_lib.chart_links import unit_of_points
+from cchc_lib.documents.chart_links import unit_of_points
 from cchc_lib.web.render import PLOTLY_CONFIG
 from cchc_lib.web.state import remember, remembered
 

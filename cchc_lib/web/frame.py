@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import fmt_date
-from cchc_lib.model import Workbook, empty_workbook
-from cchc_lib.periods import CALENDAR, CALENDARS, Period
-from cchc_lib.settings import PROJECT_ROOT, Settings, load_settings
-from cchc_lib.store import Health, StoreError
-from cchc_lib.text import match_key
+from cchc_lib.common.formatting import fmt_date
+from cchc_lib.common.periods import CALENDAR, CALENDARS, Period
+from cchc_lib.common.settings import PROJECT_ROOT, Settings, load_settings
+from cchc_lib.common.text import match_key
+from cchc_lib.publishing.store import Health, StoreError
+from cchc_lib.reading.model import Workbook, empty_workbook
 from cchc_lib.web import data, url_state, vietnamese
 from cchc_lib.web import messages as msg
 from cchc_lib.web.freshness import freshness_text, show_freshness

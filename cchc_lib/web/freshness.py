@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import fmt_date
+from cchc_lib.common.formatting import fmt_date
 from cchc_lib.web import messages as msg
 from cchc_lib.web.data import DataSource
 from cchc_lib.web.render import md_escape

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import fmt_int, fmt_pct
-from cchc_lib.labels import STATUS_COLORS, STATUS_ICONS
+from cchc_lib.common.formatting import fmt_int, fmt_pct
+from cchc_lib.common.labels import STATUS_COLORS, STATUS_ICONS
 
 __all__ = ["LAGGARD_STATUSES", "laggard_styles", "laggards", "render_laggards"]
 

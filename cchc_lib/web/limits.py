@@ -1,13 +1,13 @@
 """Rate limits of the costly page actions, per browser session and per client address: checks of an
 uploaded file (`uploads_per_10min`) and report builds (`reports_per_10min`). The upload endpoint's own
-limit lives in upload_gate; logins have their own throttle (cchc_lib/throttle.py)."""
+limit lives in upload_gate; logins have their own throttle (cchc_lib/access/throttle.py)."""
 
 from __future__ import annotations
 
 import threading
 
-from cchc_lib.rate_limit import RateLimit, wait_message
-from cchc_lib.settings import Settings
+from cchc_lib.access.rate_limit import RateLimit, wait_message
+from cchc_lib.common.settings import Settings
 from cchc_lib.web import auth, upload_gate
 
 __all__ = ["ACTIONS", "RateLimited", "keys", "peek", "take"]

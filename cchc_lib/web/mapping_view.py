@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.column_mapping import NONE_LABEL, MappingError, validate_mapping
-from cchc_lib.model import ReadResult
-from cchc_lib.schema import SHEETS, SheetSpec
-from cchc_lib.settings import Settings
-from cchc_lib.store import WHOLE_BOOK
-from cchc_lib.text import match_key
+from cchc_lib.common.settings import Settings
+from cchc_lib.common.text import match_key
+from cchc_lib.publishing.store import WHOLE_BOOK
+from cchc_lib.reading.column_mapping import NONE_LABEL, MappingError, validate_mapping
+from cchc_lib.reading.model import ReadResult
+from cchc_lib.reading.schema import SHEETS, SheetSpec
 from cchc_lib.web.render import md_escape
 
 __all__ = [
@@ -66,7 +66,7 @@ def reader_for(
     """A reader for submissions.prepare_update applying `mapping` to the uploaded bytes only: the current
     version and a merged workbook keep the format's headers and are read without it."""
     if read is None:
-        from cchc_lib.sandbox import read_untrusted as read
+        from cchc_lib.reading.sandbox import read_untrusted as read
 
     def reader(data: bytes, settings: Settings) -> ReadResult:
         if mapping and data == upload:

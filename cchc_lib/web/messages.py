@@ -100,7 +100,7 @@ ERROR_UNEXPECTED = (
     "vui lòng tải lại trang hoặc chọn kỳ khác. Nếu vẫn lỗi, hãy báo quản trị viên."
 )
 
-# Headers for columns the screens add (cchc_lib.labels.COLUMN_LABELS covers the library's columns).
+# Headers for columns the screens add (cchc_lib.common.labels.COLUMN_LABELS covers the library's columns).
 EXTRA_LABELS = {
     "days_since": "Số ngày từ lần rà soát",
     "overdue": "Quá hạn rà soát",

@@ -9,11 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import mailer, reminders
-from cchc_lib.accounts import Account
-from cchc_lib.reports import DOCX_MIME
-from cchc_lib.store import StoreError
-from cchc_lib.store_factory import open_store
+from cchc_lib.access.accounts import Account
+from cchc_lib.documents import reminders
+from cchc_lib.documents.reports import DOCX_MIME
+from cchc_lib.publishing import mailer
+from cchc_lib.publishing.store import StoreError
+from cchc_lib.publishing.store_factory import open_store
 from cchc_lib.web import render as ui
 from cchc_lib.web.frame import Frame
 

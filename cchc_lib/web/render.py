@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import MISSING, fmt_int, fmt_num, fmt_pct, vn_styler
-from cchc_lib.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
+from cchc_lib.common.formatting import MISSING, fmt_int, fmt_num, fmt_pct, vn_styler
+from cchc_lib.common.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
 from cchc_lib.web import messages as msg
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
@@ -306,7 +306,9 @@ def download_xlsx(
     """An XLSX download built only when clicked (no rerun)."""
 
     def _build() -> bytes:
-        from cchc_lib import exports  # imported on click: building files is not needed to draw the page
+        from cchc_lib.documents import (
+            exports,  # imported on click: building files is not needed to draw the page
+        )
 
         return exports.to_xlsx_bytes(
             sheets if isinstance(sheets, pd.DataFrame) else dict(sheets), title=title
@@ -324,7 +326,7 @@ def download_xlsx(
 
 
 def _csv(df: pd.DataFrame) -> bytes:
-    from cchc_lib import exports
+    from cchc_lib.documents import exports
 
     return exports.to_csv_bytes(df)
 

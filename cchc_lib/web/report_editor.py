@@ -10,13 +10,13 @@ from datetime import date
 
 import streamlit as st
 
-from cchc_lib.accounts import Account
-from cchc_lib.formatting import fmt_date
-from cchc_lib.report_content import PLACEHOLDER_PREFIX, ReportContent, Section, section_text
-from cchc_lib.report_number import NUMBER_MAX_CHARS, ReportNumberError, parse_report_number
-from cchc_lib.settings import Settings
-from cchc_lib.store import REPORT_TEXT_MAX_CHARS, StoreError, clean_report_text, text_digest
-from cchc_lib.store_factory import open_store
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.formatting import fmt_date
+from cchc_lib.common.settings import Settings
+from cchc_lib.documents.report_content import PLACEHOLDER_PREFIX, ReportContent, Section, section_text
+from cchc_lib.documents.report_number import NUMBER_MAX_CHARS, ReportNumberError, parse_report_number
+from cchc_lib.publishing.store import REPORT_TEXT_MAX_CHARS, StoreError, clean_report_text, text_digest
+from cchc_lib.publishing.store_factory import open_store
 from cchc_lib.web.render import md_escape
 
 __all__ = [

@@ -10,13 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cchc_lib import reporting, reporting_matrix
-from cchc_lib.formatting import MISSING, fmt_date, fmt_int
-from cchc_lib.periods import Period
-from cchc_lib.settings import Settings
-from cchc_lib.store import StoreError
-from cchc_lib.store_factory import open_store
-from cchc_lib.version_keys import version_keys
+from cchc_lib.common.formatting import MISSING, fmt_date, fmt_int
+from cchc_lib.common.periods import Period
+from cchc_lib.common.settings import Settings
+from cchc_lib.figures import reporting, reporting_matrix
+from cchc_lib.publishing.store import StoreError
+from cchc_lib.publishing.store_factory import open_store
+from cchc_lib.publishing.version_keys import version_keys
 from cchc_lib.web.frame import Frame
 
 __all__ = [
@@ -57,7 +57,7 @@ def fmt_when(value: Any) -> str:
 
 
 # Versions never change once published: their activity keys are computed once per file content,
-# kept on disk (cchc_lib.version_keys, survives restarts) and in memory here.
+# kept on disk (cchc_lib.publishing.version_keys, survives restarts) and in memory here.
 @st.cache_data(max_entries=256, show_spinner=False)
 def _version_keys(path: str, sha256: str, _settings: Settings) -> pd.DataFrame | None:
     return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings)

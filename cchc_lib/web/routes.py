@@ -25,8 +25,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from cchc_lib.sessions import COOKIE_NAME, Sessions
-from cchc_lib.settings import Settings, load_settings
+from cchc_lib.access.sessions import COOKIE_NAME, Sessions
+from cchc_lib.common.settings import Settings, load_settings
 from cchc_lib.web.client import client_address
 from cchc_lib.web.upload_gate import UploadGate
 from cchc_lib.web.vietnamese import LOCALE_JS, PageLanguage, locale_js

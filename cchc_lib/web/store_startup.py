@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from cchc_lib.settings import Settings
-from cchc_lib.store_base import StoreError
-from cchc_lib.store_factory import open_store
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.store_base import StoreError
+from cchc_lib.publishing.store_factory import open_store
 
 __all__ = ["BACKEND_REFUSALS", "REFUSED_CODES", "check_store_at_start"]
 

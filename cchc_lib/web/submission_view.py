@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from cchc_lib.formatting import MISSING, fmt_date, fmt_int, fmt_pct
-from cchc_lib.store import Store, Version
-from cchc_lib.submission_labels import (
+from cchc_lib.common.formatting import MISSING, fmt_date, fmt_int, fmt_pct
+from cchc_lib.publishing.store import Store, Version
+from cchc_lib.publishing.submission_labels import (
     CORRECT,
     CORRECT_NEEDS_RANGE,
     HISTORY_EMPTY,
@@ -27,8 +27,13 @@ from cchc_lib.submission_labels import (
     counts_line,
     submitted_line,
 )
-from cchc_lib.submission_plan import MODES, submission_history, submission_period, submission_timeliness
-from cchc_lib.submissions import Preview
+from cchc_lib.publishing.submission_plan import (
+    MODES,
+    submission_history,
+    submission_period,
+    submission_timeliness,
+)
+from cchc_lib.publishing.submissions import Preview
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 

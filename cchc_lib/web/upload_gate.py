@@ -17,8 +17,8 @@ import threading
 import time
 from typing import Any
 
-from cchc_lib.rate_limit import RateLimit, wait_message
-from cchc_lib.settings import Settings, load_settings
+from cchc_lib.access.rate_limit import RateLimit, wait_message
+from cchc_lib.common.settings import Settings, load_settings
 from cchc_lib.web.client import client_address
 
 __all__ = [

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from cchc_lib.periods import CALENDAR, REPORT
-from cchc_lib.text import loose_key
+from cchc_lib.common.periods import CALENDAR, REPORT
+from cchc_lib.common.text import loose_key
 
 __all__ = ["PARAMS", "View", "carried", "encode_view", "link", "parse_view", "same_params", "type_slug"]
 

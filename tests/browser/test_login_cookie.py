@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from cchc_lib.accounts import Accounts
-from cchc_lib.throttle import Throttle
+from cchc_lib.access.accounts import Accounts
+from cchc_lib.access.throttle import Throttle
 from tests.browser.helpers import ROOT, full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser

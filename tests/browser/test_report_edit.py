@@ -12,8 +12,8 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.publishing.store import Store
 from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from cchc_lib.accounts import Account
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.store import Store
 from tests.browser.helpers import running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser

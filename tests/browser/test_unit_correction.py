@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from cchc_lib.accounts import Account, Accounts
-from cchc_lib.builder import build_xlsx
-from cchc_lib.sample_data import sample_spec
-from cchc_lib.store import Store
+from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.publishing.store import Store
+from cchc_lib.sample.builder import build_xlsx
+from cchc_lib.sample.sample_data import sample_spec
 from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser

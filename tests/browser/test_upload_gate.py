@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 from websockets.sync.client import connect
 
-from cchc_lib.accounts import Accounts
+from cchc_lib.access.accounts import Accounts
 from tests.browser.helpers import running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser

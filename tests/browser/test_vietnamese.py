@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from cchc_lib.accounts import Accounts
+from cchc_lib.access.accounts import Accounts
 from tests.browser.helpers import SAMPLE, full_screenshot, running_server, server_folder, settle
 from tests.browser.test_login_cookie import PASSWORD, submit_login
 

@@ -1,0 +1,27 @@
+"""The store of published versions: submissions, merges, closed periods, checks, caches, e-mails."""
+
+__all__ = [
+    "batch",
+    "closures",
+    "mailer",
+    "merge_job",
+    "pg_schema",
+    "pg_sessions",
+    "published",
+    "sheet_merge",
+    "snapshots",
+    "store",
+    "store_backup",
+    "store_base",
+    "store_check",
+    "store_closures",
+    "store_copy",
+    "store_factory",
+    "store_mappings",
+    "store_pg",
+    "store_texts",
+    "submission_labels",
+    "submission_plan",
+    "submissions",
+    "version_keys",
+]

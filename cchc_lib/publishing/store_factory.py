@@ -1,0 +1,26 @@
+"""The one place that chooses the store's backend: the folder store, or PostgreSQL when `store_url` is set."""
+
+from __future__ import annotations
+
+import os
+
+from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.store import Store
+
+__all__ = ["open_store"]
+
+
+def open_store(settings: Settings, root: str | os.PathLike[str] | None = None) -> Store:
+    """The configured store: a folder store at `root` when given (`--store-dir`), else PostgreSQL when the
+    `store_url` setting is set (cchc_lib.publishing.store_pg; `store_dir` is then this server's local cache), else
+    the folder store at `store_dir`. StoreError when the database is unreachable or its schema is not the
+    one this program knows (see cchc_lib.publishing.pg_schema.check_schema)."""
+    if root is not None:
+        return Store(root)
+    if settings.store_url.strip():
+        from cchc_lib.publishing.store_pg import (
+            PgStore,  # psycopg is loaded only by a deployment that uses it
+        )
+
+        return PgStore(settings.store_url.strip(), settings.store_path)
+    return Store(settings.store_path)
