@@ -17,6 +17,7 @@ from cchc_lib.publishing.store import Store
 from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=30_000)  # a rerun can take longer than 5 s on the shared 2-core machine
 
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "mat-khau-dai-123"
