@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from cchc_lib.access.accounts import Account
 from cchc_lib.access.sessions import Sessions, digest
 from cchc_lib.common.settings import load_settings
+from cchc_lib.publishing.store_factory import open_sessions
 from cchc_lib.web import auth
 from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
 
@@ -36,7 +37,7 @@ def with_cookie(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
 
 
 def records() -> Sessions:
-    return Sessions.from_settings(load_settings())
+    return open_sessions(load_settings())
 
 
 def login_on_upload(user: str = "quantri", password: str = PASSWORD) -> AppTest:

@@ -14,6 +14,7 @@ from cchc_lib.access.accounts import Account, Accounts
 from cchc_lib.access.sessions import TICKET_TTL_S, Sessions, digest
 from cchc_lib.common.settings import Settings
 from cchc_lib.publishing.pg_sessions import PgSessions
+from cchc_lib.publishing.store_factory import open_sessions
 from cchc_lib.publishing.store_pg import close_pools
 from tests.pg_cluster import Cluster, cluster
 from tests.test_sessions import (  # noqa: F401  (collected here again, on both backends)
@@ -51,11 +52,11 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 @pytest.fixture
 def sessions(settings: Settings, clock: Clock) -> Sessions:  # noqa: F811
-    return Sessions.from_settings(settings, clock=clock)
+    return open_sessions(settings, clock=clock)
 
 
 def test_from_settings_chooses_the_backend(settings: Settings, clock: Clock) -> None:  # noqa: F811
-    chosen = Sessions.from_settings(settings, clock=clock)
+    chosen = open_sessions(settings, clock=clock)
     assert isinstance(chosen, PgSessions) == bool(settings.store_url)
 
 
@@ -64,7 +65,7 @@ def test_a_login_on_one_server_is_valid_on_another(
     accounts: Accounts,  # noqa: F811
     clock: Clock,  # noqa: F811
 ) -> None:
-    server_a, server_b = (Sessions.from_settings(settings, clock=clock) for _ in range(2))
+    server_a, server_b = (open_sessions(settings, clock=clock) for _ in range(2))
     session_id = open_session(server_a, accounts)
     ticket = server_a.issue_ticket(session_id)
     assert server_b.redeem_ticket(ticket) == session_id  # the cookie route may run on the other server
@@ -86,7 +87,7 @@ def test_lockout_is_shared_between_servers(
     from cchc_lib.access.accounts import AccountError
     from cchc_lib.access.sessions import login
 
-    server_a, server_b = (Sessions.from_settings(settings, clock=clock) for _ in range(2))
+    server_a, server_b = (open_sessions(settings, clock=clock) for _ in range(2))
     for _ in range(3):
         with pytest.raises(AccountError):
             login(accounts, server_a, "quantri", "doan-sai", "10.0.0.66")

@@ -35,6 +35,7 @@ from filelock import FileLock
 from cchc_lib.access.accounts import Account, AccountError, Accounts
 from cchc_lib.access.throttle import Throttle
 from cchc_lib.common.atomic import atomic_write
+from cchc_lib.common.settings import Settings
 
 __all__ = [
     "AUDIT_MAX_BYTES",
@@ -107,15 +108,9 @@ class Sessions:
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Sessions:
-        """The sessions of the configured store: in PostgreSQL when `store_url` is set (shared by every
-        server), else under the store folder."""
-        if getattr(settings, "store_url", "").strip():
-            from cchc_lib.publishing.pg_sessions import PgSessions
-
-            return PgSessions(settings.store_url.strip(), settings.store_path,
-                              idle_minutes=settings.session_idle_minutes,
-                              max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
+    def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Sessions:
+        """The sessions under the configured store folder (publishing.store_factory.open_sessions chooses
+        PostgreSQL instead when `store_url` is set)."""
         return cls(settings.store_path, idle_minutes=settings.session_idle_minutes,
                    max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
 

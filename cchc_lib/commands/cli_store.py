@@ -21,7 +21,7 @@ from cchc_lib.common.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.common.settings import Settings, load_settings
 from cchc_lib.publishing.closures import effective_closed_through, year_closed
 from cchc_lib.publishing.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, Version
-from cchc_lib.publishing.store_factory import open_store
+from cchc_lib.publishing.store_factory import open_sessions, open_store
 
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
@@ -511,7 +511,7 @@ def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,
                            max_hours=settings.session_max_hours)  # fmt: skip
     else:  # the configured store's sessions (PostgreSQL when store_url is set)
-        records = Sessions.from_settings(settings)
+        records = open_sessions(settings)
     try:
         action = args.users_action
         if action == "add":

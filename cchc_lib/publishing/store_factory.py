@@ -1,13 +1,17 @@
-"""The one place that chooses the store's backend: the folder store, or PostgreSQL when `store_url` is set."""
+"""The one place that chooses the store's backend: the folder store, or PostgreSQL when `store_url` is set
+(the versions and, for the logins, the sessions)."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 
+from cchc_lib.access.sessions import Sessions
 from cchc_lib.common.settings import Settings
 from cchc_lib.publishing.store import Store
 
-__all__ = ["open_store"]
+__all__ = ["open_sessions", "open_store"]
 
 
 def open_store(settings: Settings, root: str | os.PathLike[str] | None = None) -> Store:
@@ -24,3 +28,15 @@ def open_store(settings: Settings, root: str | os.PathLike[str] | None = None) -
 
         return PgStore(settings.store_url.strip(), settings.store_path)
     return Store(settings.store_path)
+
+
+def open_sessions(settings: Settings, clock: Callable[[], float] = time.time) -> Sessions:
+    """The configured login sessions: in PostgreSQL when `store_url` is set (shared by every server,
+    cchc_lib.publishing.pg_sessions), else under the store folder (Sessions.from_settings)."""
+    if settings.store_url.strip():
+        from cchc_lib.publishing.pg_sessions import PgSessions  # psycopg only where it is used
+
+        return PgSessions(settings.store_url.strip(), settings.store_path,
+                          idle_minutes=settings.session_idle_minutes,
+                          max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
+    return Sessions.from_settings(settings, clock)

@@ -15,6 +15,7 @@ from cchc_lib.access import sessions as session_records
 from cchc_lib.access.accounts import Account, AccountError, Accounts
 from cchc_lib.access.sessions import COOKIE_NAME, Sessions
 from cchc_lib.common.settings import load_settings
+from cchc_lib.publishing.store_factory import open_sessions
 from cchc_lib.web import routes, upload_gate
 
 __all__ = [
@@ -101,7 +102,7 @@ def _accounts() -> Accounts:
 
 
 def _sessions() -> Sessions:
-    return Sessions.from_settings(load_settings())
+    return open_sessions(load_settings())
 
 
 def _request_cookie() -> str | None:
@@ -310,7 +311,7 @@ def login_panel(key: str) -> None:
     if submitted:
         settings, address = load_settings(), client_address()
         try:
-            records = Sessions.from_settings(settings)
+            records = open_sessions(settings)
             account, session_id = session_records.login(
                 _accounts(), records, name, password, address, _user_agent()
             )

@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from cchc_lib.access.sessions import COOKIE_NAME, Sessions
 from cchc_lib.common.settings import Settings, load_settings
+from cchc_lib.publishing.store_factory import open_sessions
 from cchc_lib.web.client import client_address
 from cchc_lib.web.upload_gate import UploadGate
 from cchc_lib.web.vietnamese import LOCALE_JS, PageLanguage, locale_js
@@ -145,7 +146,7 @@ class SecurityHeaders:
 
 # ---------------------------------------------------------------------- routes
 def _sessions(settings: Settings) -> Sessions:
-    return Sessions.from_settings(settings)
+    return open_sessions(settings)
 
 
 def _no_store(response: Response) -> Response:
