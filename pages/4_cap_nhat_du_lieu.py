@@ -61,14 +61,6 @@ TEMPLATE_HELP = (
     "Đúng định dạng tệp theo dõi: các trang Đơn vị, Loại hoạt động, Kế hoạch, Hoạt động, danh sách chọn và "
     "trang hướng dẫn."
 )
-LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
-PROBLEM_HEADERS = {
-    "level": "Mức độ",
-    "sheet": "Trang tính",
-    "row": "Dòng",
-    "column": "Cột",
-    "message": "Nội dung",
-}
 CHANGE_HEADERS = {
     "unit_name": "Đơn vị",
     "type_name": "Loại hoạt động",
@@ -80,17 +72,6 @@ MARKED = "cchc.upload.marked"  # {"key": sha of upload + problems, "data": bytes
 MARKED_HELP = "Tệp của bạn với các ô lỗi tô màu, ghi chú tại ô, cột «Lỗi cần sửa» và trang «Danh sách lỗi»."
 MARK_LIMITS = "tệp quá lớn để tô màu trong giới hạn thời gian và bộ nhớ của máy chủ."
 MARK_INSTEAD = "Danh sách lỗi ở trên vẫn đầy đủ (trang tính, dòng, cột): hãy sửa theo danh sách đó trong Excel rồi tải lên lại."
-
-
-def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
-    """Problems as the screen shows them: Vietnamese level, blanks as '—', row as plain text."""
-    shown = problems.assign(
-        level=problems["level"].map(LEVELS).fillna(problems["level"]),
-        row=problems["row"].astype("string").fillna(MISSING),
-        sheet=problems["sheet"].fillna(MISSING),
-        column=problems["column"].fillna(MISSING),
-    )
-    return shown[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
 
 
 def marked_download(data: bytes, problems: pd.DataFrame, file_name: str) -> None:
@@ -377,14 +358,14 @@ with frame.guard():
         if missing:
             offer_mapping(data, sha, missing, mapping_used, map_key, frame.settings)
         ui.section("Danh sách lỗi")
-        st.dataframe(problems_frame(preview.problems), hide_index=True, placeholder=MISSING)
+        st.dataframe(ui.problems_frame(preview.problems), hide_index=True, placeholder=MISSING)
         marked_download(data, preview.problems, uploaded.name)
         st.stop()
     if not warnings.empty:
         with st.expander(
             f"{fmt_int(len(warnings))} cảnh báo (không chặn việc cập nhật)", icon=":material/warning:"
         ):
-            st.dataframe(problems_frame(warnings), hide_index=True, placeholder=MISSING)
+            st.dataframe(ui.problems_frame(warnings), hide_index=True, placeholder=MISSING)
             marked_download(data, warnings, uploaded.name)
     for note in preview.notes:
         st.info(note, icon=":material/info:")

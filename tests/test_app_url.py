@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app_pages import APP, PAGES, SAMPLE, settings_env  # noqa: F401 (a fixture)
+from tests.test_app_pages import APP, PAGES, SAMPLE
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
 
@@ -32,7 +32,7 @@ def choices(at: AppTest) -> tuple:
     return year.value, kind.value, at.sidebar.radio[0].value, types.value, units.value
 
 
-def test_a_forwarded_link_opens_its_view(settings_env: Path) -> None:  # noqa: F811
+def test_a_forwarded_link_opens_its_view(settings_env: Path) -> None:
     at = run_with({"nam": "2024", "ky": "q2", "lich": "bc", "loai": "ubnd-xa-thi-tran", "dv": "xcb,XCN"})
     assert not at.exception
     assert choices(at) == (2024, "Q2", "report", ["UBND xã, thị trấn"], ["XCB", "XCN"])
@@ -47,12 +47,12 @@ def test_a_forwarded_link_opens_its_view(settings_env: Path) -> None:  # noqa: F
     assert set(queries.values()) == {"ky=q2&lich=bc&loai=ubnd-xa-thi-tran&dv=XCB%2CXCN"}, queries
 
 
-def test_the_link_wins_over_the_choices_kept_in_the_session(settings_env: Path) -> None:  # noqa: F811
+def test_the_link_wins_over_the_choices_kept_in_the_session(settings_env: Path) -> None:
     at = run_with({"ky": "q1"}, {"cchc.kind": "Q3", "cchc.unit_codes": ["PNV"]})
     assert choices(at)[1:] == ("Q1", "calendar", [], [])
 
 
-def test_bad_values_are_ignored_without_an_error(settings_env: Path) -> None:  # noqa: F811
+def test_bad_values_are_ignored_without_an_error(settings_env: Path) -> None:
     at = run_with(
         {"nam": "20245", "ky": "<b>q2</b>", "lich": "x" * 10_000, "loai": "khong-co", "dv": "NOPE," * 2000}
     )
@@ -65,7 +65,7 @@ def test_bad_values_are_ignored_without_an_error(settings_env: Path) -> None:  #
     assert any("Chưa có dữ liệu cho kỳ này" in i.value for i in at.info)
 
 
-def test_a_change_is_written_to_the_address_and_the_menu(settings_env: Path) -> None:  # noqa: F811
+def test_a_change_is_written_to_the_address_and_the_menu(settings_env: Path) -> None:
     at = run_with({})
     assert dict(at.query_params) == {}  # the default view: a clean address
     at.sidebar.selectbox[1].set_value("Q4").run()
@@ -78,7 +78,7 @@ def test_a_change_is_written_to_the_address_and_the_menu(settings_env: Path) -> 
     assert dict(at.query_params) == {"ky": "q4", "lich": "bc", "dv": "TTCX"}
 
 
-def test_an_address_changed_outside_replaces_the_view(settings_env: Path) -> None:  # noqa: F811
+def test_an_address_changed_outside_replaces_the_view(settings_env: Path) -> None:
     """The back button: the address goes back to an earlier view while the session remembers the later."""
     at = run_with({"ky": "q2"})
     at.sidebar.selectbox[1].set_value("Q3").run()
@@ -91,7 +91,7 @@ def test_an_address_changed_outside_replaces_the_view(settings_env: Path) -> Non
     assert choices(at)[1] == ""
 
 
-def test_unit_search_ignores_diacritics_and_case(settings_env: Path) -> None:  # noqa: F811
+def test_unit_search_ignores_diacritics_and_case(settings_env: Path) -> None:
     at = run_with({})
     search = at.sidebar.text_input(key="unit_search")
     assert search.label == "Tìm đơn vị (gõ không dấu cũng được)"

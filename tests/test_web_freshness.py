@@ -10,7 +10,7 @@ import pytest
 
 from cchc_lib.web.data import DataSource
 from cchc_lib.web.freshness import freshness_text
-from tests.test_app_pages import APP, PAGES, settings_env  # noqa: F401 (a fixture)
+from tests.test_app_pages import APP, PAGES
 
 ICT = timezone(timedelta(hours=7))
 STAMP = datetime(2026, 12, 2, 14, 5, 33, tzinfo=ICT)
@@ -50,7 +50,7 @@ def _line_under_title(at) -> str:
 
 
 @pytest.mark.parametrize("title", ["Tổng quan", *PAGES])
-def test_every_page_shows_the_line_under_its_title(settings_env: Path, title: str) -> None:  # noqa: F811
+def test_every_page_shows_the_line_under_its_title(settings_env: Path, title: str) -> None:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=30).run()
@@ -61,7 +61,7 @@ def test_every_page_shows_the_line_under_its_title(settings_env: Path, title: st
     assert _line_under_title(at) == "Dữ liệu mẫu"
 
 
-def test_a_published_version_is_named_under_the_title(settings_env: Path) -> None:  # noqa: F811
+def test_a_published_version_is_named_under_the_title(settings_env: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     from cchc_lib.access.accounts import Account

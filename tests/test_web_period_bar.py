@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app_pages import APP, raw, settings_env, vn_pct  # noqa: F401 (fixtures)
+from tests.test_app_pages import APP, raw, vn_pct  # noqa: F401 (raw: a fixture)
 
 BAR = "_w.kind_bar"
 QUARTER_DAYS = {1: ("2024-01-01", "2024-03-31"), 2: ("2024-04-01", "2024-06-30")}
@@ -31,7 +31,7 @@ def completion(at: AppTest) -> str:
     return {m.label: m.value for m in at.metric}["Tỷ lệ hoàn thành"]
 
 
-def test_the_bar_offers_every_period_and_names_year_and_calendar(settings_env: Path) -> None:  # noqa: F811
+def test_the_bar_offers_every_period_and_names_year_and_calendar(settings_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     [bar] = at.get("button_group")
@@ -64,7 +64,7 @@ def test_the_sidebar_moves_the_bar(settings_env: Path, raw: dict[str, pd.DataFra
     assert completion(at) == quarter_pct(raw, 1)
 
 
-def test_the_calendar_in_use_is_named(settings_env: Path) -> None:  # noqa: F811
+def test_the_calendar_in_use_is_named(settings_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.sidebar.radio(key="_w.calendar").set_value("report").run()
     assert not at.exception
@@ -72,7 +72,7 @@ def test_the_calendar_in_use_is_named(settings_env: Path) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize(("slug", "kind"), [("q3", "Q3"), ("6t", "H1"), ("9t", "9M"), ("ca-nam", "")])
-def test_an_address_sets_the_bar(settings_env: Path, slug: str, kind: str) -> None:  # noqa: F811
+def test_an_address_sets_the_bar(settings_env: Path, slug: str, kind: str) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["ky"] = slug
     at.run()

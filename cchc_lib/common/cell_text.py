@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from openpyxl.cell.cell import Cell
 
-__all__ = ["FORMULA_PREFIXES", "cell", "for_csv", "put", "write"]
+__all__ = ["FORMULA_PREFIXES", "cell", "for_csv", "put", "value_of", "write"]
 
 # A CSV cell starting with one of these is read by spreadsheet programs as a formula (or DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -45,4 +46,19 @@ def for_csv(value: Any) -> Any:
     """A text starting with one of FORMULA_PREFIXES with a leading "'"; anything else unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def value_of(value: Any) -> Any:
+    """A table value as a cell takes it: blank (None, NaN, NaT, pd.NA) -> None, Timestamp -> datetime,
+    a numpy scalar -> its Python value, anything else unchanged."""
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # a list or another value without one truth value
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
     return value

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from defusedxml import ElementTree
 
+from cchc_lib.common import cell_text
 from cchc_lib.common.text import match_key
 from cchc_lib.reading.model import Workbook
 from cchc_lib.reading.package import Package, _column_number, column_letters
@@ -413,7 +414,7 @@ class _NewRow:
             style = self.styles.get(col)
             head = b'<c r="' + ref + b'"' + (b' s="' + style + b'"' if style is not None else b"")
             fieldname = self.fields.get(col)
-            value = _value(record.get(fieldname)) if fieldname else None
+            value = cell_text.value_of(record.get(fieldname)) if fieldname else None
             if fieldname == "type_code" and not self.type_as_code and value is not None:
                 value = self.type_names.get(value, value)
             parts.append(self._cell(head, fieldname, value))
@@ -434,20 +435,6 @@ class _NewRow:
         if isinstance(value, (datetime, date)) and fieldname == "date":
             return head + b"><v>" + _number(to_excel(value, self.epoch)) + b"</v></c>"
         raise _Unsafe(f"value of type {type(value).__name__} in {fieldname}")
-
-
-def _value(value: Any) -> Any:
-    """As submissions._to_cell: blank -> None, Timestamp -> datetime, numpy scalar -> Python."""
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _without_calc_chain(

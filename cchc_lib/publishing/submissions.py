@@ -28,7 +28,7 @@ from cchc_lib.publishing.published import cached_tables
 from cchc_lib.publishing.store import CACHE_DIR, ClosureCheck, Store, StoreError, Version
 from cchc_lib.publishing.submission_labels import ADD, ADD_NOTE, CORRECT, NO_ROWS_TO_ADD, REMOVALS_UNCONFIRMED
 from cchc_lib.publishing.submission_plan import MODES, SubmissionPlan, completion_effect, plan_submission
-from cchc_lib.reading.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, ReadResult, Workbook
+from cchc_lib.reading.model import ACTIVITY_COLUMNS, PROBLEM_COLUMNS, HasProblems, ReadResult, Workbook
 from cchc_lib.reading.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
@@ -58,7 +58,7 @@ ASK_ADMIN = (
 
 
 @dataclass
-class Preview:
+class Preview(HasProblems):
     """What publishing would do. Nothing is written until `publish_preview`."""
 
     kind: str  # "replace" | "unit"
@@ -96,14 +96,6 @@ class Preview:
     # the version's columnar snapshot when it is published.
     tables: Workbook | None = None
     tables_context: str = ""
-
-    @property
-    def errors(self) -> pd.DataFrame:
-        return self.problems[self.problems["level"] == "error"]
-
-    @property
-    def warnings(self) -> pd.DataFrame:
-        return self.problems[self.problems["level"] == "warning"]
 
     @property
     def publishable(self) -> bool:
@@ -145,13 +137,6 @@ def _read(reader: Reader, data: bytes, settings: Settings, *, current: bool) -> 
         error = StoreError("unreadable", exc.full_message)
         error.detail = exc.code  # type: ignore[attr-defined]
         raise error from exc
-
-
-def _blank(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _row_hashes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -596,16 +581,6 @@ def _header(ws: Any) -> tuple[int, dict[str, int]]:
     raise StoreError("corrupt", "Không tìm thấy dòng tiêu đề của trang Hoạt động trong dữ liệu hiện hành.")
 
 
-def _to_cell(value: Any) -> Any:
-    if _blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def merge_unit_rows(
     current_bytes: bytes,
     before: Workbook,
@@ -706,7 +681,7 @@ def merge_unit_rows(
                 value = item.get(fieldname)
                 if fieldname == "type_code" and not type_as_code:
                     value = type_names.get(value, value)
-                cell = cell_text.write(ws, target, col, _to_cell(value))  # a text is never a formula
+                cell = cell_text.write(ws, target, col, cell_text.value_of(value))  # a text is never a formula
                 if fieldname == "date" and cell.value is not None:
                     cell.number_format = _DATE_FORMAT
         target += 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
+    "HasProblems",
     "UNIT_COLUMNS",
     "TYPE_COLUMNS",
     "TARGET_COLUMNS",
@@ -123,8 +124,22 @@ def empty_workbook() -> Workbook:
     )
 
 
+class HasProblems:
+    """The errors and warnings of an object's `problems` (PROBLEM_COLUMNS)."""
+
+    problems: pd.DataFrame
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.problems[self.problems["level"] == "warning"]
+
+
 @dataclass
-class ReadResult:
+class ReadResult(HasProblems):
     """Outcome of reading: the workbook (None when there are errors) and every problem found."""
 
     workbook: Workbook | None
@@ -134,10 +149,3 @@ class ReadResult:
     def ok(self) -> bool:
         return self.workbook is not None and not (self.problems["level"] == "error").any()
 
-    @property
-    def errors(self) -> pd.DataFrame:
-        return self.problems[self.problems["level"] == "error"]
-
-    @property
-    def warnings(self) -> pd.DataFrame:
-        return self.problems[self.problems["level"] == "warning"]

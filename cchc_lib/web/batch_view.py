@@ -16,7 +16,7 @@ from cchc_lib.web import Frame, auth, limits, upload_gate
 from cchc_lib.web import render as ui
 from cchc_lib.web.reporting_view import fmt_when
 
-__all__ = ["SWITCH", "TITLE", "lines_frame", "problems_frame", "section"]
+__all__ = ["SWITCH", "TITLE", "lines_frame", "section"]
 
 TITLE = "Nộp nhiều tệp của đơn vị"
 STATE = "cchc.batch"  # {"sig": ..., "checks": list[FileCheck] | None, "error": str | None}
@@ -44,25 +44,6 @@ LINE_HEADERS = {
     "accepted": "Công bố",
     "status": "Tình trạng",
 }
-LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
-PROBLEM_HEADERS = {
-    "level": "Mức độ",
-    "sheet": "Trang tính",
-    "row": "Dòng",
-    "column": "Cột",
-    "message": "Nội dung",
-}
-
-
-def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
-    """Problems as the screen shows them: Vietnamese level, blanks as '—', row as plain text."""
-    shown = problems.assign(
-        level=problems["level"].map(LEVELS).fillna(problems["level"]),
-        row=problems["row"].astype("string").fillna(MISSING),
-        sheet=problems["sheet"].fillna(MISSING),
-        column=problems["column"].fillna(MISSING),
-    )
-    return shown[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
 
 
 def lines_frame(batch: Batch) -> pd.DataFrame:
@@ -162,7 +143,7 @@ def _problems(checks: list[FileCheck]) -> None:
         title = f"{check.file_name}: {fmt_int(check.errors)} lỗi, {fmt_int(check.warnings)} cảnh báo"
         icon = ":material/error:" if check.errors else ":material/warning:"
         with st.expander(title, icon=icon, expanded=bool(check.errors)):
-            st.dataframe(problems_frame(check.problems), hide_index=True, placeholder=MISSING)
+            st.dataframe(ui.problems_frame(check.problems), hide_index=True, placeholder=MISSING)
 
 
 def _publish(store: Store, batch: Batch, round_no: int) -> None:

@@ -36,6 +36,8 @@ __all__ = [
     "section",
     "status_badges",
     "table",
+    "PROBLEM_HEADERS",
+    "problems_frame",
 ]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -359,3 +361,25 @@ def uploader_in_vietnamese(max_mb: float) -> None:
     restate both in Vietnamese (a style rule only: no script, the text is constant but for the number)."""
     limit = min(float(max_mb), float(st.get_option("server.maxUploadSize")))
     st.html(_UPLOADER_CSS.format(limit=fmt_num(limit, 0) if limit.is_integer() else fmt_num(limit, 1)))
+
+
+# The problems of a workbook (model.PROBLEM_COLUMNS) as a table on screen.
+LEVELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+PROBLEM_HEADERS = {
+    "level": "Mức độ",
+    "sheet": "Trang tính",
+    "row": "Dòng",
+    "column": "Cột",
+    "message": "Nội dung",
+}
+
+
+def problems_frame(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems as the screen shows them: Vietnamese level, blanks as '—', row as plain text."""
+    shown = problems.assign(
+        level=problems["level"].map(LEVELS).fillna(problems["level"]),
+        row=problems["row"].astype("string").fillna(MISSING),
+        sheet=problems["sheet"].fillna(MISSING),
+        column=problems["column"].fillna(MISSING),
+    )
+    return shown[list(PROBLEM_HEADERS)].rename(columns=PROBLEM_HEADERS)
