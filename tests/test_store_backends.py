@@ -340,8 +340,8 @@ class _DiesMidPublish(PgStore):
 
     server: Cluster
 
-    def _write_version(self, version, data):  # type: ignore[no-untyped-def]
-        written = super()._write_version(version, data)
+    def _write_version(self, version, data, derived=None):  # type: ignore[no-untyped-def]
+        written = super()._write_version(version, data, derived)
         self.server.stop("immediate")
         return written
 
