@@ -29,6 +29,20 @@ __all__ = ["Finding", "Health", "RepairPlan", "StoreCheck"]
 _CACHE_NAME = re.compile(r"^keys-v\d+-[0-9a-f]{64}\.parquet$")
 
 
+def cache_findings(root: Path, cache_check: Callable[[Path, str], str | None]) -> tuple[list[Finding], str]:
+    """The damaged files among the keys cache of the store at `root` (`cache_check(path, sha256)`: a
+    reason or None), and the line saying how many were checked."""
+    cache_dir = root / CACHE_DIR
+    files = sorted(e for e in cache_dir.iterdir() if _CACHE_NAME.match(e.name)) if cache_dir.is_dir() else []
+    found = []
+    for entry in files:
+        reason = cache_check(entry, entry.stem.rsplit("-", 1)[1])
+        if reason:
+            rel = f"{CACHE_DIR}/{entry.name}"
+            found.append(Finding("cache_corrupt", f"Tệp bộ nhớ đệm {rel} bị hỏng: {reason}.", path=rel))
+    return found, f"{len(files)} tệp bộ nhớ đệm ({CACHE_DIR}/)"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing `Store.check` found: `code` for programs, `message` (Vietnamese) for people."""
@@ -280,16 +294,9 @@ class StoreCheck:
                     )
                 )
 
-        cache_dir = self.root / CACHE_DIR
-        cache_files = (
-            sorted(e for e in cache_dir.iterdir() if _CACHE_NAME.match(e.name)) if cache_dir.is_dir() else []
-        )
-        for entry in cache_files:
-            reason = cache_check(entry, entry.stem.rsplit("-", 1)[1])
-            if reason:
-                rel = f"{CACHE_DIR}/{entry.name}"
-                problem("cache_corrupt", f"Tệp bộ nhớ đệm {rel} bị hỏng: {reason}.", path=rel)
-        checked.append(f"{len(cache_files)} tệp bộ nhớ đệm ({CACHE_DIR}/)")
+        found, done = cache_findings(self.root, cache_check)
+        problems.extend(found)
+        checked.append(done)
 
         if not audit_readable:
             problem("audit_unreadable", "Không đọc được nhật ký thao tác (audit.jsonl).", path="audit.jsonl")

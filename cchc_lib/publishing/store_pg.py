@@ -20,8 +20,8 @@ from psycopg_pool import ConnectionPool
 from cchc_lib.common.atomic import atomic_write
 from cchc_lib.publishing.pg_schema import check_schema
 from cchc_lib.publishing.store import Store
-from cchc_lib.publishing.store_base import CACHE_DIR, StoreError, Version, _disk_error, _sha256, file_sha256
-from cchc_lib.publishing.store_check import _CACHE_NAME, Finding, Health, RepairPlan
+from cchc_lib.publishing.store_base import StoreError, Version, _disk_error, _sha256, file_sha256
+from cchc_lib.publishing.store_check import Finding, Health, RepairPlan, cache_findings
 
 __all__ = ["PASSWORD_ENV", "PgDb", "PgStore", "close_pools", "conninfo", "connect"]
 
@@ -417,18 +417,9 @@ class PgStore(Store):
                         )
                     )
             checked.append("dữ liệu của mọi phiên bản trong cơ sở dữ liệu")
-        cache_dir = self.root / CACHE_DIR
-        cache_files = (
-            sorted(e for e in cache_dir.iterdir() if _CACHE_NAME.match(e.name)) if cache_dir.is_dir() else []
-        )
-        for entry in cache_files:
-            reason = cache_check(entry, entry.stem.rsplit("-", 1)[1])
-            if reason:
-                rel = f"{CACHE_DIR}/{entry.name}"
-                problems.append(
-                    Finding("cache_corrupt", f"Tệp bộ nhớ đệm {rel} bị hỏng: {reason}.", path=rel)
-                )
-        checked.append(f"{len(cache_files)} tệp bộ nhớ đệm ({CACHE_DIR}/)")
+        found, done = cache_findings(self.root, cache_check)
+        problems.extend(found)
+        checked.append(done)
         if problems:
             return Health("damaged", None, tuple(problems), checked=tuple(checked))
         return Health("ok", current, checked=tuple(checked))
