@@ -3,6 +3,7 @@ HttpOnly cookie, logout ending the record and the cookie, safe redirects, the se
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -222,7 +223,12 @@ def test_other_responses_pass_untouched(media_type: bytes, encoding: bytes | Non
         return {"type": "http.request", "body": b""}
 
     scope = {"type": "http", "method": "GET", "path": "/"}
-    anyio.run(PageLanguage(app), scope, receive, send)
+    # In a thread of its own: in the full run Playwright's sync API still holds an event loop running
+    # in the main thread (its session fixtures stay open), and anyio.run refuses to start beside it.
+    worker = threading.Thread(target=anyio.run, args=(PageLanguage(app), scope, receive, send))
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
     assert sent == [
         {"type": "http.response.start", "status": 200, "headers": headers},
         {"type": "http.response.body", "body": body},
