@@ -110,6 +110,9 @@ class Settings:
     # (cchc_lib/publishing/store_pg.py; store_dir is then each server's local cache). Never a password here: it comes
     # from $CCHC_STORE_PASSWORD (or PGPASSWORD, ~/.pgpass). "" = the folder store at store_dir.
     store_url: str = ""
+    # On PostgreSQL a server learns of a new version from NOTIFY at once; while its listening connection is
+    # down it reads the current pointer again when the last read is this many seconds old.
+    store_poll_seconds: float = 2.0
     sample_file: str = "data/cam_xuyen_2024.xlsx"
     # Show the sample workbook (under a banner) while nothing was ever published; false for deployments
     # that would rather show an empty dashboard. A damaged store never shows the sample.

@@ -14,11 +14,15 @@ from cchc_lib.publishing.store import Store
 __all__ = ["open_sessions", "open_store"]
 
 
-def open_store(settings: Settings, root: str | os.PathLike[str] | None = None) -> Store:
+def open_store(
+    settings: Settings, root: str | os.PathLike[str] | None = None, *, watch: bool = False
+) -> Store:
     """The configured store: a folder store at `root` when given (`--store-dir`), else PostgreSQL when the
     `store_url` setting is set (cchc_lib.publishing.store_pg; `store_dir` is then this server's local cache), else
     the folder store at `store_dir`. StoreError when the database is unreachable or its schema is not the
-    one this program knows (see cchc_lib.publishing.pg_schema.check_schema)."""
+    one this program knows (see cchc_lib.publishing.pg_schema.check_schema). `watch` (the web server): on
+    PostgreSQL, `check` learns of a new version from this process's listener (LISTEN/NOTIFY), polling every
+    `store_poll_seconds` while it is down; the folder store reads its pointer file as always."""
     if root is not None:
         return Store(root)
     if settings.store_url.strip():
@@ -26,7 +30,8 @@ def open_store(settings: Settings, root: str | os.PathLike[str] | None = None) -
             PgStore,  # psycopg is loaded only by a deployment that uses it
         )
 
-        return PgStore(settings.store_url.strip(), settings.store_path)
+        return PgStore(settings.store_url.strip(), settings.store_path, watch=watch,
+                       poll_seconds=settings.store_poll_seconds)  # fmt: skip
     return Store(settings.store_path)
 
 

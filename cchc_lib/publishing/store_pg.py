@@ -18,6 +18,7 @@ from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
 from cchc_lib.common.atomic import atomic_write
+from cchc_lib.publishing.pg_notify import announce, pointer_watch, stop_listeners
 from cchc_lib.publishing.pg_schema import check_schema
 from cchc_lib.publishing.store import Store
 from cchc_lib.publishing.store_base import StoreError, Version, _disk_error, _sha256, file_sha256
@@ -31,15 +32,21 @@ LOCAL_VERSIONS = "pg_versions"  # under the local cache folder: the bytes of ver
 _LOCK_TIMEOUT_S = 60.0
 _CONNECT_TIMEOUT_S = 5
 _POOL_TIMEOUT_S = 5.0
+POLL_SECONDS = 2.0  # the pointer read's age at most while not listening (store_poll_seconds)
 
 _POOLS: dict[str, ConnectionPool] = {}
 _POOLS_LOCK = threading.Lock()
 _SCHEMA_CHECKED: set[str] = set()
 _INHERITED: list[ConnectionPool] = []  # a forked child's copies of its parent's pools: never closed
+# One fetch of a version's bytes into the local cache at a time: the sessions of a server that all open a
+# new version at once would otherwise write the same temporary file together (a torn copy, "corrupt").
+_MATERIALISING = threading.Lock()
 
 
 def _after_fork() -> None:
     # The parent's pools share its sockets: closing them here would end the parent's connections.
+    global _MATERIALISING
+    _MATERIALISING = threading.Lock()  # another thread of the parent may have held it
     _INHERITED.extend(_POOLS.values())
     _POOLS.clear()
     _SCHEMA_CHECKED.clear()
@@ -104,7 +111,8 @@ def _discard_pool(url: str, exc: psycopg.Error) -> None:
 
 
 def close_pools() -> None:
-    """Close this process's connection pools (each is opened again on the next use)."""
+    """Close this process's connection pools and stop its listeners (each is opened again on the next use)."""
+    stop_listeners()
     with _POOLS_LOCK:
         for pool in _POOLS.values():
             pool.close()
@@ -153,6 +161,13 @@ def _local_digest(path: Path) -> str | None:
             _DIGESTS.clear()
         _DIGESTS[key] = file_sha256(path)
     return _DIGESTS[key]
+
+
+def _row_number(rows: list[tuple[Any, ...]]) -> int | None:
+    try:
+        return int(rows[0][1]["number"]) if rows else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class PgDb:
@@ -231,13 +246,27 @@ class PgStore(Store):
     stale preview is refused exactly as in the folder store, and the version, the current pointer and its
     audit entry are committed together or not at all. Version rows are immutable (a trigger). `cache_dir`
     (the `store_dir` setting) is this server's own folder of derived data: the bytes of the versions it
-    opened (`Version.path`, checked against their sha256) and the snapshots (cache/), never shared."""
+    opened (`Version.path`, checked against their sha256) and the snapshots (cache/), never shared.
 
-    def __init__(self, url: str, cache_dir: str | os.PathLike[str], *, check: bool = True) -> None:
+    Every publish NOTIFYs the other servers (cchc_lib.publishing.pg_notify). With `watch` (the web's
+    store), `check` reads the pointer only when this process's listener announced another version, or,
+    while the listener is down, when the pointer read is `poll_seconds` old: no query per page rerun."""
+
+    def __init__(
+        self,
+        url: str,
+        cache_dir: str | os.PathLike[str],
+        *,
+        check: bool = True,
+        watch: bool = False,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
         self.url = url
         self.root = Path(cache_dir)
         self.versions_dir = self.root / LOCAL_VERSIONS
         self._db = PgDb(url, check=check)
+        self.watch = pointer_watch(url, conninfo(url)) if watch else None
+        self.poll_seconds = poll_seconds
 
     def __str__(self) -> str:
         parts = urlsplit(self.url)
@@ -252,6 +281,8 @@ class PgStore(Store):
         """One transaction holding the store's advisory lock (see PgDb.locked)."""
         with self._db.locked(PUBLISH_LOCK_KEY, timeout):
             yield
+        if self.watch is not None:  # committed: this process reads the pointer afresh, not announced yet
+            self.watch.forget()
 
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._db.rows(query, params)
@@ -280,6 +311,12 @@ class PgStore(Store):
         """Make sure `version.path` holds the version's bytes (fetched once, checked against the sha256)."""
         if _local_digest(version.path) == version.sha256:
             return version
+        with _MATERIALISING:
+            return self._fetch_bytes(version)
+
+    def _fetch_bytes(self, version: Version) -> Version:
+        if _local_digest(version.path) == version.sha256:  # another session fetched it meanwhile
+            return version
         rows = self._rows("SELECT data FROM cchc_versions WHERE number = %s", (version.number,))
         data = bytes(rows[0][0]) if rows else b""
         if _sha256(data) != version.sha256:
@@ -292,6 +329,19 @@ class PgStore(Store):
         except OSError as exc:
             raise _disk_error(exc) from exc
         return version
+
+    def _current_rows(self) -> list[tuple[Any, ...]]:
+        """[(the pointer's sha256, the current version's metadata)], [] for an empty store: from the
+        watch when there is one (see the class)."""
+
+        def fetch() -> list[tuple[Any, ...]]:
+            return self._rows(
+                "SELECT p.sha256, v.meta FROM cchc_pointer p JOIN cchc_versions v ON v.number = p.number"
+            )
+
+        if self.watch is None:
+            return fetch()
+        return self.watch.rows(fetch, _row_number, self.poll_seconds)
 
     def current(self) -> Version | None:
         rows = self._rows("SELECT v.meta FROM cchc_pointer p JOIN cchc_versions v ON v.number = p.number")
@@ -344,6 +394,7 @@ class PgStore(Store):
                 "ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, sha256 = EXCLUDED.sha256",
                 (version.number, version.sha256),
             )
+            announce(conn, version.number)  # delivered to every server's listener on commit only
         return True
 
     def _append_audit(self, entry: dict[str, Any]) -> None:
@@ -377,9 +428,7 @@ class PgStore(Store):
             from cchc_lib.publishing.version_keys import check_cache_file as cache_check
         problems: list[Finding] = []
         checked = ["chỉ phiên bản hiện hành trong cơ sở dữ liệu PostgreSQL"]
-        rows = self._rows(
-            "SELECT p.sha256, v.meta FROM cchc_pointer p JOIN cchc_versions v ON v.number = p.number"
-        )
+        rows = self._current_rows()
         if not rows:
             if self._rows("SELECT 1 FROM cchc_versions LIMIT 1"):
                 problems.append(

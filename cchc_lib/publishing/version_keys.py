@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -108,10 +109,17 @@ def _write_cached(path: Path, keys: pd.DataFrame, sha256: str) -> None:
 
 
 def version_keys(
-    path: Path, sha256: str, cache_dir: Path | None, settings: Settings | None = None
+    path: Path,
+    sha256: str,
+    cache_dir: Path | None,
+    settings: Settings | None = None,
+    *,
+    fetch: Callable[[], object] | None = None,
 ) -> pd.DataFrame | None:
     """reporting.activity_keys of the published file `path` (content `sha256`), from the cache in
     `cache_dir` when there, else parsed (trusted: it was checked when it was published) and kept.
+    `fetch()` is called first when `path` is not on disk: it puts the version's bytes there (the
+    PostgreSQL store's local copy of a version this server never opened: `store.version(number)`).
     None when the file cannot be read; StoreError "corrupt" when its bytes do not match `sha256` (keys of
     other content would count other submissions)."""
     target = cache_file(cache_dir, sha256) if cache_dir is not None else None
@@ -120,6 +128,8 @@ def version_keys(
     from cchc_lib.publishing.store import StoreError
     from cchc_lib.reading.sandbox import read_trusted
 
+    if fetch is not None and not Path(path).is_file():
+        fetch()
     try:
         data = Path(path).read_bytes()
     except OSError:

@@ -117,8 +117,9 @@ def _cache_check(path: Path, sha256: str) -> str | None:
 
 def store_health(settings: Settings) -> Health:
     """Store.check of the configured store (every page load: pointer, metadata, the current version's
-    checksum, the cache files; checksums memoised per file state)."""
-    return open_store(settings).check(deep=False, digest=_file_digest, cache_check=_cache_check)
+    checksum, the cache files; checksums memoised per file state). On PostgreSQL the pointer is read only
+    when the process's listener announced another version (or, listener down, every store_poll_seconds)."""
+    return open_store(settings, watch=True).check(deep=False, digest=_file_digest, cache_check=_cache_check)
 
 
 def current_source(settings: Settings) -> DataSource | None:

@@ -3,7 +3,9 @@ the sidebar's calendar), the compact overview block, the unit x quarter matrix w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +60,12 @@ def fmt_when(value: Any) -> str:
 
 # Versions never change once published: their activity keys are computed once per file content,
 # kept on disk (cchc_lib.publishing.version_keys, survives restarts) and in memory here.
+# `_fetch` brings a version this server never opened from the PostgreSQL store into its local cache.
 @st.cache_data(max_entries=256, show_spinner=False)
-def _version_keys(path: str, sha256: str, _settings: Settings) -> pd.DataFrame | None:
-    return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings)
+def _version_keys(
+    path: str, sha256: str, _settings: Settings, _fetch: Callable[[], object] | None = None
+) -> pd.DataFrame | None:
+    return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings, fetch=_fetch)
 
 
 def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataFrame], int | None]:
@@ -74,7 +79,9 @@ def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataF
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
-        found = _version_keys(str(version.path), version.sha256, settings)
+        found = _version_keys(
+            str(version.path), version.sha256, settings, partial(store.version, version.number)
+        )
         if found is not None:
             keys[version.number] = found
     return reporting.versions_table(history), keys, current if history else None
