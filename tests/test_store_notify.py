@@ -154,6 +154,17 @@ def test_a_publish_on_another_server_is_heard_within_a_second(
     assert sent and "cchc_pointer" in sent[0]
 
 
+def test_a_publish_in_this_process_is_shown_at_once(url: str, tmp_path: Path) -> None:
+    b = PgStore(url, tmp_path / "cache-b", watch=True)
+    listening(b)
+    assert shown(b) is None
+    writer = PgStore(url, tmp_path / "cache-w")  # another session of this server, publishing
+    for expected in (1, 2):
+        writer.publish(tiny_xlsx(f"lần {expected}"), account=ADMIN, kind="replace", file_name="w.xlsx",
+                       base_version=expected - 1 or None)  # fmt: skip
+        assert shown(b) == expected  # no wait for the announcement to come back
+
+
 def test_with_the_listener_killed_the_pointer_is_polled_and_the_listener_comes_back(
     url: str, tmp_path: Path, publisher: Publisher, monkeypatch: pytest.MonkeyPatch, pg: Cluster
 ) -> None:

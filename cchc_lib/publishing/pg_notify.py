@@ -19,6 +19,7 @@ __all__ = [
     "Listener",
     "PointerWatch",
     "announce",
+    "forget",
     "listener",
     "pointer_watch",
     "stop_listeners",
@@ -192,6 +193,15 @@ def pointer_watch(url: str, conninfo: str) -> PointerWatch:
         with _REGISTRY_LOCK:
             found = _WATCHES.setdefault(url, found)
     return found
+
+
+def forget(url: str) -> None:
+    """This process committed a write to the store at `url`: its watch (if any) reads the pointer again
+    at the next check, without waiting for its own announcement to come back."""
+    with _REGISTRY_LOCK:
+        found = _WATCHES.get(url)
+    if found is not None:
+        found.forget()
 
 
 def stop_listeners() -> None:

@@ -18,7 +18,7 @@ from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
 from cchc_lib.common.atomic import atomic_write
-from cchc_lib.publishing.pg_notify import announce, pointer_watch, stop_listeners
+from cchc_lib.publishing.pg_notify import announce, forget, pointer_watch, stop_listeners
 from cchc_lib.publishing.pg_schema import check_schema
 from cchc_lib.publishing.store import Store
 from cchc_lib.publishing.store_base import StoreError, Version, _disk_error, _sha256, file_sha256
@@ -281,8 +281,7 @@ class PgStore(Store):
         """One transaction holding the store's advisory lock (see PgDb.locked)."""
         with self._db.locked(PUBLISH_LOCK_KEY, timeout):
             yield
-        if self.watch is not None:  # committed: this process reads the pointer afresh, not announced yet
-            self.watch.forget()
+        forget(self.url)  # committed: this process's pages read the pointer afresh (the NOTIFY may lag)
 
     def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self._db.rows(query, params)
