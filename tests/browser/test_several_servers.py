@@ -1,18 +1,22 @@
-"""Two Streamlit servers on two ports sharing one PostgreSQL store, in a real Chromium: a version published
-through server A is shown by server B within seconds, and a login made on A is valid on B."""
+"""Two Streamlit servers on two ports sharing one PostgreSQL store, in a real Chromium: each server listens
+for new versions (LISTEN/NOTIFY), a version published through server A is shown by server B within seconds,
+and a login made on A is valid on B."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 
+import psycopg
 import pytest
 from playwright.sync_api import expect
 
 from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.publishing.pg_notify import LISTENER_NAME
 from cchc_lib.publishing.store_pg import PgStore, close_pools
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
@@ -61,6 +65,16 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
         close_pools()
 
 
+def listeners(url: str) -> int:
+    """How many server processes listen for new versions of the store at `url`."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+            (LISTENER_NAME,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def sidebar(page):
     return page.get_by_test_id("stSidebar")
 
@@ -90,8 +104,17 @@ def test_publish_on_a_shows_on_b_and_the_login_is_shared(sites, browser) -> None
         settle(on_a)
         expect(on_a.get_by_text("Đã cập nhật dữ liệu: phiên bản số 2")).to_have_count(1, timeout=60_000)
         assert sites.store.current_number() == 2
+        published = time.monotonic()
+        # Both servers listen (each opened a page): B learns of version 2 from A's NOTIFY, not per rerun.
+        deadline = published + 30
+        while listeners(sites.store.url) < 2:
+            assert time.monotonic() < deadline, "server A and B do not both listen for new versions"
+            time.sleep(0.05)
+        assert listeners(sites.store.url) == 2  # one per server process, however many pages are open
 
-        # Server B: its next page load shows version 2 (read from the shared store, within seconds).
+        # Server B: its next page load shows version 2. Its pointer read is remembered until an announcement
+        # of another version (idle, the listener reads the pointer every 30 s only): without NOTIFY it would
+        # still show version 1 here.
         on_b.reload()
         settle(on_b)
         expect(sidebar(on_b).get_by_text(re.compile(r"· phiên bản 2( ·|$)"))).to_have_count(1, timeout=30_000)
