@@ -192,8 +192,7 @@ def test_with_the_listener_killed_the_pointer_is_polled_and_the_listener_comes_b
 
     assert publisher.publish() == 1
     sent = count_queries(monkeypatch)
-    took = wait_for(lambda: shown(b) == 1, 0.5 + 1.0, "version 1 seen by polling")
-    assert took <= 1.5
+    wait_for(lambda: shown(b) == 1, 0.5 + 1.0, "version 1 seen by polling")
     pointer_reads = [q for q in sent if "cchc_pointer" in q]
     started = time.monotonic()
     while time.monotonic() - started < 1.2:  # reruns for 1.2 s: the pointer read at most every 0.5 s

@@ -120,6 +120,8 @@ class Listener:
                     if self.state()[0]:  # it was listening: retry soon, doubling from the first delay
                         delay = _BACKOFF_S[0]
                     LOG.warning("Listening for new versions: connection lost (%s); polling meanwhile", exc)
+                except Exception:  # never end the thread: the pages poll meanwhile, the listener retries
+                    LOG.exception("Listening for new versions failed; polling meanwhile")
                 finally:
                     self._down()
                     self._conn = None
