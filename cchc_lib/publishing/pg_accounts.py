@@ -39,9 +39,6 @@ class PgAccounts(Accounts):
     def __init__(self, url: str) -> None:  # no accounts file: `path` is not set
         self._db = PgDb(url, check=False)  # a schema the server does not know is refused at its start
 
-    def __str__(self) -> str:
-        return "PostgreSQL"
-
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         with _as_account_error(), self._db.locked(ACCOUNTS_LOCK_KEY, _LOCK_TIMEOUT_S):
