@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import tomllib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "authenticate",
     "default_users_path",
     "hash_password",
+    "plain_document",
     "verify_password",
 ]
 
@@ -104,12 +106,28 @@ def verify_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password("không có tài khoản này", salt=b"\0" * 16)
 
 
+def plain_document(raw: dict[str, Any]) -> dict[str, Any]:
+    """An accounts document (as `Accounts._load` returns it) with every value a string, entries that are not
+    tables dropped: {"users": {name: {"role", "unit", "hash"}}, "oidc": {email: "viewer" | "admin" |
+    "unit:CODE"}}."""
+    users = {
+        str(name): {key: str(user.get(key) or "") for key in ("role", "unit", "hash")}
+        for name, user in raw["users"].items()
+        if isinstance(user, dict)
+    }
+    return {"users": users, "oidc": {str(k): str(v) for k, v in raw["oidc"].items()}}
+
+
 def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
 class Accounts:
-    """The accounts file (TOML).
+    """The accounts: one API (validation, hashing, login checks) over a small storage part, three methods
+    that hold the whole document `{"users": {name: {"role", "unit", "hash"}}, "oidc": {email: role}}`:
+    `_lock()` (held around every change), `_load()` and `_save(document)` (called inside the lock). Here
+    they are the accounts file (TOML, a file lock); cchc_lib.publishing.pg_accounts.PgAccounts keeps the
+    same document in PostgreSQL (one transaction under an advisory lock).
 
     File layout::
 
@@ -127,7 +145,7 @@ class Accounts:
         self.path = Path(path) if path else default_users_path()
         self.lock_path = self.path.with_name("." + self.path.name + ".lock")
 
-    # ------------------------------------------------------------------ file
+    # ------------------------------------------------------------- storage
     def _load(self) -> dict[str, Any]:
         try:
             with self.path.open("rb") as handle:
@@ -155,9 +173,13 @@ class Accounts:
             lines.append(f"{_toml_str(email)} = {_toml_str(str(raw['oidc'][email]))}")
         atomic_write(self.path, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o600)
 
-    def _lock(self) -> FileLock:
+    def _lock(self) -> AbstractContextManager[Any]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return FileLock(self.lock_path, timeout=30, thread_local=False)
+
+    def document(self) -> dict[str, Any]:
+        """The whole stored document as `plain_document` makes it (what a copy to another storage carries)."""
+        return plain_document(self._load())
 
     @staticmethod
     def _account(name: str, user: dict[str, Any]) -> Account:

@@ -1,5 +1,5 @@
 """Command line for the data store and accounts: `store status|history|import|rollback|texts|verify|repair|
-close|reopen|migrate|copy` (`backup|restore`: cli_backup), `users ...`."""
+close|reopen|migrate|copy` (`backup|restore`: cli_backup), `users ...` (`users copy`: cli_store_pg)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from cchc_lib.access.accounts import ROLES, AccountError, Accounts
+from cchc_lib.access.accounts import ROLES, AccountError
 from cchc_lib.access.sessions import Sessions
 from cchc_lib.commands import cli_backup
 from cchc_lib.commands.cli import cli_period
 from cchc_lib.commands.cli_report import CliInputError, parse_issued
-from cchc_lib.commands.cli_store_pg import run_copy, run_migrate
+from cchc_lib.commands.cli_store_pg import run_copy, run_migrate, run_users_copy
 from cchc_lib.common.periods import CALENDAR, CALENDARS, PeriodError
 from cchc_lib.common.settings import Settings, load_settings
 from cchc_lib.publishing.closures import effective_closed_through, year_closed
 from cchc_lib.publishing.store import DAMAGED_DIR, Health, RepairPlan, Store, StoreError, Version
-from cchc_lib.publishing.store_factory import open_sessions, open_store
+from cchc_lib.publishing.store_factory import open_accounts, open_sessions, open_store
 
 __all__ = ["register", "main", "EXIT_OK", "EXIT_REFUSED", "EXIT_UNREADABLE"]
 
@@ -128,6 +128,13 @@ def register(subparsers: Any) -> None:
     sessions.add_argument("--end-all", action="store_true", help="kết thúc mọi phiên đăng nhập")
     for sub in (add, passwd, remove, role, listing, sessions):
         _common(sub)
+    copy_users = uactions.add_parser(
+        "copy", help="chép mọi tài khoản giữa tệp tài khoản và PostgreSQL (cấu hình store_url)"
+    )
+    way = copy_users.add_mutually_exclusive_group(required=True)
+    way.add_argument("--to-postgresql", action="store_true", help="từ tệp tài khoản sang store_url")
+    way.add_argument("--to-file", metavar="TỆP", help="từ store_url về một tệp tài khoản chưa có")
+    copy_users.add_argument("--users-file", help="tệp tài khoản nguồn (mặc định $CCHC_USERS hoặc users.toml)")
     users.set_defaults(handler=run_users)
 
 
@@ -168,7 +175,7 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
         if action == "verify":
             return _verify(store, args.format)
         if action == "repair":
-            return _repair(store, args)
+            return _repair(store, settings, args)
         if action == "texts":
             try:
                 period = cli_period(args.period)
@@ -177,7 +184,7 @@ def run_store(args: argparse.Namespace, settings: Settings, out: TextIO, err: Te
                 return EXIT_UNREADABLE
             _out(json.dumps(store.report_texts(period.name, args.calendar), ensure_ascii=False, indent=2))
             return EXIT_OK
-        accounts = Accounts(args.users_file)
+        accounts = open_accounts(settings, args.users_file)
         account = accounts.get(args.user)
         if account is None:
             _err(
@@ -349,10 +356,10 @@ def _verify(store: Store, fmt: str) -> int:
     return EXIT_REFUSED
 
 
-def _repair(store: Store, args: argparse.Namespace) -> int:
+def _repair(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 repaired (or nothing to repair), 1 cancelled, refused or not repairable."""
     if args.user:
-        account = Accounts(args.users_file).get(args.user)
+        account = open_accounts(settings, args.users_file).get(args.user)
         if account is None or not account.is_admin:
             _err(f"Chỉ tài khoản quản trị mới được sửa kho; {args.user} không phải tài khoản quản trị.")
             return EXIT_REFUSED
@@ -505,7 +512,9 @@ def _read_password(args: argparse.Namespace) -> str:
 def run_users(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """Handler of `users ...` (exit 0 ok, 1 refused/invalid)."""
     _io.out, _io.err = out, err
-    accounts = Accounts(args.users_file)
+    if args.users_action == "copy":
+        return run_users_copy(args, settings, out, err)
+    accounts = open_accounts(settings, args.users_file)
     store_dir = Path(args.store_dir) if getattr(args, "store_dir", None) else settings.store_path
     if getattr(args, "store_dir", None):
         records = Sessions(store_dir, idle_minutes=settings.session_idle_minutes,

@@ -1,5 +1,6 @@
-"""The PostgreSQL store's commands: `store migrate` (create or upgrade the schema, idempotent) and `store copy`
-(a whole store from the folder into the database and back, verified by checksums)."""
+"""The PostgreSQL store's commands: `store migrate` (create or upgrade the schema, idempotent), `store copy`
+(a whole store from the folder into the database and back, verified by checksums) and `users copy` (the
+accounts from the accounts file into the database and back, verified)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from cchc_lib.common.settings import Settings
 from cchc_lib.publishing.pg_schema import migrate
 from cchc_lib.publishing.store_base import StoreError
 
-__all__ = ["run_copy", "run_migrate"]
+__all__ = ["run_copy", "run_migrate", "run_users_copy"]
 
 
 def run_migrate(settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -63,6 +64,45 @@ def run_copy(args: Any, settings: Settings, out: TextIO, err: TextIO) -> int:
         f"Đã chép {result.versions} phiên bản (hiện hành: {result.current or 'chưa có'}), "
         f"{result.audit_entries} mục nhật ký và {result.documents} nội dung đã lưu sang {where}; "
         "mã kiểm tra sha256 của mọi phiên bản khớp với kho nguồn.",
+        file=out,
+    )
+    return 0
+
+
+def run_users_copy(args: Any, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """`users copy --to-postgresql` (the accounts file, --users-file or the default one, into the database of
+    store_url, which holds no account yet) or `users copy --to-file F` (the database's accounts into a file
+    that does not exist yet): exit 0 copied and verified, 1 refused, 2 a bad option."""
+    from cchc_lib.access.accounts import AccountError, Accounts
+    from cchc_lib.access.accounts_copy import copy_accounts
+    from cchc_lib.publishing.pg_accounts import PgAccounts
+
+    url = settings.store_url.strip()
+    if not url:
+        print("Chưa cấu hình store_url (kho PostgreSQL): không có gì để chép sang hay chép về.", file=err)
+        return 1
+    if args.to_file and args.users_file:
+        print(
+            "--users-file chỉ dùng cùng --to-postgresql (tệp nguồn); với --to-file, tệp đích là TỆP.",
+            file=err,
+        )
+        return 2
+    database, file = PgAccounts(url), Accounts(args.to_file or args.users_file)
+    if args.to_postgresql and not file.path.is_file():
+        print(f"Không có tệp tài khoản {file.path}: không có gì để chép.", file=err)
+        return 1
+    if args.to_file and file.path.exists():
+        print(f"Tệp {file.path} đã có; chỉ chép ra một tệp chưa có (không ghi đè tệp tài khoản).", file=err)
+        return 1
+    try:
+        copied = copy_accounts(file, database) if args.to_postgresql else copy_accounts(database, file)
+    except AccountError as exc:
+        print(exc.message, file=err)
+        return 1
+    where = "cơ sở dữ liệu PostgreSQL" if args.to_postgresql else f"tệp {file.path}"
+    print(
+        f"Đã chép {copied.users} tài khoản và {copied.oidc} địa chỉ e-mail OIDC sang {where}; mọi tài khoản "
+        "(vai trò, đơn vị, mã băm mật khẩu) khớp với nguồn.",
         file=out,
     )
     return 0

@@ -5,6 +5,7 @@ __all__ = [
     "closures",
     "mailer",
     "merge_job",
+    "pg_accounts",
     "pg_notify",
     "pg_schema",
     "pg_sessions",

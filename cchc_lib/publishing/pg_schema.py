@@ -61,6 +61,23 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE cchc_accounts (
+            name text PRIMARY KEY,
+            role text NOT NULL,
+            unit text NOT NULL DEFAULT '',
+            hash text NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE cchc_oidc (
+            email text PRIMARY KEY,
+            mapping text NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,5 +1,5 @@
 """The one place that chooses the store's backend: the folder store, or PostgreSQL when `store_url` is set
-(the versions and, for the logins, the sessions)."""
+(the versions and, for the logins, the sessions and the accounts)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import os
 import time
 from collections.abc import Callable
 
+from cchc_lib.access.accounts import Accounts
 from cchc_lib.access.sessions import Sessions
 from cchc_lib.common.settings import Settings
 from cchc_lib.publishing.store import Store
 
-__all__ = ["open_sessions", "open_store"]
+__all__ = ["open_accounts", "open_sessions", "open_store"]
 
 
 def open_store(
@@ -45,3 +46,16 @@ def open_sessions(settings: Settings, clock: Callable[[], float] = time.time) ->
                           idle_minutes=settings.session_idle_minutes,
                           max_hours=settings.session_max_hours, clock=clock)  # fmt: skip
     return Sessions.from_settings(settings, clock)
+
+
+def open_accounts(settings: Settings, path: str | os.PathLike[str] | None = None) -> Accounts:
+    """The configured accounts: the accounts file at `path` when given (`--users-file`), else PostgreSQL
+    when `store_url` is set (shared by every server, cchc_lib.publishing.pg_accounts; $CCHC_USERS is then
+    not read), else the accounts file ($CCHC_USERS, else users.toml at the project root)."""
+    if path is not None:
+        return Accounts(path)
+    if settings.store_url.strip():
+        from cchc_lib.publishing.pg_accounts import PgAccounts  # psycopg only where it is used
+
+        return PgAccounts(settings.store_url.strip())
+    return Accounts()

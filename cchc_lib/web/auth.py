@@ -15,7 +15,7 @@ from cchc_lib.access import sessions as session_records
 from cchc_lib.access.accounts import Account, AccountError, Accounts
 from cchc_lib.access.sessions import COOKIE_NAME, Sessions
 from cchc_lib.common.settings import load_settings
-from cchc_lib.publishing.store_factory import open_sessions
+from cchc_lib.publishing.store_factory import open_accounts, open_sessions
 from cchc_lib.web import routes, upload_gate
 
 __all__ = [
@@ -98,7 +98,7 @@ REASON_LABELS = {
 
 
 def _accounts() -> Accounts:
-    return Accounts()  # $CCHC_USERS, else users.toml at the project root
+    return open_accounts(load_settings())  # PostgreSQL with store_url, else $CCHC_USERS or users.toml
 
 
 def _sessions() -> Sessions:

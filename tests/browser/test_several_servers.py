@@ -15,7 +15,8 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.access.accounts import Account
+from cchc_lib.publishing.pg_accounts import PgAccounts
 from cchc_lib.publishing.pg_notify import LISTENER_NAME
 from cchc_lib.publishing.store_pg import PgStore, close_pools
 from cchc_lib.sample.builder import build_xlsx
@@ -31,11 +32,10 @@ REFUSED = "Bạn không có quyền xem trang này."
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """One throw-away PostgreSQL store holding the sample as version 1; servers A and B on it, each with its
-    own local cache folder, the same users file."""
+    """One throw-away PostgreSQL store holding the sample as version 1 and the accounts; servers A and B on
+    it, each with its own local cache folder ($CCHC_USERS names a file that does not exist: with store_url
+    set the accounts are the database's)."""
     folder = tmp_path_factory.mktemp("several_servers")
-    accounts = Accounts(folder / "users.toml")
-    accounts.add("quantri", "admin", PASSWORD)
     spec = sample_spec()
     extra = [
         {"Ngày": date(2024, 11, 20), "Mã đơn vị": "XCN", "Loại hoạt động": "TIN_BAI", "Số lượng": 5,
@@ -46,6 +46,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]
     good.write_bytes(build_xlsx(replace(spec, activities=spec.activities + extra)))
     for server in cluster():
         url = server.new_database()
+        PgAccounts(url).add("quantri", "admin", PASSWORD)
         store = PgStore(url, folder / "test-cache")
         store.publish(SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace",
                       file_name="mau.xlsx", base_version=None, rows=len(spec.activities))  # fmt: skip
