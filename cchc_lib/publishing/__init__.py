@@ -8,6 +8,7 @@ __all__ = [
     "pg_schema",
     "pg_sessions",
     "published",
+    "report_job",
     "sheet_merge",
     "snapshots",
     "store",
