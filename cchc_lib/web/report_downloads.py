@@ -92,9 +92,10 @@ def show(
     refusal = limits.peek("report", settings, who)
     if refusal:
         st.warning(refusal, icon=":material/hourglass_top:")
+    notice = st.empty()  # above the button: said only when this run does not build anew
     built = st.session_state.get(_BUILT_KEY)
-    if built is not None and built.inputs != inputs:
-        st.info(CHANGED, icon=":material/update:")
+    stale = built is not None and built.inputs != inputs
+    if stale:
         built = None
     if st.button(BUILD_LABEL, key="report_build", type="primary", icon=":material/description:",
                  disabled=bool(refusal)):  # fmt: skip
@@ -108,6 +109,8 @@ def show(
                     parts, settings, inputs=inputs, issued=issued, number=number, source=source, wb=wb
                 )
             st.session_state[_BUILT_KEY] = built
+    if stale and built is None:
+        notice.info(CHANGED, icon=":material/update:")
     if built is None:
         st.caption(BUILD_HINT.format(label=BUILD_LABEL))
         return
