@@ -2,6 +2,7 @@
 
 __all__ = [
     "batch",
+    "batch_job",
     "closures",
     "mailer",
     "merge_job",
