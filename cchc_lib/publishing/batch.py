@@ -130,16 +130,16 @@ class Batch:
 
 class _Reads:
     """Each distinct content read once: the uploaded files (`untrusted`) by `reader` (the sandbox by
-    default), everything else in this process. Everything else is a published version or a published
-    version with the checked rows of an upload merged in: trusted, as the dashboard reads every published
-    version in-process (web/data.py). A sandbox read costs a child process (seconds); the current
-    version is read for every file, and each merge once."""
+    default), everything else (a published version without a snapshot, or one with the checked rows of
+    an upload merged in: trusted) checked, then parsed in the worker process too, so that no whole-workbook
+    parse holds the server's interpreter. A worker read costs a child process (seconds); the current
+    version comes from its snapshot, and each merge is read once."""
 
     def __init__(self, reader: Reader | None = None) -> None:
-        from cchc_lib.reading.sandbox import read_trusted, read_untrusted
+        from cchc_lib.reading.sandbox import read_untrusted
 
         self.reader = reader or read_untrusted
-        self.trusted: Reader = read_trusted
+        self.trusted: Reader = read_untrusted  # the same checks and limits; the content is ours
         self.untrusted: set[str] = set()
         self.done: dict[str, ReadResult] = {}
 
