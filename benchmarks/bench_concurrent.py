@@ -1,6 +1,6 @@
 """A viewer's rerun time while another session previews a big upload, and the server's memory.
 
-Usage: python benchmarks/bench_concurrent.py [--size 200000] [--reruns 6]
+Usage: python benchmarks/bench_concurrent.py [--size 200000] [--reruns 6] [--during preview|report|report-inprocess]
 
 One interpreter plays the server: a viewer session (AppTest of app.py, the overview, a published
 version of `size` activities loaded) changes the period and unit type, idle first, then while a
@@ -8,6 +8,12 @@ second session's thread previews a whole-workbook replacement of `size` rows (`p
 the upload page calls it from its own script thread). Printed: the viewer's median rerun idle and
 during the preview (goal: within 2x), this process's peak RSS while the version is loaded and the
 preview runs (goal: under 600 MB), and the worker process's peak RSS.
+
+`--during report`: the second session's thread builds the year's report instead, over and over until the
+viewer has made `reruns` reruns: the Word report and the Excel annex in the worker process from the
+version's snapshot (report_job.build_isolated, as the Báo cáo page does); `report-inprocess`: the same
+documents built in this interpreter (reports.build_report + build_annex, what the page did before).
+The report's content (prepare_report) is made once beforehand: the page keeps it per data version.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=200_000)
     parser.add_argument("--reruns", type=int, default=6)
+    parser.add_argument("--during", choices=["preview", "report", "report-inprocess"], default="preview")
     args = parser.parse_args()
     from streamlit.testing.v1 import AppTest
 
@@ -66,7 +73,7 @@ def main() -> int:
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    first, second = workbook(args.size), other_workbook(args.size)
+    first = workbook(args.size)
     admin = Account("quantri", "admin")
     folder = Path(tempfile.mkdtemp(prefix="bench_concurrent_"))
     settings_file = folder / "settings.toml"
@@ -102,6 +109,9 @@ def main() -> int:
     for _ in range(len(kinds)):  # warm every period once: later reruns cost what a filter change costs
         rerun()
     idle = [rerun() for _ in range(args.reruns)]
+    if args.during != "preview":
+        return during_report(args, at, rerun, idle, store, settings)
+    second = other_workbook(args.size)
     sampler = Sampler()
     sampler.start()
     data = second.read_bytes()
@@ -132,6 +142,70 @@ def main() -> int:
     print(f"the preview took {outcome['seconds']:.1f} s")
     print(f"server process peak RSS during the preview: {sampler.peak:.0f} MB (goal < 600)")
     print(f"worker process peak RSS: {worker:.0f} MB")
+    return 0
+
+
+def during_report(args, at, rerun, idle: list[float], store, settings) -> int:
+    """The viewer's reruns while another session's thread builds the year's report (see the docstring)."""
+    from datetime import date
+
+    from cchc_lib.common.periods import parse_period
+    from cchc_lib.documents import reports
+    from cchc_lib.publishing import report_job
+    from cchc_lib.publishing.store_base import CACHE_DIR
+    from cchc_lib.web import data
+
+    version = store.current()
+    wb = data.load_workbook(data.current_source(settings), settings)  # the viewer's cached tables, shared
+    period = parse_period("2024")
+    parts = reports.prepare_report(wb, period, "report", settings)
+    snapshot = (str(settings.store_path / CACHE_DIR), version.sha256)
+    issued = date(2025, 1, 5)
+
+    def build_once() -> int:
+        if args.during == "report":
+            docx, xlsx = report_job.build_isolated(
+                ("docx", "xlsx"), parts, settings, issued=issued, snapshot=snapshot, workbook=wb
+            )
+        else:
+            docx = reports.build_report(wb, period, "report", settings, parts=parts, issued=issued)
+            xlsx = reports.build_annex(parts, settings, wb=wb, issued=issued)
+        return len(docx) + len(xlsx)
+
+    stop, builds = threading.Event(), []
+
+    def builder() -> None:
+        while not stop.is_set():
+            began = time.perf_counter()
+            build_once()
+            builds.append(time.perf_counter() - began)
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the publish's parse so far
+    sampler = Sampler()
+    sampler.start()
+    thread = threading.Thread(target=builder)
+    thread.start()
+    busy = []
+    while len(busy) < args.reruns or not builds:
+        busy.append(rerun())
+    stop.set()
+    thread.join()
+    sampler.stop.set()
+    sampler.join()
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    i, b = statistics.median(idle), statistics.median(busy)
+    where = "in the worker" if args.during == "report" else "in this interpreter"
+    print(
+        f"viewer rerun, idle:                 median {i * 1000:7.0f} ms of {len(idle)} ({min(idle) * 1000:.0f}-{max(idle) * 1000:.0f})"
+    )
+    print(f"viewer rerun, during report builds: median {b * 1000:7.0f} ms of {len(busy)} ({min(busy) * 1000:.0f}-{max(busy) * 1000:.0f})"
+          f"  ratio {b / i:.2f} (goal <= 2)")  # fmt: skip
+    print(
+        f"report builds {where}: {len(builds)}, median {statistics.median(builds):.1f} s (Word + Excel annex)"
+    )
+    print(f"server process peak RSS during the builds: {sampler.peak:.0f} MB (goal < 600)")
+    print(f"worker process peak RSS: {worker:.0f} MB (before the builds, the publish's parse: {before:.0f} MB)")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

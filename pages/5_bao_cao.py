@@ -7,7 +7,7 @@ import streamlit as st
 
 from cchc_lib.documents import reports, templates
 from cchc_lib.figures import metrics
-from cchc_lib.web import auth, data, limits, page_frame
+from cchc_lib.web import auth, data, page_frame, report_downloads
 from cchc_lib.web import render as ui
 from cchc_lib.web import report_editor as editing
 from cchc_lib.web.state import persisted_widget
@@ -45,63 +45,10 @@ with frame.guard():
         st.warning(warning, icon=":material/warning:")
     editing.hide_input_instructions()
     form = editing.report_form()
-    slug = f"bao_cao_cchc_{period.name}"
-    who = limits.keys()  # taken now: the downloads' builders run outside the page run
-
-    def _docx() -> bytes:
-        limits.take("report", s, who)
-        extra = {} if form.number is None else {"number": form.number}
-        return reports.build_report(wb, period, calendar, s, parts=parts, issued=form.issued, **extra)
-
-    def _pdf() -> bytes:
-        return reports.docx_to_pdf(_docx())
-
-    def _xlsx() -> bytes:
-        limits.take("report", s, who)
-        return reports.build_annex(parts, s, wb=wb, issued=form.issued, number=form.number or "")
-
-    refusal = limits.peek("report", s, who)
-    if refusal:  # the builds below are refused too (a download cannot show a message of its own)
-        st.warning(refusal, icon=":material/hourglass_top:")
-    columns = st.columns(3)
-    columns[0].download_button(
-        "Tải báo cáo (Word)",
-        data=_docx,
-        file_name=f"{slug}.docx",
-        mime=reports.DOCX_MIME,
-        on_click="ignore",
-        icon=":material/description:",
-        key="report_docx",
-        disabled=bool(refusal),
-        width="stretch",
-    )
-    if reports.pdf_available():
-        columns[1].download_button(
-            "Tải báo cáo (PDF)",
-            data=_pdf,
-            file_name=f"{slug}.pdf",
-            mime=reports.PDF_MIME,
-            on_click="ignore",
-            icon=":material/picture_as_pdf:",
-            key="report_pdf",
-            disabled=bool(refusal),
-            width="stretch",
-        )
-    else:
-        columns[1].caption(
-            "Bản PDF cần LibreOffice trên máy chủ (chưa cài). Có thể mở tệp Word và lưu thành PDF."
-        )
-    columns[2].download_button(
-        "Tải phụ lục (Excel)",
-        data=_xlsx,
-        file_name=f"phu_luc_{slug}.xlsx",
-        mime=reports.XLSX_MIME,
-        on_click="ignore",
-        icon=":material/table_view:",
-        key="report_xlsx",
-        disabled=bool(refusal),
-        width="stretch",
-    )
+    report_downloads.show(
+        s, parts, inputs=(frame.source.key, period.name, calendar, texts, as_of, form), issued=form.issued,
+        number=form.number, source=frame.source, wb=wb, slug=f"bao_cao_cchc_{period.name}",
+    )  # fmt: skip
 
     if may_edit:
         generated = frame.memo(

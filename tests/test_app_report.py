@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from cchc_lib.web.render import md_escape
@@ -31,6 +33,13 @@ def buttons(at: AppTest) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
 
+def build(at: AppTest) -> AppTest:
+    """Click "Lập báo cáo để tải về": the documents are built (in the worker) and offered."""
+    at.button(key="report_build").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_report_page_figures_downloads_and_preview(settings_env: Path) -> None:
     at = run_page({"cchc.year": 2024, "cchc.kind": "Q2"})
     assert not at.exception, [e.value for e in at.exception]
@@ -42,7 +51,8 @@ def test_report_page_figures_downloads_and_preview(settings_env: Path) -> None:
         "Đơn vị chưa có hoạt động",
     ]
     assert at.metric[0].value.endswith(" %")  # 87,5 % as on every other page
-    labels = buttons(at)
+    assert "Tải báo cáo (Word)" not in buttons(at)  # nothing is built before it is asked for
+    labels = buttons(build(at))
     for label in ("Tải báo cáo (Word)", "Tải phụ lục (Excel)", "Tải mẫu chung", "Tải mẫu của đơn vị"):
         assert label in labels
     assert any("quý II năm 2024" in s.value for s in at.subheader)
@@ -56,8 +66,7 @@ def test_report_page_figures_downloads_and_preview(settings_env: Path) -> None:
 def test_pdf_button_only_with_libreoffice(settings_env: Path) -> None:
     from cchc_lib.documents.reports import pdf_available
 
-    at = run_page({"cchc.year": 2024})
-    assert not at.exception
+    at = build(run_page({"cchc.year": 2024}))
     assert ("Tải báo cáo (PDF)" in buttons(at)) == pdf_available()
 
 
@@ -66,7 +75,7 @@ def test_period_without_data(settings_env: Path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert any("Chưa có dữ liệu cho kỳ này" in i.value for i in at.info)
     assert not at.metric
-    assert "Tải báo cáo (Word)" in buttons(at)  # an empty report can still be made
+    assert "Tải báo cáo (Word)" in buttons(build(at))  # an empty report can still be made
 
 
 # --------------------------------------------------------------- the clerk's own words (issue 8)
@@ -190,7 +199,11 @@ def test_others_see_the_saved_edits_in_the_preview_but_no_editor(office, user: s
     assert not [b for b in at.button if b.label in ("Lưu nội dung", "Dùng lại nội dung tự động")]
     assert "Chỉnh sửa nội dung báo cáo" not in [s.value for s in at.subheader]
     assert md_escape(OWN_CHI_DAO) in markdown_text(at)
-    assert "Tải báo cáo (Word)" in buttons(at)
+    assert "Tải báo cáo (Word)" in buttons(build(at))
+    # the document built in the worker from the version's snapshot holds the saved edit
+    document = Document(io.BytesIO(at.session_state["cchc.report.built"].docx))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[paragraphs.index(CHI_DAO) + 1] == OWN_CHI_DAO
 
 
 def test_issue_date_and_number_inputs(office) -> None:

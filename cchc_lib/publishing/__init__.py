@@ -2,6 +2,7 @@
 
 __all__ = [
     "batch",
+    "batch_job",
     "closures",
     "mailer",
     "merge_job",
@@ -10,6 +11,7 @@ __all__ = [
     "pg_schema",
     "pg_sessions",
     "published",
+    "report_job",
     "sheet_merge",
     "snapshots",
     "store",

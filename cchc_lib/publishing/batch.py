@@ -11,9 +11,11 @@ import pandas as pd
 
 from cchc_lib.access.accounts import Account
 from cchc_lib.common.settings import Settings
+from cchc_lib.publishing import snapshots
+from cchc_lib.publishing.published import cached_tables
 from cchc_lib.publishing.store import ClosureCheck, Store, StoreError, Version
-from cchc_lib.publishing.submission_plan import plan_submission
-from cchc_lib.publishing.submissions import Preview, Reader, merge_unit_rows, prepare_update
+from cchc_lib.publishing.store_base import CACHE_DIR
+from cchc_lib.publishing.submissions import Preview, Reader, _snapshot_writer, prepare_update
 from cchc_lib.reading.model import PROBLEM_COLUMNS, ReadResult, Workbook
 from cchc_lib.reading.safety import UnsafeFile
 
@@ -116,6 +118,8 @@ class Batch:
     base_version: int | None
     data: bytes | None = None  # the merged workbook (None: nothing to publish)
     rows: int | None = None  # activity rows in `data`
+    tables: Workbook | None = None  # `data` parsed: its snapshot is written in the publish step
+    tables_context: str = ""  # the settings `tables` were parsed under (snapshots.settings_context)
     closed_setting: date | None = None
     closed_through: date | None = None
 
@@ -126,16 +130,16 @@ class Batch:
 
 class _Reads:
     """Each distinct content read once: the uploaded files (`untrusted`) by `reader` (the sandbox by
-    default), everything else in this process. Everything else is a published version or a published
-    version with the checked rows of an upload merged in: trusted, as the dashboard reads every published
-    version in-process (web/data.py). A sandbox read costs a child process (seconds); the current
-    version is read for every file, and each merge once."""
+    default), everything else (a published version without a snapshot, or one with the checked rows of
+    an upload merged in: trusted) checked, then parsed in the worker process too, so that no whole-workbook
+    parse holds the server's interpreter. A worker read costs a child process (seconds); the current
+    version comes from its snapshot, and each merge is read once."""
 
     def __init__(self, reader: Reader | None = None) -> None:
-        from cchc_lib.reading.sandbox import read_trusted, read_untrusted
+        from cchc_lib.reading.sandbox import read_untrusted
 
         self.reader = reader or read_untrusted
-        self.trusted: Reader = read_trusted
+        self.trusted: Reader = read_untrusted  # the same checks and limits; the content is ours
         self.untrusted: set[str] = set()
         self.done: dict[str, ReadResult] = {}
 
@@ -233,10 +237,12 @@ def check_files(
         raise StoreError("no_base", NO_BASE)
     reads = _Reads(reader)
     current_bytes = store.read_bytes(current_version.number)
-    try:
-        current = reads(current_bytes, settings).workbook
-    except UnsafeFile as exc:
-        raise StoreError("corrupt", f"Không đọc được dữ liệu hiện hành: {exc.full_message}") from exc
+    current = cached_tables(current_bytes, settings, store.root / CACHE_DIR)  # the snapshot: no parse
+    if current is None:
+        try:
+            current = reads(current_bytes, settings).workbook
+        except UnsafeFile as exc:
+            raise StoreError("corrupt", f"Không đọc được dữ liệu hiện hành: {exc.full_message}") from exc
     if current is None:
         raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
     unit_names = dict(zip(current.units["unit_code"], current.units["unit_name"], strict=False))
@@ -334,39 +340,55 @@ def merge_files(
     if not accepted or current is None:
         return batch
     data = store.read_bytes(current.number)
-    try:
-        before = reads(data, settings).workbook
-    except UnsafeFile as exc:
-        raise StoreError("corrupt", f"Không đọc được dữ liệu hiện hành: {exc.full_message}") from exc
+    before = cached_tables(data, settings, store.root / CACHE_DIR)  # the version's snapshot: no parse
+    if before is None:
+        try:
+            before = reads(data, settings).workbook
+        except UnsafeFile as exc:
+            raise StoreError("corrupt", f"Không đọc được dữ liệu hiện hành: {exc.full_message}") from exc
     if before is None:
         raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
-    book = before
-    for index in list(accepted):
+    items = []
+    for index in accepted:
         check = checks[index]
-        preview = check.preview
-        assert preview is not None and check.rows is not None and check.unit_code is not None
-        # the file's plan again, on the workbook as merged so far (its rows are renumbered by each merge)
-        plan = plan_submission(book.activities, check.rows, check.unit_code, preview.mode, preview.date_range)
-        if plan.span is None:
+        assert check.preview is not None and check.rows is not None and check.unit_code is not None
+        items.append((index, check.unit_code, check.rows, check.preview.mode, check.preview.date_range))
+    data, book, outcomes = _merge_isolated(data, before, items, settings)
+    for index, outcome, detail in outcomes:
+        if outcome not in ("held", "unsafe"):
             continue
-        merged = merge_unit_rows(
-            data, book, plan.insert, check.unit_code, preview.date_range or plan.span, replaced=plan.drop
-        )
-        try:
-            after = reads(merged, settings)
-        except UnsafeFile as exc:  # e.g. the merged workbook is beyond the size limit
-            after = ReadResult(None, _problem(exc.code, exc.full_message))
-        if not after.ok or after.workbook is None:  # merged alone it read well; together it does not
-            extra = after.problems.copy()
-            extra["message"] = "Sau khi ghép cùng các tệp khác: " + extra["message"].astype(str)
-            check.problems = pd.concat([check.problems, extra], ignore_index=True)[PROBLEM_COLUMNS]
-            batch.status[index] = HAS_ERRORS
-            batch.accepted.remove(index)
-            continue
-        data, book = merged, after.workbook
+        check = checks[index]
+        extra = detail.copy() if outcome == "held" else _problem(*detail)
+        extra["message"] = "Sau khi ghép cùng các tệp khác: " + extra["message"].astype(str)
+        check.problems = pd.concat([check.problems, extra], ignore_index=True)[PROBLEM_COLUMNS]
+        batch.status[index] = HAS_ERRORS
+        batch.accepted.remove(index)
     if batch.accepted:
-        batch.data, batch.rows = data, len(book.activities)
+        batch.data, batch.rows, batch.tables = data, len(book.activities), book
+        batch.tables_context = snapshots.settings_context(settings)
     return batch
+
+
+def _merge_isolated(
+    data: bytes, before: Workbook, items: list, settings: Settings
+) -> tuple[bytes, Workbook, list[tuple[int, str, Any]]]:
+    """batch_job.merge_batch run in the worker process (one child for the whole batch: the server's
+    interpreter stays free); its refusal raised here as the same StoreError, a worker out of memory or
+    time as "unreadable"."""
+    from cchc_lib.publishing.batch_job import BATCH_MERGER
+    from cchc_lib.reading.sandbox import parse_isolated
+
+    try:
+        outcome = parse_isolated(
+            data, settings, BATCH_MERGER, expect=tuple, options={"before": before, "items": items}
+        )
+    except UnsafeFile as exc:
+        error = StoreError("unreadable", exc.full_message)
+        error.detail = exc.code  # type: ignore[attr-defined]
+        raise error from exc
+    if outcome[0] == "refused":
+        raise StoreError(outcome[1], outcome[2])
+    return outcome[1], outcome[2], outcome[3]
 
 
 def lines_table(batch: Batch) -> pd.DataFrame:
@@ -429,4 +451,5 @@ def publish_batch(store: Store, batch: Batch, account: Account | None) -> Versio
         rows=batch.rows,
         closure=ClosureCheck(batch.closed_setting, batch.closed_through, 0),
         audit={"files": files, "held": held},
+        derived=_snapshot_writer(store, batch),  # a Batch has the preview's data, tables, tables_context
     )

@@ -130,6 +130,7 @@ def test_standing_office_checks_a_file_and_follows_the_cycle(site, browser) -> N
         assert_small_png(shoot(page, "tinh-hinh-bao-cao.png"), DESKTOP["width"])
 
         go(page, "Báo cáo")
+        page.get_by_role("button", name="Lập báo cáo để tải về").click()
         expect(page.get_by_role("button", name="Tải báo cáo (Word)")).to_have_count(1, timeout=60_000)
         assert_small_png(shoot(page, "bao-cao.png"), DESKTOP["width"])
 

@@ -101,6 +101,9 @@ def test_edit_two_sections_download_and_reopen(site, browser, screenshots: Path)
         number.press("Enter")
         settle(page)
         full_screenshot(page, screenshots / "bao_cao_sua_noi_dung_1280.png")
+        page.get_by_role("button", name="Lập báo cáo để tải về").click()
+        expect(page.get_by_role("button", name="Tải báo cáo (Word)")).to_have_count(1, timeout=60_000)
+        settle(page)
         with page.expect_download() as info:
             page.get_by_role("button", name="Tải báo cáo (Word)").click()
         path = site.folder / "bao_cao.docx"
