@@ -34,6 +34,9 @@ from cchc_lib.reading.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
 
 Reader = Callable[[bytes, Settings], ReadResult]
+# Merges a unit's rows into the current workbook: (current bytes, before, rows, unit, date range, settings,
+# replaced=mask) -> (merged bytes, what they read as); merge_job.merge_and_read, here or in the worker.
+Merger = Callable[..., tuple[bytes, ReadResult]]
 
 # One row per unit × activity type whose activities change.
 CHANGE_COLUMNS = [
@@ -264,6 +267,10 @@ def prepare_update(
         )
     closed_setting = setting_closed_through(settings)
     closed = store.closed_through(closed_setting)
+    if kind == "unit" and reader is None and current is not None:
+        fast = _submit_in_one_job(store, data, file_name, unit_code, mode, date_range, settings, account, calendar)
+        if fast is not None:
+            return fast
     upload = _read(read, bytes(data), settings, current=False)
     preview = Preview(
         kind=kind,
@@ -315,11 +322,50 @@ def prepare_update(
         current_bytes,
         unit_code,
         date_range,
-        read,
+        _merge_isolated,
         settings,
         account,
         calendar,
     )
+
+
+def _submit_in_one_job(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    unit_code: str | None,
+    mode: str,
+    date_range: tuple[date, date] | None,
+    settings: Settings,
+    account: Account,
+    calendar: str,
+) -> Preview | None:
+    """A unit submission checked in one worker job (unit_job: the upload parsed, checked, planned, merged
+    and read back), when the current version's snapshot is at hand; None otherwise (the caller reads the
+    current version first)."""
+    from cchc_lib.publishing.unit_job import submit_isolated
+
+    current = store.current()
+    assert current is not None and unit_code is not None
+    current_bytes = store.read_bytes(current.number)  # checked against its sha256
+    before = cached_tables(current_bytes, settings, store.root / CACHE_DIR)
+    if before is None:
+        return None
+    closed_setting = setting_closed_through(settings)
+    preview = Preview(
+        kind="unit",
+        file_name=file_name,
+        user=account.name,
+        unit_code=unit_code,
+        base_version=current.number,
+        upload_sha256=hashlib.sha256(data).hexdigest(),
+        problems=_problems([]),
+        closed_through=store.closed_through(closed_setting),
+        closed_setting=closed_setting,
+        mode=mode,
+    )
+    job = {"before": before, "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
+    return submit_isolated(preview, bytes(data), settings, account=account, **job)
 
 
 def _prepare_unit(
@@ -329,7 +375,7 @@ def _prepare_unit(
     current_bytes: bytes,
     unit_code: str,
     date_range: tuple[date, date] | None,
-    read: Reader,
+    merge: Merger,
     settings: Settings,
     account: Account,
     calendar: str,
@@ -393,7 +439,7 @@ def _prepare_unit(
         )
     if adding:
         return _prepare_adding(
-            preview, rows, before, current_bytes, unit_code, problems, read, settings, account
+            preview, rows, before, current_bytes, unit_code, problems, merge, settings, account
         )
     dates = pd.to_datetime(rows["date"])
     if date_range is None and not rows.empty:
@@ -411,8 +457,8 @@ def _prepare_unit(
     if not preview.errors.empty or date_range is None:
         return preview
     preview.plan = plan_submission(before.activities, rows, unit_code, CORRECT, date_range)
-    merged = _merge_isolated(current_bytes, before, rows, unit_code, date_range, settings)
-    after = _finish(preview, merged, before, read, settings)
+    merged = merge(current_bytes, before, rows, unit_code, date_range, settings)
+    after = _finish(preview, merged, before, settings)
     if after is None:
         return preview
     preview.notes.append(_unit_note(before, rows, unit_code, date_range))
@@ -424,11 +470,12 @@ def _prepare_unit(
 
 
 def _finish(
-    preview: Preview, merged: bytes, before: Workbook, read: Reader, settings: Settings
+    preview: Preview, outcome: tuple[bytes, ReadResult], before: Workbook, settings: Settings
 ) -> Workbook | None:
-    """Read the merged workbook back: its problems (the preview then has no data, None returned) or the
-    preview's data, rows, changes and duplicate flag (the merged Workbook returned)."""
-    after = _read(read, merged, settings, current=False)
+    """The merged workbook and what it reads as (merge_job.merge_and_read): its problems (the preview
+    then has no data, None returned) or the preview's data, rows, changes and duplicate flag (the merged
+    Workbook returned)."""
+    merged, after = outcome
     if not after.ok or after.workbook is None:
         extra = after.problems.copy()
         extra["message"] = "Sau khi ghép vào dữ liệu hiện hành: " + extra["message"].astype(str)
@@ -451,7 +498,7 @@ def _prepare_adding(
     current_bytes: bytes,
     unit_code: str,
     problems: list[tuple[Any, ...]],
-    read: Reader,
+    merge: Merger,
     settings: Settings,
     account: Account,
 ) -> Preview:
@@ -473,10 +520,8 @@ def _prepare_adding(
         preview.data, preview.rows, preview.duplicate = current_bytes, len(before.activities), True
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
         return preview
-    merged = _merge_isolated(
-        current_bytes, before, plan.insert, unit_code, plan.span, settings, replaced=plan.drop
-    )
-    if _finish(preview, merged, before, read, settings) is not None:
+    merged = merge(current_bytes, before, plan.insert, unit_code, plan.span, settings, replaced=plan.drop)
+    if _finish(preview, merged, before, settings) is not None:
         preview.notes.append(ADD_NOTE)
     return preview
 
@@ -489,9 +534,10 @@ def _merge_isolated(
     date_range: tuple[date, date],
     settings: Settings,
     replaced: pd.Series | None = None,
-) -> bytes:
-    """merge_unit_rows run in the worker process (the server's interpreter stays free for the others);
-    its refusal raised here as the same StoreError, a worker out of memory or time as "unreadable"."""
+) -> tuple[bytes, ReadResult]:
+    """merge_job.merge_and_read (the merge and what it reads as) run in one worker process (the server's
+    interpreter stays free for the others); its refusal raised here as the same StoreError, a worker out
+    of memory or time as "unreadable"."""
     from cchc_lib.publishing.merge_job import MERGER
     from cchc_lib.reading.safety import UnsafeFile
     from cchc_lib.reading.sandbox import parse_isolated
@@ -507,7 +553,7 @@ def _merge_isolated(
         raise error from exc
     if outcome[0] == "refused":
         raise StoreError(outcome[1], outcome[2])
-    return outcome[1]
+    return outcome[1], outcome[2]
 
 
 def _range_problems(

@@ -1,0 +1,108 @@
+"""A unit's submission checked in one worker job: the upload parsed, checked against the current version,
+planned, merged into it and read back, all in the same limited child process (one interpreter start)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cchc_lib.access.accounts import Account
+from cchc_lib.common.settings import Settings
+from cchc_lib.reading.model import Workbook
+
+if TYPE_CHECKING:
+    from cchc_lib.publishing.submissions import Preview
+
+__all__ = ["UNIT_JOB", "WORKER_MODULES", "prepare_in_worker", "submit_isolated"]
+
+UNIT_JOB = "cchc_lib.publishing.unit_job:prepare_in_worker"
+# What a worker imports for this job and the merge (a spare worker imports them while it waits).
+WORKER_MODULES = (
+    "cchc_lib.publishing.submissions",
+    "cchc_lib.publishing.merge_job",
+    "cchc_lib.publishing.sheet_merge",
+    "openpyxl.styles.numbers",
+    "openpyxl.utils.datetime",
+)
+
+
+def submit_isolated(
+    preview: Preview,
+    data: bytes,
+    settings: Settings,
+    *,
+    account: Account,
+    before: Workbook,
+    current_bytes: bytes,
+    date_range: tuple[date, date] | None,
+    calendar: str,
+) -> Preview:
+    """`preview` (kind "unit", no problems yet) completed by prepare_in_worker on the upload `data`, after
+    the safety checks here. Raises StoreError: "unreadable" (`detail` = the safety code) for an upload or a
+    worker that failed the checks or the limits, and any refusal of the merge."""
+    from cchc_lib.publishing.store import StoreError
+    from cchc_lib.reading.safety import UnsafeFile, check_upload
+    from cchc_lib.reading.sandbox import parse_isolated
+
+    options = {
+        "preview": preview,
+        "account": account,
+        "before": before,
+        "current_bytes": current_bytes,
+        "date_range": date_range,
+        "calendar": calendar,
+    }
+    try:
+        check_upload(data, settings)
+        outcome = parse_isolated(data, settings, UNIT_JOB, expect=tuple, options=options)
+    except UnsafeFile as exc:
+        error = StoreError("unreadable", exc.full_message)
+        error.detail = exc.code  # type: ignore[attr-defined]
+        raise error from exc
+    if outcome[0] == "refused":
+        error = StoreError(outcome[1], outcome[2])
+        if outcome[3]:
+            error.detail = outcome[3]  # type: ignore[attr-defined]
+        raise error
+    return outcome[1]
+
+
+def prepare_in_worker(
+    data: bytes,
+    settings: Settings,
+    *,
+    preview: Preview,
+    account: Account,
+    before: Workbook,
+    current_bytes: bytes,
+    date_range: tuple[date, date] | None,
+    calendar: str,
+) -> tuple:
+    """In the worker: ("done", the completed preview) or ("refused", code, message, detail) for the
+    StoreError the checks or the merge raise. The upload `data` is parsed with reading.read_workbook."""
+    from cchc_lib.publishing.merge_job import merge_here
+    from cchc_lib.publishing.store import StoreError
+    from cchc_lib.publishing.submissions import _concat, _prepare_unit
+    from cchc_lib.reading.workbook import read_workbook
+
+    upload = read_workbook(data, settings)
+    preview.problems = _concat(upload.problems)
+    if not upload.ok or upload.workbook is None:
+        return ("done", preview)
+    assert preview.unit_code is not None
+    try:
+        done = _prepare_unit(
+            preview,
+            upload.workbook,
+            before,
+            current_bytes,
+            preview.unit_code,
+            date_range,
+            merge_here,
+            settings,
+            account,
+            calendar,
+        )
+    except StoreError as exc:
+        return ("refused", exc.code, exc.message, getattr(exc, "detail", ""))
+    return ("done", done)
