@@ -138,7 +138,9 @@ def placed_tables(
     expected = rows.sort_values(["date", "row"], kind="stable")
     if activity_keys(new) != activity_keys(expected):
         return None
-    new = new.assign(row=new["row"] + (new_at - probe_at))  # the same cells, at their rows in the merged sheet
+    new = new.assign(
+        row=new["row"] + (new_at - probe_at)
+    )  # the same cells, at their rows in the merged sheet
     drop = replaced if replaced is not None else _replaced(old, unit_code, date_range)
     kept = old[~drop.to_numpy(dtype=bool)].copy()
     moving = kept["row"] >= start
@@ -146,7 +148,9 @@ def placed_tables(
     if moved.isna().any():
         return None
     kept.loc[moving, "row"] = moved.astype("int64")
-    activities = pd.concat([kept, new], ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+    activities = pd.concat([kept, new], ignore_index=True).sort_values(
+        "row", kind="stable", ignore_index=True
+    )
     if list(activities.dtypes) != list(old.dtypes) or activities["row"].duplicated().any():
         return None
     book.activities = activities
