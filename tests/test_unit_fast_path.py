@@ -24,7 +24,7 @@ from cchc_lib.publishing.merge_job import merge_and_read, placed_tables
 from cchc_lib.publishing.sheet_merge import merge_unit_rows_placed
 from cchc_lib.publishing.store import Store
 from cchc_lib.publishing.submission_plan import plan_submission
-from cchc_lib.publishing.submissions import prepare_update, publish_preview
+from cchc_lib.publishing.submissions import change_table, prepare_update, publish_preview
 from cchc_lib.reading.model import Workbook
 from cchc_lib.reading.workbook import read_workbook
 from cchc_lib.sample.builder import Layout, build_xlsx
@@ -98,6 +98,9 @@ def test_the_placed_tables_equal_a_full_parse_of_the_merged_bytes(source: str, m
     assert tables is not None, "the placed tables must be proven on this fixture"
     assert_same(parsed(merged), tables)
     assert len(tables.activities) == len(before.activities) - int(plan.drop.sum()) + len(plan.insert)
+    again, result, proven = merge_and_read(base, before, plan.insert, CODE, plan.span, SETTINGS, plan.drop)
+    assert proven and again == merged
+    assert_same(tables, result.workbook)
 
 
 def test_new_rows_that_do_not_read_as_submitted_are_not_trusted() -> None:
@@ -123,7 +126,8 @@ def test_an_unused_column_in_the_activities_sheet_is_parsed_in_full() -> None:
         base, before, plan.insert, CODE, plan.span, plan.drop, probe=True
     )
     assert placed_tables(before, plan.insert, CODE, plan.span, plan.drop, placement, SETTINGS) is None
-    again, result = merge_and_read(base, before, plan.insert, CODE, plan.span, SETTINGS, plan.drop)
+    again, result, proven = merge_and_read(base, before, plan.insert, CODE, plan.span, SETTINGS, plan.drop)
+    assert not proven
     assert again == merged
     assert_same(parsed(merged), result.workbook)
 
@@ -154,6 +158,9 @@ def test_the_one_job_submission_publishes_a_snapshot_equal_to_a_full_parse(tmp_p
     placed = merge_unit_rows_placed(base, before, plan.insert, CODE, plan.span, plan.drop, probe=True)
     assert placed is not None and placed[0] == published
     assert placed_tables(before, plan.insert, CODE, plan.span, plan.drop, placed[1], SETTINGS) is not None
+    # the change table, made on the unit's rows only, is the one of the whole tables
+    assert_frame_equal(preview.changes, change_table(before, expected))
+    assert preview.changes["unit_code"].tolist() == [CODE] * len(preview.changes)
     acts = expected.activities
     assert sorted(acts.loc[acts["unit_code"] == CODE, "quantity"].tolist()).count(8) == 3
     assert (acts["title"] == "Tin mới & <đặc biệt>").sum() == 1

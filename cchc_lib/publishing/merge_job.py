@@ -44,7 +44,7 @@ def merge_here(
     date_range: tuple[date, date],
     settings: Settings,
     replaced: pd.Series | None = None,
-) -> tuple[bytes, ReadResult]:
+) -> tuple[bytes, ReadResult, bool]:
     """merge_and_read in this process (the worker); merged bytes the safety checks refuse raise StoreError
     "unreadable" (`detail`: the safety code), as a read of them in a worker of their own did."""
     from cchc_lib.publishing.store import StoreError
@@ -66,8 +66,9 @@ def merge_and_read(
     date_range: tuple[date, date],
     settings: Settings,
     replaced: pd.Series | None = None,
-) -> tuple[bytes, ReadResult]:
-    """The merged workbook (submissions.merge_unit_rows) and what it reads as. After an XML-level merge
+) -> tuple[bytes, ReadResult, bool]:
+    """The merged workbook (submissions.merge_unit_rows), what it reads as, and whether that is proven
+    without a full parse (then every other unit's rows are `before`'s, renumbered). After an XML-level merge
     the tables are known without parsing the whole file again (placed_tables); whenever they cannot be
     proven so, and after the openpyxl path, the merged bytes are checked and parsed in full. Raises
     StoreError (a version that cannot be edited) and UnsafeFile (merged bytes refused by the checks)."""
@@ -79,10 +80,10 @@ def merge_and_read(
         merged, placement = placed
         tables = placed_tables(before, rows, unit_code, date_range, replaced, placement, settings)
         if tables is not None and len(merged) <= settings.max_upload_mb * 1024 * 1024:
-            return merged, ReadResult(tables, pd.DataFrame(columns=PROBLEM_COLUMNS))
+            return merged, ReadResult(tables, pd.DataFrame(columns=PROBLEM_COLUMNS)), True
     else:
         merged = merge_unit_rows(current_bytes, before, rows, unit_code, date_range, replaced)
-    return merged, _read_in_full(merged, settings)
+    return merged, _read_in_full(merged, settings), False
 
 
 def _read_in_full(data: bytes, settings: Settings) -> ReadResult:

@@ -36,7 +36,8 @@ __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_pre
 Reader = Callable[[bytes, Settings], ReadResult]
 # Merges a unit's rows into the current workbook: (current bytes, before, rows, unit, date range, settings,
 # replaced=mask) -> (merged bytes, what they read as); merge_job.merge_and_read, here or in the worker.
-Merger = Callable[..., tuple[bytes, ReadResult]]
+# `proven`: every other unit's rows are known to read as before (merge_job.placed_tables).
+Merger = Callable[..., tuple[bytes, ReadResult, bool]]
 
 # One row per unit × activity type whose activities change.
 CHANGE_COLUMNS = [
@@ -166,13 +167,18 @@ def _row_hashes(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def change_table(before: Workbook | None, after: Workbook) -> pd.DataFrame:
+def change_table(before: Workbook | None, after: Workbook, only_unit: str | None = None) -> pd.DataFrame:
     """Per unit × activity type: rows before/after, added/removed, actual (sum of quantity) before/after.
     Rows are compared as multisets of their fields (hashed, vectorised: the per-group tuples took 20 s
-    of a 200,000-row preview)."""
+    of a 200,000-row preview). `only_unit`: compare that unit's rows only (the caller knows every other
+    unit's rows are the same on both sides)."""
     empty = pd.DataFrame(columns=ACTIVITY_COLUMNS)
-    old = _row_hashes(before.activities if before is not None else empty)
-    new = _row_hashes(after.activities)
+    old_rows, new_rows = (before.activities if before is not None else empty), after.activities
+    if only_unit is not None:
+        old_rows = old_rows[old_rows["unit_code"] == only_unit]
+        new_rows = new_rows[new_rows["unit_code"] == only_unit]
+    old = _row_hashes(old_rows)
+    new = _row_hashes(new_rows)
     by = ["unit", "kind"]
     keys = pd.concat([old.assign(side=-1), new.assign(side=1)], ignore_index=True)
     per_key = keys.assign(b=(keys["side"] < 0).astype("int64"), a=(keys["side"] > 0).astype("int64"))
@@ -470,12 +476,12 @@ def _prepare_unit(
 
 
 def _finish(
-    preview: Preview, outcome: tuple[bytes, ReadResult], before: Workbook, settings: Settings
+    preview: Preview, outcome: tuple[bytes, ReadResult, bool], before: Workbook, settings: Settings
 ) -> Workbook | None:
-    """The merged workbook and what it reads as (merge_job.merge_and_read): its problems (the preview
-    then has no data, None returned) or the preview's data, rows, changes and duplicate flag (the merged
-    Workbook returned)."""
-    merged, after = outcome
+    """The merged workbook, what it reads as and whether the other units' rows are proven unchanged
+    (merge_job.merge_and_read): its problems (the preview then has no data, None returned) or the
+    preview's data, rows, changes and duplicate flag (the merged Workbook returned)."""
+    merged, after, proven = outcome
     if not after.ok or after.workbook is None:
         extra = after.problems.copy()
         extra["message"] = "Sau khi ghép vào dữ liệu hiện hành: " + extra["message"].astype(str)
@@ -484,7 +490,7 @@ def _finish(
     preview.data = merged
     preview.tables, preview.tables_context = after.workbook, snapshots.settings_context(settings)
     preview.rows = len(after.workbook.activities)
-    preview.changes = change_table(before, after.workbook)
+    preview.changes = change_table(before, after.workbook, preview.unit_code if proven else None)
     preview.duplicate = preview.changes.empty
     if preview.duplicate:
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
@@ -534,7 +540,7 @@ def _merge_isolated(
     date_range: tuple[date, date],
     settings: Settings,
     replaced: pd.Series | None = None,
-) -> tuple[bytes, ReadResult]:
+) -> tuple[bytes, ReadResult, bool]:
     """merge_job.merge_and_read (the merge and what it reads as) run in one worker process (the server's
     interpreter stays free for the others); its refusal raised here as the same StoreError, a worker out
     of memory or time as "unreadable"."""
@@ -553,7 +559,7 @@ def _merge_isolated(
         raise error from exc
     if outcome[0] == "refused":
         raise StoreError(outcome[1], outcome[2])
-    return outcome[1], outcome[2]
+    return outcome[1], outcome[2], outcome[3]
 
 
 def _range_problems(
