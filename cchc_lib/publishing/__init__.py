@@ -23,5 +23,6 @@ __all__ = [
     "submission_labels",
     "submission_plan",
     "submissions",
+    "unit_job",
     "version_keys",
 ]

@@ -617,10 +617,18 @@ def _merge(
     if not probe:
         return merged, None
     moves = {int(old_row): int(new_row) for old_row, new_row in mapping.items()}
-    probe_rows = [writer.xml(probe_at + k, record) for k, record in enumerate(new_rows)]
+    probe_rows = _moved(b"".join(written), {new_at + k: probe_at + k for k in range(len(new_rows))})
     probe_head = _dimension(head, probe_at + len(new_rows) - 1, max(columns.values()))
-    sample = _write(archive, part, [probe_head, above, *probe_rows, tail], chain, changed)
+    sample = _write(archive, part, [probe_head, above, probe_rows, tail], chain, changed)
     return merged, Placement(start, moves, new_at, len(new_rows), probe_at, sample)
+
+
+def _moved(xml: bytes, rows: dict[int, int]) -> bytes:
+    """Rows written here (every row and cell reference first in its tag) with their numbers moved."""
+    parts = _REF_SPLIT.split(xml)
+    mapping = {str(old).encode(): str(new).encode() for old, new in rows.items()}
+    parts[2::4] = [mapping[digits] for digits in parts[2::4]]
+    return b"".join(parts)
 
 
 def _dimension(head: bytes, last_row: int, last_column: int) -> bytes:

@@ -274,7 +274,19 @@ def prepare_update(
     closed_setting = setting_closed_through(settings)
     closed = store.closed_through(closed_setting)
     if kind == "unit" and reader is None and current is not None:
-        fast = _submit_in_one_job(store, data, file_name, unit_code, mode, date_range, settings, account, calendar)
+        preview = Preview(
+            kind=kind,
+            file_name=file_name,
+            user=account.name,
+            unit_code=unit_code,
+            base_version=base,
+            upload_sha256=hashlib.sha256(data).hexdigest(),
+            problems=_problems([]),
+            closed_through=closed,
+            closed_setting=closed_setting,
+            mode=mode,
+        )
+        fast = _submit_in_one_job(store, current, preview, data, date_range, settings, account, calendar)
         if fast is not None:
             return fast
     upload = _read(read, bytes(data), settings, current=False)
@@ -337,39 +349,23 @@ def prepare_update(
 
 def _submit_in_one_job(
     store: Store,
+    current: Version,
+    preview: Preview,
     data: bytes,
-    file_name: str,
-    unit_code: str | None,
-    mode: str,
     date_range: tuple[date, date] | None,
     settings: Settings,
     account: Account,
     calendar: str,
 ) -> Preview | None:
-    """A unit submission checked in one worker job (unit_job: the upload parsed, checked, planned, merged
-    and read back), when the current version's snapshot is at hand; None otherwise (the caller reads the
-    current version first)."""
+    """`preview` (a unit's, no problems yet) completed in one worker job (unit_job: the upload parsed,
+    checked, planned, merged and read back) when the current version's snapshot is at hand; None
+    otherwise (the caller reads the current version first)."""
     from cchc_lib.publishing.unit_job import submit_isolated
 
-    current = store.current()
-    assert current is not None and unit_code is not None
     current_bytes = store.read_bytes(current.number)  # checked against its sha256
     before = cached_tables(current_bytes, settings, store.root / CACHE_DIR)
     if before is None:
         return None
-    closed_setting = setting_closed_through(settings)
-    preview = Preview(
-        kind="unit",
-        file_name=file_name,
-        user=account.name,
-        unit_code=unit_code,
-        base_version=current.number,
-        upload_sha256=hashlib.sha256(data).hexdigest(),
-        problems=_problems([]),
-        closed_through=store.closed_through(closed_setting),
-        closed_setting=closed_setting,
-        mode=mode,
-    )
     job = {"before": before, "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
     return submit_isolated(preview, bytes(data), settings, account=account, **job)
 

@@ -3,6 +3,7 @@ planned, merged into it and read back, all in the same limited child process (on
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,23 @@ def submit_isolated(
         if outcome[3]:
             error.detail = outcome[3]  # type: ignore[attr-defined]
         raise error
-    return outcome[1]
+    return _preview(outcome[1])
+
+
+def _plain(preview: Preview) -> dict:
+    """The preview as plain data (the worker's answer may name no class of ours but the Workbook)."""
+    data = {f.name: getattr(preview, f.name) for f in fields(preview)}
+    if preview.plan is not None:
+        data["plan"] = {f.name: getattr(preview.plan, f.name) for f in fields(preview.plan)}
+    return data
+
+
+def _preview(data: dict) -> Preview:
+    from cchc_lib.publishing.submission_plan import SubmissionPlan
+    from cchc_lib.publishing.submissions import Preview
+
+    plan = data.get("plan")
+    return Preview(**{**data, "plan": SubmissionPlan(**plan) if plan is not None else None})
 
 
 def prepare_in_worker(
@@ -78,7 +95,7 @@ def prepare_in_worker(
     date_range: tuple[date, date] | None,
     calendar: str,
 ) -> tuple:
-    """In the worker: ("done", the completed preview) or ("refused", code, message, detail) for the
+    """In the worker: ("done", the completed preview as plain data) or ("refused", code, message, detail) for the
     StoreError the checks or the merge raise. The upload `data` is parsed with reading.read_workbook."""
     from cchc_lib.publishing.merge_job import merge_here
     from cchc_lib.publishing.store import StoreError
@@ -88,7 +105,7 @@ def prepare_in_worker(
     upload = read_workbook(data, settings)
     preview.problems = _concat(upload.problems)
     if not upload.ok or upload.workbook is None:
-        return ("done", preview)
+        return ("done", _plain(preview))
     assert preview.unit_code is not None
     try:
         done = _prepare_unit(
@@ -105,4 +122,4 @@ def prepare_in_worker(
         )
     except StoreError as exc:
         return ("refused", exc.code, exc.message, getattr(exc, "detail", ""))
-    return ("done", done)
+    return ("done", _plain(done))

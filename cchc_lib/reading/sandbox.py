@@ -59,9 +59,6 @@ _ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
     {
         ("cchc_lib.reading.model", "ReadResult"),
         ("cchc_lib.reading.model", "Workbook"),
-        # a unit submission checked in the worker (publishing.unit_job): named here, never imported
-        ("cchc_lib.publishing.submissions", "Preview"),
-        ("cchc_lib.publishing.submission_plan", "SubmissionPlan"),
         ("builtins", "slice"),
         ("builtins", "range"),
         ("builtins", "complex"),
