@@ -357,16 +357,16 @@ def _submit_in_one_job(
     account: Account,
     calendar: str,
 ) -> Preview | None:
-    """`preview` (a unit's, no problems yet) completed in one worker job (unit_job: the upload parsed,
-    checked, planned, merged and read back) when the current version's snapshot is at hand; None
-    otherwise (the caller reads the current version first)."""
+    """`preview` (a unit's, no problems yet) completed in one worker job (unit_job: the current version's
+    snapshot loaded and checked, the upload parsed, checked, planned, merged and read back) when that
+    snapshot is there; None otherwise (the caller reads the current version first)."""
     from cchc_lib.publishing.unit_job import submit_isolated
 
-    current_bytes = store.read_bytes(current.number)  # checked against its sha256
-    before = cached_tables(current_bytes, settings, store.root / CACHE_DIR)
-    if before is None:
+    cache = store.root / CACHE_DIR
+    if not snapshots.manifest_path(cache, current.sha256).is_file():
         return None
-    job = {"before": before, "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
+    current_bytes = store.read_bytes(current.number)  # checked against its sha256
+    job = {"cache_dir": str(cache), "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
     return submit_isolated(preview, bytes(data), settings, account=account, **job)
 
 

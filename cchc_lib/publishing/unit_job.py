@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cchc_lib.access.accounts import Account
 from cchc_lib.common.settings import Settings
-from cchc_lib.reading.model import Workbook
 
 if TYPE_CHECKING:
     from cchc_lib.publishing.submissions import Preview
@@ -33,13 +33,14 @@ def submit_isolated(
     settings: Settings,
     *,
     account: Account,
-    before: Workbook,
+    cache_dir: str,
     current_bytes: bytes,
     date_range: tuple[date, date] | None,
     calendar: str,
-) -> Preview:
+) -> Preview | None:
     """`preview` (kind "unit", no problems yet) completed by prepare_in_worker on the upload `data`, after
-    the safety checks here. Raises StoreError: "unreadable" (`detail` = the safety code) for an upload or a
+    the safety checks here; None when the worker found no sound snapshot of `current_bytes` in
+    `cache_dir` (the caller then reads the current version itself). Raises StoreError: "unreadable" (`detail` = the safety code) for an upload or a
     worker that failed the checks or the limits, and any refusal of the merge."""
     from cchc_lib.publishing.store import StoreError
     from cchc_lib.reading.safety import UnsafeFile, check_upload
@@ -48,7 +49,7 @@ def submit_isolated(
     options = {
         "preview": preview,
         "account": account,
-        "before": before,
+        "cache_dir": cache_dir,
         "current_bytes": current_bytes,
         "date_range": date_range,
         "calendar": calendar,
@@ -65,7 +66,7 @@ def submit_isolated(
         if outcome[3]:
             error.detail = outcome[3]  # type: ignore[attr-defined]
         raise error
-    return _preview(outcome[1])
+    return _preview(outcome[1]) if outcome[0] == "done" else None
 
 
 def _plain(preview: Preview) -> dict:
@@ -90,18 +91,24 @@ def prepare_in_worker(
     *,
     preview: Preview,
     account: Account,
-    before: Workbook,
+    cache_dir: str,
     current_bytes: bytes,
     date_range: tuple[date, date] | None,
     calendar: str,
 ) -> tuple:
-    """In the worker: ("done", the completed preview as plain data) or ("refused", code, message, detail) for the
-    StoreError the checks or the merge raise. The upload `data` is parsed with reading.read_workbook."""
+    """In the worker: ("done", the completed preview as plain data), ("refused", code, message, detail)
+    for the StoreError the checks or the merge raise, or ("no_snapshot",) when `cache_dir` holds no sound
+    snapshot of `current_bytes` (published.cached_tables: checked against their sha256 and digests). The
+    snapshot is loaded before the upload `data` is parsed (reading.read_workbook)."""
     from cchc_lib.publishing.merge_job import merge_here
+    from cchc_lib.publishing.published import cached_tables
     from cchc_lib.publishing.store import StoreError
     from cchc_lib.publishing.submissions import _concat, _prepare_unit
     from cchc_lib.reading.workbook import read_workbook
 
+    before = cached_tables(current_bytes, settings, Path(cache_dir))
+    if before is None:
+        return ("no_snapshot",)
     upload = read_workbook(data, settings)
     preview.problems = _concat(upload.problems)
     if not upload.ok or upload.workbook is None:
