@@ -180,4 +180,8 @@ else:  # imported by `streamlit run app.py` (or uvicorn app:app): the app server
     from cchc_lib.web.store_startup import check_store_at_start
 
     check_store_at_start(load_settings())  # a PostgreSQL schema it does not know: the server does not start
+    from cchc_lib.publishing.unit_job import WORKER_MODULES
+    from cchc_lib.reading.sandbox import keep_spare_worker
+
+    keep_spare_worker(WORKER_MODULES)  # an upload never waits for a worker interpreter to import pandas
     app = st.App(__file__, routes=ROUTES, middleware=MIDDLEWARE)

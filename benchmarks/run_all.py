@@ -13,7 +13,10 @@ Per size (workbooks from cchc_lib.sample.builder, cached in benchmarks/out/):
 - `summary FILE --period 2024 --format json` of the published version, in a fresh process (median);
 - a filter change on each page: the library calls a page makes, timed directly (bench_pages).
 `--profile`: cProfile of the unit submission and the replacement preview at the largest size (the
-parent's side; the worker's parse is the `communicate` wait).
+parent's side; the worker's job is the wait in `_load`).
+The process plays the app server: it keeps a spare worker started ahead (sandbox.keep_spare_worker, as
+app.py does) and, before each timed upload, waits until the spare has finished importing (a user's
+uploads are seconds apart); `--no-spare` measures cold worker starts instead.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import io
 import logging
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,6 +52,29 @@ def best_s(fn, repeat: int) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - started)
     return min(times), result
+
+
+def spare_settled(timeout: float = 120.0) -> None:
+    """Wait until the spare worker (if any) has stopped using CPU: its imports are done."""
+    from cchc_lib.reading import spare
+
+    child = spare._state["spare"]
+    if child is None:
+        return
+    stat = Path(f"/proc/{child.pid}/stat")
+    deadline, last = time.monotonic() + timeout, -1
+    while time.monotonic() < deadline and stat.exists():
+        ticks = sum(int(x) for x in stat.read_text().rsplit(") ", 1)[1].split()[11:13])
+        if ticks == last:
+            return
+        last = ticks
+        time.sleep(0.5)
+
+
+def peak_mb(who: int) -> float:
+    import resource
+
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def profile(label: str, fn) -> None:
@@ -89,11 +116,13 @@ def run(size: int, repeat: int, with_profile: bool) -> dict[str, float]:
                 store, second.read_bytes(), account=admin, kind="replace", file_name=second.name, settings=settings
             )
 
+        spare_settled()
         seconds, preview = best_s(replacement, 1)
         assert preview.errors.empty, preview.errors
         out["replace"] = seconds
         print(f"  replacement preview                            {seconds:7.2f} s  {seconds / bare:5.2f}x")
         if with_profile:
+            spare_settled()
             profile(f"replacement preview, {size:,}", replacement)
         publish_preview(store, preview, admin)  # the unit's rows now differ from its current ones
 
@@ -104,11 +133,15 @@ def run(size: int, repeat: int, with_profile: bool) -> dict[str, float]:
             assert preview.errors.empty and not preview.duplicate, preview.errors
             return publish_preview(store, preview, unit)
 
+        spare_settled()
         seconds, _ = best_s(submission, 1)
         out["unit"] = seconds
         print(f"  unit submission check + publish                {seconds:7.2f} s  {seconds / bare:5.2f}x")
+        print(f"  peak RSS so far: this process {peak_mb(resource.RUSAGE_SELF):,.0f} MB, "
+              f"workers {peak_mb(resource.RUSAGE_CHILDREN):,.0f} MB")  # fmt: skip
         if with_profile:
             store.rollback(store.current_number() - 1, admin)  # the unit's rows differ again
+            spare_settled()
             profile(f"unit submission, {size:,}", submission)
 
         settings_file = Path(folder) / "settings.toml"
@@ -140,7 +173,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[3_000, 20_000, 200_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-spare", action="store_true", help="no spare worker: every job starts cold")
     args = parser.parse_args()
+    if not args.no_spare:
+        from cchc_lib.publishing.unit_job import WORKER_MODULES
+        from cchc_lib.reading.sandbox import keep_spare_worker
+
+        keep_spare_worker(WORKER_MODULES)
     rows = {}
     for size in args.sizes:
         rows[size] = run(size, args.repeat, args.profile and size == max(args.sizes))

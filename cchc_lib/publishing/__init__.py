@@ -27,5 +27,6 @@ __all__ = [
     "submission_labels",
     "submission_plan",
     "submissions",
+    "unit_job",
     "version_keys",
 ]

@@ -18,6 +18,7 @@ import posixpath
 import re
 import zipfile
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import unescape
 from typing import Any
@@ -31,7 +32,7 @@ from cchc_lib.reading.model import Workbook
 from cchc_lib.reading.package import Package, _column_number, column_letters
 from cchc_lib.reading.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 
-__all__ = ["merge_unit_rows_fast"]
+__all__ = ["Placement", "merge_unit_rows_fast", "merge_unit_rows_placed"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,22 @@ class _Unsafe(Exception):
     """The XML-level merge cannot be sure to mean what the openpyxl merge means."""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where an XML-level merge put the rows of `Hoạt động`: a kept row numbered `r` >= `start` is now
+    `moves[r]` (rows above `start` did not move), the submitted rows (sorted by date, then file row) are
+    rows `new_at`.. `new_at + count - 1`. `probe`: the merged package again with only the sheet's rows
+    above its first activity row (`probe_at`) and, from that row on, the new rows' cells as written, to
+    read what was written without reading the rest."""
+
+    start: int
+    moves: dict[int, int]
+    new_at: int
+    count: int
+    probe_at: int
+    probe: bytes
+
+
 def merge_unit_rows_fast(
     current_bytes: bytes,
     before: Workbook,
@@ -93,11 +110,26 @@ def merge_unit_rows_fast(
     replaced: pd.Series | None = None,
 ) -> bytes | None:
     """`merge_unit_rows` done on the sheet XML, or None when that is not safe (use the openpyxl path)."""
+    placed = merge_unit_rows_placed(current_bytes, before, submitted, unit_code, date_range, replaced)
+    return placed[0] if placed is not None else None
+
+
+def merge_unit_rows_placed(
+    current_bytes: bytes,
+    before: Workbook,
+    submitted: pd.DataFrame,
+    unit_code: str,
+    date_range: tuple[date, date],
+    replaced: pd.Series | None = None,
+    *,
+    probe: bool = False,
+) -> tuple[bytes, Placement | None] | None:
+    """As merge_unit_rows_fast, with where the rows went (`probe`: and the probe package built) or None."""
     try:
         with zipfile.ZipFile(io.BytesIO(current_bytes)) as archive:
             # a stored version Excel would not open (published before opc's checks) is not carried on
             _need("[Content_Types].xml" in archive.namelist(), "no [Content_Types].xml")
-        return _merge(current_bytes, before, submitted, unit_code, date_range, replaced)
+        return _merge(current_bytes, before, submitted, unit_code, date_range, replaced, probe)
     except _Unsafe as exc:
         log.info("unit merge falls back to openpyxl: %s", exc)
         return None
@@ -468,7 +500,8 @@ def _merge(
     unit_code: str,
     date_range: tuple[date, date],
     replaced: pd.Series | None = None,
-) -> bytes:
+    probe: bool = False,
+) -> tuple[bytes, Placement | None]:
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     from cchc_lib.publishing.submissions import _replaced
@@ -548,6 +581,10 @@ def _merge(
     first = bisect_left(rows.numbers, start)  # position of the first row that moves
     beyond = bisect_right(rows.numbers, max_row)  # rows after it hold no cells
     kept = data[low : rows.starts[first] if first < count else high]
+    probe_at = int(old["row"].min())  # the probe: the rows above the first activity row, then the new rows
+    top = bisect_left(rows.numbers, probe_at)
+    above = data[low : rows.starts[top] if top < count else high]
+    written = [writer.xml(new_at + k, record) for k, record in enumerate(new_rows)]
     before_new = bisect_right(rows.numbers, insert_after)
     pieces: list[bytes] = [head, kept]
     for low, high in ((first, before_new), (before_new, beyond)):
@@ -562,7 +599,7 @@ def _merge(
             pieces.extend(rows.renumbered(position, run, mapping))
             position = run
         if low == first:
-            pieces.extend(writer.xml(new_at + k, record) for k, record in enumerate(new_rows))
+            pieces.extend(written)
     # cell-less rows after the last cell row (heights, styles) stay where nothing was written
     pieces.extend(
         rows.body[rows.starts[i] : rows.end(i)] for i in range(beyond, count) if rows.numbers[i] >= target
@@ -576,7 +613,22 @@ def _merge(
     head = _dimension(head, last_written, max(columns.values()))
     chain, changed = _without_calc_chain(archive, package, workbook_part)  # type: ignore[arg-type]
     pieces[0] = head
-    return _write(archive, part, pieces, chain, changed)
+    merged = _write(archive, part, pieces, chain, changed)
+    if not probe:
+        return merged, None
+    moves = {int(old_row): int(new_row) for old_row, new_row in mapping.items()}
+    probe_rows = _moved(b"".join(written), {new_at + k: probe_at + k for k in range(len(new_rows))})
+    probe_head = _dimension(head, probe_at + len(new_rows) - 1, max(columns.values()))
+    sample = _write(archive, part, [probe_head, above, probe_rows, tail], chain, changed)
+    return merged, Placement(start, moves, new_at, len(new_rows), probe_at, sample)
+
+
+def _moved(xml: bytes, rows: dict[int, int]) -> bytes:
+    """Rows written here (every row and cell reference first in its tag) with their numbers moved."""
+    parts = _REF_SPLIT.split(xml)
+    mapping = {str(old).encode(): str(new).encode() for old, new in rows.items()}
+    parts[2::4] = [mapping[digits] for digits in parts[2::4]]
+    return b"".join(parts)
 
 
 def _dimension(head: bytes, last_row: int, last_column: int) -> bytes:

@@ -34,6 +34,10 @@ from cchc_lib.reading.schema import ACTIVITIES, HEADER_SEARCH_ROWS
 __all__ = ["CHANGE_COLUMNS", "Preview", "Reader", "prepare_update", "publish_preview"]
 
 Reader = Callable[[bytes, Settings], ReadResult]
+# Merges a unit's rows into the current workbook: (current bytes, before, rows, unit, date range, settings,
+# replaced=mask) -> (merged bytes, what they read as); merge_job.merge_and_read, here or in the worker.
+# `proven`: every other unit's rows are known to read as before (merge_job.placed_tables).
+Merger = Callable[..., tuple[bytes, ReadResult, bool]]
 
 # One row per unit × activity type whose activities change.
 CHANGE_COLUMNS = [
@@ -163,13 +167,18 @@ def _row_hashes(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def change_table(before: Workbook | None, after: Workbook) -> pd.DataFrame:
+def change_table(before: Workbook | None, after: Workbook, only_unit: str | None = None) -> pd.DataFrame:
     """Per unit × activity type: rows before/after, added/removed, actual (sum of quantity) before/after.
     Rows are compared as multisets of their fields (hashed, vectorised: the per-group tuples took 20 s
-    of a 200,000-row preview)."""
+    of a 200,000-row preview). `only_unit`: compare that unit's rows only (the caller knows every other
+    unit's rows are the same on both sides)."""
     empty = pd.DataFrame(columns=ACTIVITY_COLUMNS)
-    old = _row_hashes(before.activities if before is not None else empty)
-    new = _row_hashes(after.activities)
+    old_rows, new_rows = (before.activities if before is not None else empty), after.activities
+    if only_unit is not None:
+        old_rows = old_rows[old_rows["unit_code"] == only_unit]
+        new_rows = new_rows[new_rows["unit_code"] == only_unit]
+    old = _row_hashes(old_rows)
+    new = _row_hashes(new_rows)
     by = ["unit", "kind"]
     keys = pd.concat([old.assign(side=-1), new.assign(side=1)], ignore_index=True)
     per_key = keys.assign(b=(keys["side"] < 0).astype("int64"), a=(keys["side"] > 0).astype("int64"))
@@ -264,6 +273,22 @@ def prepare_update(
         )
     closed_setting = setting_closed_through(settings)
     closed = store.closed_through(closed_setting)
+    if kind == "unit" and reader is None and current is not None:
+        preview = Preview(
+            kind=kind,
+            file_name=file_name,
+            user=account.name,
+            unit_code=unit_code,
+            base_version=base,
+            upload_sha256=hashlib.sha256(data).hexdigest(),
+            problems=_problems([]),
+            closed_through=closed,
+            closed_setting=closed_setting,
+            mode=mode,
+        )
+        fast = _submit_in_one_job(store, current, preview, data, date_range, settings, account, calendar)
+        if fast is not None:
+            return fast
     upload = _read(read, bytes(data), settings, current=False)
     preview = Preview(
         kind=kind,
@@ -315,11 +340,34 @@ def prepare_update(
         current_bytes,
         unit_code,
         date_range,
-        read,
+        _merge_isolated,
         settings,
         account,
         calendar,
     )
+
+
+def _submit_in_one_job(
+    store: Store,
+    current: Version,
+    preview: Preview,
+    data: bytes,
+    date_range: tuple[date, date] | None,
+    settings: Settings,
+    account: Account,
+    calendar: str,
+) -> Preview | None:
+    """`preview` (a unit's, no problems yet) completed in one worker job (unit_job: the current version's
+    snapshot loaded and checked, the upload parsed, checked, planned, merged and read back) when that
+    snapshot is there; None otherwise (the caller reads the current version first)."""
+    from cchc_lib.publishing.unit_job import submit_isolated
+
+    cache = store.root / CACHE_DIR
+    if not snapshots.manifest_path(cache, current.sha256).is_file():
+        return None
+    current_bytes = store.read_bytes(current.number)  # checked against its sha256
+    job = {"cache_dir": str(cache), "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
+    return submit_isolated(preview, bytes(data), settings, account=account, **job)
 
 
 def _prepare_unit(
@@ -329,7 +377,7 @@ def _prepare_unit(
     current_bytes: bytes,
     unit_code: str,
     date_range: tuple[date, date] | None,
-    read: Reader,
+    merge: Merger,
     settings: Settings,
     account: Account,
     calendar: str,
@@ -393,7 +441,7 @@ def _prepare_unit(
         )
     if adding:
         return _prepare_adding(
-            preview, rows, before, current_bytes, unit_code, problems, read, settings, account
+            preview, rows, before, current_bytes, unit_code, problems, merge, settings, account
         )
     dates = pd.to_datetime(rows["date"])
     if date_range is None and not rows.empty:
@@ -411,8 +459,8 @@ def _prepare_unit(
     if not preview.errors.empty or date_range is None:
         return preview
     preview.plan = plan_submission(before.activities, rows, unit_code, CORRECT, date_range)
-    merged = _merge_isolated(current_bytes, before, rows, unit_code, date_range, settings)
-    after = _finish(preview, merged, before, read, settings)
+    merged = merge(current_bytes, before, rows, unit_code, date_range, settings)
+    after = _finish(preview, merged, before, settings)
     if after is None:
         return preview
     preview.notes.append(_unit_note(before, rows, unit_code, date_range))
@@ -424,11 +472,12 @@ def _prepare_unit(
 
 
 def _finish(
-    preview: Preview, merged: bytes, before: Workbook, read: Reader, settings: Settings
+    preview: Preview, outcome: tuple[bytes, ReadResult, bool], before: Workbook, settings: Settings
 ) -> Workbook | None:
-    """Read the merged workbook back: its problems (the preview then has no data, None returned) or the
+    """The merged workbook, what it reads as and whether the other units' rows are proven unchanged
+    (merge_job.merge_and_read): its problems (the preview then has no data, None returned) or the
     preview's data, rows, changes and duplicate flag (the merged Workbook returned)."""
-    after = _read(read, merged, settings, current=False)
+    merged, after, proven = outcome
     if not after.ok or after.workbook is None:
         extra = after.problems.copy()
         extra["message"] = "Sau khi ghép vào dữ liệu hiện hành: " + extra["message"].astype(str)
@@ -437,7 +486,7 @@ def _finish(
     preview.data = merged
     preview.tables, preview.tables_context = after.workbook, snapshots.settings_context(settings)
     preview.rows = len(after.workbook.activities)
-    preview.changes = change_table(before, after.workbook)
+    preview.changes = change_table(before, after.workbook, preview.unit_code if proven else None)
     preview.duplicate = preview.changes.empty
     if preview.duplicate:
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
@@ -451,7 +500,7 @@ def _prepare_adding(
     current_bytes: bytes,
     unit_code: str,
     problems: list[tuple[Any, ...]],
-    read: Reader,
+    merge: Merger,
     settings: Settings,
     account: Account,
 ) -> Preview:
@@ -473,10 +522,8 @@ def _prepare_adding(
         preview.data, preview.rows, preview.duplicate = current_bytes, len(before.activities), True
         preview.notes.append("Số liệu nộp giống hệt số liệu hiện có của đơn vị; không có gì thay đổi.")
         return preview
-    merged = _merge_isolated(
-        current_bytes, before, plan.insert, unit_code, plan.span, settings, replaced=plan.drop
-    )
-    if _finish(preview, merged, before, read, settings) is not None:
+    merged = merge(current_bytes, before, plan.insert, unit_code, plan.span, settings, replaced=plan.drop)
+    if _finish(preview, merged, before, settings) is not None:
         preview.notes.append(ADD_NOTE)
     return preview
 
@@ -489,9 +536,10 @@ def _merge_isolated(
     date_range: tuple[date, date],
     settings: Settings,
     replaced: pd.Series | None = None,
-) -> bytes:
-    """merge_unit_rows run in the worker process (the server's interpreter stays free for the others);
-    its refusal raised here as the same StoreError, a worker out of memory or time as "unreadable"."""
+) -> tuple[bytes, ReadResult, bool]:
+    """merge_job.merge_and_read (the merge and what it reads as) run in one worker process (the server's
+    interpreter stays free for the others); its refusal raised here as the same StoreError, a worker out
+    of memory or time as "unreadable"."""
     from cchc_lib.publishing.merge_job import MERGER
     from cchc_lib.reading.safety import UnsafeFile
     from cchc_lib.reading.sandbox import parse_isolated
@@ -507,7 +555,7 @@ def _merge_isolated(
         raise error from exc
     if outcome[0] == "refused":
         raise StoreError(outcome[1], outcome[2])
-    return outcome[1]
+    return outcome[1], outcome[2], outcome[3]
 
 
 def _range_problems(

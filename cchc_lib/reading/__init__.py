@@ -17,5 +17,6 @@ __all__ = [
     "safety",
     "sandbox",
     "schema",
+    "spare",
     "workbook",
 ]

@@ -1,5 +1,5 @@
 """Child-process entry point: limit itself, run one job on a workbook from stdin (parse it, or build its marked
-copy), pickle the outcome to stdout."""
+copy), pickle the outcome to stdout; or, as a spare (`--spare`), import first and wait for that job."""
 
 # Run as `python -m cchc_lib.reading._worker --memory-mb N --cpu-s N --reader module:function` by
 # cchc_lib.reading.sandbox only. Imports are kept minimal: the reader pulls in what it needs.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import IO
 
 __all__ = ["main"]
 
@@ -29,13 +30,35 @@ def main(argv: list[str]) -> int:
     # Keep the real stdout for the pickle only: anything a library prints goes to stderr.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    if "--spare" in argv:
+        return _spare(out, _argument(argv, "--preload").split(","))
     _limit(int(_argument(argv, "--memory-mb")), int(_argument(argv, "--cpu-s")))
+    return _run(out, _argument(argv, "--reader"))
 
+
+def _spare(out: IO[bytes], preload: list[str]) -> int:
+    """A spare started ahead (reading.spare): import `preload`, then wait for the job's first line
+    ("memory_mb cpu_s module:function"), limit itself as a fresh worker would, and run the job. End of
+    input before a job (the server gone) ends it quietly."""
+    import importlib
+
+    for name in preload:
+        if name:
+            importlib.import_module(name)
+    line = sys.stdin.buffer.readline()
+    if not line.strip():
+        return 0
+    memory_mb, cpu_s, reader = line.decode("ascii").split()
+    _limit(int(memory_mb), int(cpu_s))
+    return _run(out, reader)
+
+
+def _run(out: IO[bytes], reader_name: str) -> int:
     import importlib
     import pickle
 
     payload = pickle.loads(sys.stdin.buffer.read())  # written by our own parent, not by the uploader
-    module_name, _, function_name = _argument(argv, "--reader").partition(":")
+    module_name, _, function_name = reader_name.partition(":")
     try:
         reader = getattr(importlib.import_module(module_name), function_name)
         extra = payload.get("options") or {}  # keyword arguments: a column mapping, problems to mark
@@ -52,7 +75,10 @@ def main(argv: list[str]) -> int:
         blob = pickle.dumps(("error", f"result not picklable: {type(exc).__name__}"))
     out.write(blob)
     out.flush()
-    return 0
+    sys.stderr.flush()
+    # Done: no interpreter shutdown (tearing pandas down takes a noticeable part of a small job's time,
+    # and the parent counts the answer only once this process has exited 0).
+    os._exit(0)
 
 
 if __name__ == "__main__":

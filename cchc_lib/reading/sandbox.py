@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from cchc_lib.common.settings import PROJECT_ROOT, Settings, load_settings
+from cchc_lib.reading import spare
 from cchc_lib.reading.model import ReadResult
 from cchc_lib.reading.safety import MB, UnsafeFile, check_upload, size_detail
 
@@ -29,6 +30,7 @@ __all__ = [
     "inspect_untrusted",
     "mark_untrusted",
     "parse_isolated",
+    "keep_spare_worker",
     "load_bytes",
     "READER",
     "INSPECTOR",
@@ -230,45 +232,56 @@ def parse_isolated(
     expect: type = ReadResult,
     options: dict | None = None,
 ) -> ReadResult:
-    """Run `reader` ("module:function", default READER) on `data` in a fresh child process; its result
-    must be an `expect`. A column `mapping` (validated) and the keyword arguments `options` (plain data)
+    """Run `reader` ("module:function", default READER) on `data` in a fresh child process (the spare one
+    started ahead, with keep_spare_worker: one job per interpreter either way); its result must be an
+    `expect`. A column `mapping` (validated) and the keyword arguments `options` (plain data)
     are passed on to the reader.
 
     The child has RLIMIT_AS = settings.parse_memory_mb and is killed after settings.parse_timeout_s.
     No safety checks here: callers run check_upload first.
     """
     timeout = float(settings.parse_timeout_s)
-    command = [
-        sys.executable,
-        "-m",
-        "cchc_lib.reading._worker",
-        "--memory-mb",
-        str(int(settings.parse_memory_mb)),
-        "--cpu-s",
-        str(math.ceil(timeout) + CPU_MARGIN_S),
-        "--reader",
-        reader or READER,
-    ]
+    memory_mb, cpu_s = int(settings.parse_memory_mb), math.ceil(timeout) + CPU_MARGIN_S
+    reader = reader or READER
     options = dict(options or {})
     if mapping:
         options["mapping"] = mapping
     job = {"data": bytes(data), "settings": settings, "options": options}
     payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+    child = spare.take()  # a worker started ahead, its imports done (server only: spare.enable)
+    if child is not None:
+        payload = f"{memory_mb} {cpu_s} {reader}\n".encode("ascii") + payload
+    else:
+        limits = ["--memory-mb", str(memory_mb), "--cpu-s", str(cpu_s), "--reader", reader]
+        try:
+            child = _start_worker(limits)
+        except OSError as exc:
+            log.error("cannot start the parser process: %s", exc)
+            raise UnsafeFile("parse_crashed") from exc
     try:
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=PACKAGE_PARENT,
-            env=_child_env(),
-            start_new_session=True,  # the server's terminal signals are not the child's business
-            close_fds=True,
-        )
-    except OSError as exc:
-        log.error("cannot start the parser process: %s", exc)
-        raise UnsafeFile("parse_crashed") from exc
-    return _streamed(child, payload, timeout, expect)
+        return _streamed(child, payload, timeout, expect)
+    finally:
+        spare.replenish()  # one job per interpreter: the next one waits ready
+
+
+def keep_spare_worker(preload: tuple[str, ...] = ()) -> None:
+    """From now on keep one worker interpreter started ahead (reading.spare), importing `preload` too:
+    for the app server, whose users should not wait for an interpreter to import pandas."""
+    spare.enable(_start_worker, preload)
+
+
+def _start_worker(arguments: list[str]) -> subprocess.Popen:
+    """A worker process (reading._worker) with `arguments`, its pipes open. Raises OSError."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cchc_lib.reading._worker", *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PACKAGE_PARENT,
+        env=_child_env(),
+        start_new_session=True,  # the server's terminal signals are not the child's business
+        close_fds=True,
+    )
 
 
 def _streamed(child: subprocess.Popen, payload: bytes, timeout: float, expect: type) -> ReadResult:
