@@ -307,6 +307,12 @@ def test_unit_page_figures_for_one_unit(settings_env: Path, raw: dict[str, pd.Da
     peers = units.index[units["Loại đơn vị"] == units.loc[code, "Loại đơn vị"]]
     pct = (expected["actual_by_unit"] / expected["planned_by_unit"] * 100)[peers]
     assert figures["Thứ hạng trong nhóm"] == f"{int((pct > pct[code]).sum()) + 1} / {len(peers)}"
+    status = "✓ Hoàn thành" if pct[code] >= 100 else "! Gần hoàn thành" if pct[code] >= 70 else "✕ Chưa hoàn thành"
+    assert figures["Xếp loại"] == status  # the icon with the label, as everywhere a status is shown
+    ranking, css = shown_table(at.dataframe[-2])  # the peers' table marks the ones behind, as the overview
+    for row, label in enumerate(ranking["Xếp loại"]):
+        chase = label.split("\u00a0")[0] in ("✕", "∅")
+        assert ("font-weight: 600" in css.get(row, "")) is chase, label
     activity_list = at.dataframe[-1].value
     assert len(activity_list) == int((expected["acts"]["Mã đơn vị"] == code).sum())
     assert "Đường dẫn" in activity_list.columns
