@@ -242,17 +242,20 @@ def test_home_marks_the_units_behind_and_without_activity(
     for label in by_unit["Xếp loại"]:
         icon, text = label.split("\u00a0", 1)
         assert icons[text] == icon
-    for row, name in enumerate(by_unit["Tên đơn vị"]):
+    plain = at.dataframe[0].value["Tên đơn vị"].tolist()  # the data, in the order shown
+    for row, (name, shown) in enumerate(zip(plain, by_unit["Tên đơn vị"], strict=True)):
         style = css.get(row, "").replace(" ", "")
         if name in behind:
             assert "color:#C62F3B" in style and "font-weight:600" in style, name
+            assert shown == f"✕\u00a0{name}"  # the mark in the first column too (a phone scrolls the rest)
         elif name in idle:
             assert "color:#3E3A6E" in style and "font-weight:600" in style, name
+            assert shown == f"∅\u00a0{name}"
         else:
-            assert "color:" not in style, name
+            assert "color:" not in style and shown == name, name
     assert at.dataframe[0].value["Xếp loại"].str.startswith(("✓", "!", "✕", "∅")).sum() == 0  # data plain
     idle_shown, idle_css = shown_table(at.dataframe[-1])
-    assert set(idle_shown["Tên đơn vị"]) == idle
+    assert set(idle_shown["Tên đơn vị"]) == {f"∅\u00a0{name}" for name in idle}
     assert set(idle_shown["Xếp loại"]) == {"∅\u00a0Chưa có hoạt động"}
     assert all("color:#3E3A6E" in idle_css[r].replace(" ", "") for r in range(len(idle_shown)))
 

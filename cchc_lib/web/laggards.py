@@ -15,6 +15,7 @@ __all__ = ["LAGGARD_STATUSES", "STATUS_COLUMN", "laggard_styles", "laggards", "m
 
 LAGGARD_STATUSES = ("behind", "no_activity")
 STATUS_COLUMN = COLUMN_LABELS["status_label"]  # "Xếp loại": the status label column of a shown table
+NAME_COLUMN = COLUMN_LABELS["unit_name"]  # "Tên đơn vị"
 _STATUS_OF_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 NBSP = "\u00a0"
 
@@ -57,8 +58,9 @@ def laggard_styles(table: pd.DataFrame) -> pd.DataFrame:
 def mark_statuses(styler: Styler, shown: pd.DataFrame) -> Styler:
     """`styler` (of the shown table `shown`) with its "Xếp loại" column marked as the laggards table is:
     every label led by its status icon ("✕ Chưa hoàn thành"), and the rows of the units to chase (behind,
-    no activity) in their status colour, bold; the icon keeps the meaning without colour. The data is
-    unchanged (a download of the same rows stays plain); a table without the column is left as it is."""
+    no activity) in their status colour, bold, their unit name led by the icon too (the status column
+    may be off a phone's screen); the icon keeps the meaning without colour. The data is unchanged (a
+    download of the same rows stays plain); a table without the column is left as it is."""
     if STATUS_COLUMN not in shown.columns:
         return styler
     statuses = [_STATUS_OF_LABEL.get(str(label)) for label in shown[STATUS_COLUMN]]
@@ -69,7 +71,16 @@ def mark_statuses(styler: Styler, shown: pd.DataFrame) -> Styler:
 
     rows = [f"color: {STATUS_COLORS[s]}; font-weight: 600" if s in LAGGARD_STATUSES else "" for s in statuses]
     cells = pd.DataFrame({c: rows for c in shown.columns}, index=shown.index)
-    return styler.format(with_icon, subset=[STATUS_COLUMN]).apply(lambda _: cells, axis=None)
+    styler = styler.format(with_icon, subset=[STATUS_COLUMN]).apply(lambda _: cells, axis=None)
+    if NAME_COLUMN in shown.columns:
+        for status in LAGGARD_STATUSES:
+            chased = [i for i, s in zip(shown.index, statuses, strict=True) if s == status]
+            if chased:
+                styler = styler.format(
+                    lambda name, icon=STATUS_ICONS[status]: f"{icon}{NBSP}{name}",
+                    subset=pd.IndexSlice[chased, [NAME_COLUMN]],
+                )
+    return styler
 
 
 def render_laggards(classified: pd.DataFrame, near_pct: float, detail: bool = True) -> None:
