@@ -13,13 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from cchc_lib.common.formatting import fmt_int
+from cchc_lib.common.labels import STATUS_LABELS
 from cchc_lib.documents import charts
 from cchc_lib.documents.chart_links import clickable_cells
 from cchc_lib.figures import metrics
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
 from cchc_lib.web.drill import drill_chart, follow_drill
-from cchc_lib.web.laggards import render_laggards
+from cchc_lib.web.laggards import mark_statuses, render_laggards
+from cchc_lib.web.narrow_chart import responsive_drill_chart
 from cchc_lib.web.period_bar import period_bar
 from cchc_lib.web.reporting_view import render_reporting_status
 
@@ -77,9 +79,13 @@ def overview() -> None:
         ui.section("Xem thêm")
         if fold := _fold("Tỷ lệ hoàn thành theo đơn vị (chạm vào một đơn vị để xem chi tiết)", "unit"):
             with fold:
-                drill_chart(
+                responsive_drill_chart(  # on a phone: short name lines, the bars keep the width
                     frame.memo(
                         "unit", lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct)
+                    ),
+                    frame.memo(
+                        "unit_narrow",
+                        lambda: charts.completion_by_unit(classified, s.complete_pct, s.near_pct, narrow=True),
                     ),
                     key="chart_unit",
                 )
@@ -89,6 +95,7 @@ def overview() -> None:
                     file_name=f"theo_don_vi_{slug}.xlsx",
                     key="dl_unit",
                     title=f"Kết quả theo đơn vị — {frame.period.label}",
+                    marks=mark_statuses,  # the units behind and without activity stand out, with icons
                 )
 
         if fold := _fold("Kế hoạch và thực hiện theo loại hoạt động", "type"):
@@ -163,7 +170,12 @@ def overview() -> None:
                 if ui.is_empty(idle):
                     st.success("Tất cả đơn vị đều đã có hoạt động trong kỳ.", icon=":material/check_circle:")
                 else:
-                    ui.table(idle, columns=["unit_name", "unit_type", "planned"])
+                    marked = idle.assign(status_label=STATUS_LABELS["no_activity"])
+                    ui.table(
+                        marked,
+                        columns=["unit_name", "unit_type", "planned", "status_label"],
+                        marks=mark_statuses,
+                    )
                     ui.download_xlsx(
                         ui.prepare(idle, ["unit_code", "unit_name", "unit_type", "planned"]),
                         f"don_vi_chua_co_hoat_dong_{slug}.xlsx",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from cchc_lib.common.formatting import fmt_int, fmt_pct
+from cchc_lib.common.labels import STATUS_ICONS
 from cchc_lib.documents import charts
 from cchc_lib.figures import metrics, selection
 from cchc_lib.web import page_frame
 from cchc_lib.web import render as ui
+from cchc_lib.web.laggards import mark_statuses
 from cchc_lib.web.state import persisted_widget
 
 MAX_SHOWN = 1000  # rows sent to the browser; the download holds them all
@@ -45,7 +47,8 @@ with frame.guard():
     )
     rank, ranked_count, ranked = frame.memo("rank", lambda: selection.rank_in_group(peers, code), code)
     own = peers.loc[peers["unit_code"] == code]
-    status = str(own["status_label"].iloc[0]) if len(own) else "—"
+    # the status with its icon ("✕ Chưa hoàn thành"), as everywhere a status is shown
+    status = f"{STATUS_ICONS[own['status'].iloc[0]]} {own['status_label'].iloc[0]}" if len(own) else "—"
     ui.cards(
         [
             ui.Card("Tỷ lệ hoàn thành", fmt_pct(head["completion_pct"])),
@@ -92,6 +95,7 @@ with frame.guard():
         key="unit_dl_rank",
         title=f"Xếp hạng nhóm {unit_type} — {frame.period.label}",
         expanded=True,
+        marks=mark_statuses,  # the peers behind or without activity stand out, as on the overview
     )
 
     ui.section("Danh sách hoạt động trong kỳ")

@@ -191,7 +191,8 @@ with frame.guard():
     current = store.current()
     if current is None and frame.has_data:
         st.caption("Chưa có phiên bản dữ liệu nào được công bố; bảng theo dõi đang hiển thị dữ liệu mẫu.")
-    elif current is not None:
+    elif current is not None and not (frame.has_data and frame.source.number == current.number):
+        # the freshness line under the title already names this version: said once, not twice
         st.caption(
             f"Dữ liệu hiện hành: phiên bản số {current.number}, cập nhật {fmt_when(current.created_at)} "
             f"bởi {current.user}."

@@ -19,7 +19,7 @@ from cchc_lib.access.sessions import Sessions, digest
 from cchc_lib.common.settings import load_settings
 from cchc_lib.publishing.store_factory import open_sessions
 from cchc_lib.web import auth
-from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_refused, env, texts
+from tests.test_app_upload import APP, HISTORY, PASSWORD, UPLOAD, _submit, assert_asked_to_sign_in, env, texts
 
 __all__ = ["env"]  # the fixture, imported from the upload tests
 
@@ -83,11 +83,11 @@ def test_login_creates_a_session_the_cookie_restores(env: SimpleNamespace, monke
     fresh.sidebar.button(key="logout").click().run()  # the request still carries the cookie
     assert scripts(fresh) == [LOGOUT_SCRIPT]
     assert "cchc.auth" not in fresh.session_state
-    assert_refused(fresh)
+    assert_asked_to_sign_in(fresh)
     fresh.run()
     assert "cchc.auth" not in fresh.session_state
     assert records().validate(session_id, env.accounts) is None  # ended on the server
-    assert_refused(restored(monkeypatch, session_id))  # the copied cookie no longer logs in
+    assert_asked_to_sign_in(restored(monkeypatch, session_id))  # the copied cookie no longer logs in
     events = [e["event"] for e in reversed(records().audit_entries())]
     assert events == ["login", "logout"]
 
@@ -107,7 +107,7 @@ def test_refused_cookie(env: SimpleNamespace, monkeypatch, change: str) -> None:
         session_id = session_id[:-2] + ("AA" if not session_id.endswith("AA") else "BB")
     at = restored(monkeypatch, session_id)
     assert "cchc.auth" not in at.session_state
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
 
 
 def test_revocation_ends_an_open_page_at_its_next_run(env: SimpleNamespace, monkeypatch) -> None:
@@ -118,7 +118,7 @@ def test_revocation_ends_an_open_page_at_its_next_run(env: SimpleNamespace, monk
     records().end_all(by="quantri")
     at.run()
     assert "cchc.auth" not in at.session_state
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
     assert "Phiên đăng nhập đã kết thúc; vui lòng đăng nhập lại." in texts(at, "info")
 
 
@@ -160,4 +160,4 @@ def test_admin_panel_ends_every_session(env: SimpleNamespace, monkeypatch) -> No
     assert scripts(at) == [LOGOUT_SCRIPT]
     assert "cchc.auth" not in at.session_state
     assert records().audit_entries()[0] == {**records().audit_entries()[0], "event": "end_all", "sessions": 2}
-    assert_refused(restored(monkeypatch, unit))
+    assert_asked_to_sign_in(restored(monkeypatch, unit))

@@ -208,6 +208,77 @@ def test_home_lists_units_without_activity(settings_env: Path, raw: dict[str, pd
     assert len(opened.get("download_button")) == 6  # every summary table is downloadable
 
 
+def shown_table(element) -> tuple[pd.DataFrame, dict[int, str]]:
+    """What a styled st.dataframe shows: its display values, and the CSS of each row's first cell."""
+    import re
+
+    import pyarrow as pa
+
+    styler = element.proto.arrow_data.styler
+    shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    css: dict[int, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", styler.styles):
+        for row in re.findall(r"_row(\d+)_col0\b", selectors):
+            css[int(row)] = css.get(int(row), "") + body
+    return shown, css
+
+
+def test_home_marks_the_units_behind_and_without_activity(
+    settings_env: Path, raw: dict[str, pd.DataFrame]
+) -> None:
+    """The per-unit table and the idle list mark the units to chase as the laggards block does: the
+    status icon before each label, their rows in the status colour (red ✕ behind, indigo ∅ idle)."""
+    expected = year_2024(raw)
+    planned, actual = expected["planned_by_unit"], expected["actual_by_unit"]
+    names = raw["units"].set_index("Mã đơn vị")["Tên đơn vị"]
+    pct = actual / planned * 100
+    behind = {names[c] for c in planned.index if planned[c] > 0 and actual[c] > 0 and pct[c] < 70}
+    idle = {names[c] for c in planned.index if planned[c] > 0 and actual[c] == 0}
+    assert behind and idle  # the sample has both
+    at = run_page("Tổng quan", {"fold.unit": True, table_key("dl_unit"): True, "fold.idle": True})
+    assert not at.exception
+    by_unit, css = shown_table(at.dataframe[0])
+    icons = {"Hoàn thành": "✓", "Gần hoàn thành": "!", "Chưa hoàn thành": "✕", "Chưa có hoạt động": "∅"}
+    for label in by_unit["Xếp loại"]:
+        icon, text = label.split("\u00a0", 1)
+        assert icons[text] == icon
+    plain = at.dataframe[0].value["Tên đơn vị"].tolist()  # the data, in the order shown
+    for row, (name, shown) in enumerate(zip(plain, by_unit["Tên đơn vị"], strict=True)):
+        style = css.get(row, "").replace(" ", "")
+        if name in behind:
+            assert "color:#C62F3B" in style and "font-weight:600" in style, name
+            assert shown == f"✕\u00a0{name}"  # the mark in the first column too (a phone scrolls the rest)
+        elif name in idle:
+            assert "color:#3E3A6E" in style and "font-weight:600" in style, name
+            assert shown == f"∅\u00a0{name}"
+        else:
+            assert "color:" not in style and shown == name, name
+    assert at.dataframe[0].value["Xếp loại"].str.startswith(("✓", "!", "✕", "∅")).sum() == 0  # data plain
+    idle_shown, idle_css = shown_table(at.dataframe[-1])
+    assert set(idle_shown["Tên đơn vị"]) == {f"∅\u00a0{name}" for name in idle}
+    assert set(idle_shown["Xếp loại"]) == {"∅\u00a0Chưa có hoạt động"}
+    assert all("color:#3E3A6E" in idle_css[r].replace(" ", "") for r in range(len(idle_shown)))
+
+
+def test_home_unit_chart_has_a_phone_shape(settings_env: Path, raw: dict[str, pd.DataFrame]) -> None:
+    """The unit chart is sent twice: the wide one (name lines up to 28 characters) and the phone's (up to
+    16, "…" beyond two lines), the same units in the same order, one shown by a width media query."""
+    import json
+
+    at = run_page("Tổng quan", {"fold.unit": True})
+    assert not at.exception
+    wide, narrow = (json.loads(c.proto.spec)["layout"]["yaxis"] for c in at.get("plotly_chart"))
+    assert wide["categoryarray"] == narrow["categoryarray"]
+    assert set(wide["categoryarray"]) == set(raw["units"]["Tên đơn vị"])  # full names: the hover's %{y}
+
+    def longest(axis: dict) -> int:
+        return max(len(line) for text in axis["ticktext"] for line in text.split("<br>"))
+
+    assert longest(narrow) <= 16 < longest(wide) <= 28
+    [style] = [h.proto.body for h in at.get("html") if "chart_unit-narrow" in h.proto.body]
+    assert "@media (max-width: 500px)" in style and ".st-key-cchc-chart_unit-wide { display: none; }" in style
+
+
 def test_unexpected_error_becomes_a_vietnamese_message(
     settings_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,6 +310,12 @@ def test_unit_page_figures_for_one_unit(settings_env: Path, raw: dict[str, pd.Da
     peers = units.index[units["Loại đơn vị"] == units.loc[code, "Loại đơn vị"]]
     pct = (expected["actual_by_unit"] / expected["planned_by_unit"] * 100)[peers]
     assert figures["Thứ hạng trong nhóm"] == f"{int((pct > pct[code]).sum()) + 1} / {len(peers)}"
+    status = "✓ Hoàn thành" if pct[code] >= 100 else "! Gần hoàn thành" if pct[code] >= 70 else "✕ Chưa hoàn thành"
+    assert figures["Xếp loại"] == status  # the icon with the label, as everywhere a status is shown
+    ranking, css = shown_table(at.dataframe[-2])  # the peers' table marks the ones behind, as the overview
+    for row, label in enumerate(ranking["Xếp loại"]):
+        chase = label.split("\u00a0")[0] in ("✕", "∅")
+        assert ("font-weight: 600" in css.get(row, "")) is chase, label
     activity_list = at.dataframe[-1].value
     assert len(activity_list) == int((expected["acts"]["Mã đơn vị"] == code).sum())
     assert "Đường dẫn" in activity_list.columns

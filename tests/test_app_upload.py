@@ -20,6 +20,7 @@ from cchc_lib.reading import sandbox
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
 from cchc_lib.web.auth import allowed
+from cchc_lib.web.sign_in import SIGN_IN_HOW
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
@@ -111,11 +112,24 @@ def texts(at: AppTest, kind: str) -> list[str]:
     return [str(e.value) for e in getattr(at, kind)]
 
 
-def assert_refused(at: AppTest) -> None:
+def assert_refused(at: AppTest, title: str = "Cập nhật dữ liệu") -> None:
+    """A signed-in viewer: the page's title, then the refusal naming who the page is for; no upload."""
     assert not at.exception
-    assert REFUSED in texts(at, "warning")
+    assert texts(at, "title") == [title]  # above the warning: never clipped under the phone's header
+    [warning] = [t for t in texts(at, "warning") if REFUSED in t]
+    assert "dành cho đầu mối đơn vị và quản trị viên" in warning
     assert len(at.get("file_uploader")) == 0
-    assert "Cập nhật dữ liệu" not in texts(at, "title")
+
+
+def assert_asked_to_sign_in(at: AppTest, title: str = "Cập nhật dữ liệu") -> None:
+    """An anonymous visitor: the page's title, a calm explanation (no refusal) and the login form."""
+    assert not at.exception
+    assert texts(at, "title") == [title]
+    assert not any(REFUSED in t for t in texts(at, "warning"))
+    [explained] = [t for t in texts(at, "info") if SIGN_IN_HOW in t]
+    assert "đăng nhập" in explained.lower()
+    assert at.text_input(key="login_name_main") is not None  # the form right under the explanation
+    assert len(at.get("file_uploader")) == 0
 
 
 # ------------------------------------------------------------------------------------- the gate
@@ -142,16 +156,24 @@ def test_allowed(role: str | None, need: str | None, require_login: bool, expect
 @pytest.mark.parametrize("via_app", [False, True], ids=["direct", "switch_page"])
 def test_anonymous_cannot_reach_upload(env: SimpleNamespace, via_app: bool) -> None:
     at = page(UPLOAD, via_app=via_app)
-    assert_refused(at)
-    assert any("đầu mối đơn vị và quản trị viên" in t for t in texts(at, "info"))
-    assert at.text_input(key="login_name_main") is not None  # the login form is offered
+    assert_asked_to_sign_in(at)
+    [explained] = [t for t in texts(at, "info") if SIGN_IN_HOW in t]
+    assert "đầu mối đơn vị nộp số liệu hoạt động" in explained  # what the page is for
+    assert "dành cho đầu mối đơn vị và quản trị viên" in explained  # and whom
+
+
+def test_anonymous_on_history_is_told_what_it_is(env: SimpleNamespace) -> None:
+    at = page(HISTORY)
+    assert_asked_to_sign_in(at, "Lịch sử phiên bản")
+    assert any("các lần cập nhật dữ liệu" in t for t in texts(at, "info"))
+    assert len(at.dataframe) == 0
 
 
 @pytest.mark.parametrize("path", [UPLOAD, HISTORY])
 @pytest.mark.parametrize("via_app", [False, True], ids=["direct", "switch_page"])
 def test_viewer_cannot_reach_protected_pages(env: SimpleNamespace, path: str, via_app: bool) -> None:
     at = page(path, "nguoixem", via_app=via_app)
-    assert_refused(at)
+    assert_refused(at, "Cập nhật dữ liệu" if path == UPLOAD else "Lịch sử phiên bản")
     assert len(at.dataframe) == 0
     labels = [link.proto.label for link in at.sidebar.get("page_link")]
     assert "Cập nhật dữ liệu" not in labels and "Lịch sử phiên bản" not in labels
@@ -164,7 +186,7 @@ def test_login_form_wrong_then_right_password(env: SimpleNamespace) -> None:
     at.text_input(key="login_password_main").input("sai-mat-khau")
     _submit(at)
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in texts(at, "error")
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
     at.text_input(key="login_name_main").input("quantri")
     at.text_input(key="login_password_main").input(PASSWORD)
     _submit(at)
@@ -196,13 +218,14 @@ def test_removed_account_is_logged_out(env: SimpleNamespace) -> None:
     assert len(at.get("file_uploader")) == 1
     env.accounts.remove("quantri")
     at.run()
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
 
 
 def test_require_login_setting_hides_the_overview(env: SimpleNamespace) -> None:
     env.settings.write_text(env.settings.read_text() + "require_login = true\n")
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert REFUSED in texts(at, "warning")
+    assert_asked_to_sign_in(at, "Tổng quan")
+    assert any("chỉ dành cho người có tài khoản" in t for t in texts(at, "info"))
     assert len(at.metric) == 0
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["cchc.auth"] = {"name": "nguoixem"}
@@ -222,14 +245,14 @@ def test_oidc_button_offered_and_email_mapped(env: SimpleNamespace) -> None:
     at.user = {"is_logged_in": False}
     at.run()
     assert any(b.label.startswith("Đăng nhập bằng tài khoản tổ chức") for b in at.button)
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
     at.user = {"is_logged_in": True, "email": "Chanh.VP@camxuyen.gov.vn"}
     at.run()
     assert not at.exception
     assert len(at.get("file_uploader")) == 1
     at.user = {"is_logged_in": True, "email": "la@example.com"}
     at.run()
-    assert_refused(at)
+    assert_asked_to_sign_in(at)
 
 
 # ------------------------------------------------------------------------------------- upload
@@ -284,6 +307,17 @@ def test_a_marked_copy_over_the_worker_limits_says_so_and_keeps_the_problems(
     assert any("Không tạo được tệp đánh dấu lỗi" in t and "giới hạn" in t for t in texts(at, "warning"))
     assert [b.label for b in at.get("download_button")] == ["Tải tệp mẫu để điền"]
     assert len(at.dataframe[0].value) == 2  # the problem table is still there
+
+
+def test_the_current_version_is_named_once(env, books) -> None:
+    """The freshness line under the title names the version; the page does not repeat it."""
+    publish_base(env, books)
+    at = page(UPLOAD, "quantri")
+    assert not at.exception
+    lines = [str(c.value) for c in at.main.caption]
+    naming = [t for t in lines if "phiên bản 1" in t or "phiên bản số 1" in t]
+    assert len(naming) == 1 and naming[0].startswith("Số liệu cập nhật")
+    assert not any("Dữ liệu hiện hành" in t for t in lines)
 
 
 def test_admin_upload_good_preview_then_confirm_publishes(env, books) -> None:
@@ -475,4 +509,4 @@ def test_sidebar_login_then_logout(env: SimpleNamespace) -> None:
     assert len(at.get("file_uploader")) == 1
     at.sidebar.button(key="logout").click().run()
     assert "cchc.auth" not in at.session_state
-    assert_refused(at)
+    assert_asked_to_sign_in(at)

@@ -287,6 +287,31 @@ def test_long_unit_names_wrap_onto_two_lines_in_full() -> None:
     assert long_name in fig.layout.yaxis.categoryarray  # the hover's %{y} is the full name
 
 
+def test_the_phone_unit_chart_gives_the_width_to_the_bars() -> None:
+    """narrow=True: names on two lines of at most 16 characters ("…" beyond, the full name kept as the
+    category for the hover), two colour-key items a line, head room for the % labels past the bars."""
+    frame = classified_frame()
+    long_name = "Chi nhánh Văn phòng Đăng ký đất đai huyện Cẩm Xuyên"
+    frame.loc[0, "unit_name"] = long_name
+    wide = charts.completion_by_unit(frame)
+    narrow = charts.completion_by_unit(frame, narrow=True)
+    ticks = dict(zip(narrow.layout.yaxis.tickvals, narrow.layout.yaxis.ticktext, strict=True))
+    assert ticks[long_name] == "Chi nhánh Văn<br>phòng Đăng ký đ…"  # 13 + 16 characters
+    assert ticks["UBND xã Cẩm Duệ"] == "UBND xã Cẩm Duệ"  # 15: one line
+    assert ticks["Phòng Nội vụ"] == "Phòng Nội vụ"
+    assert all(len(line) <= 16 for text in ticks.values() for line in text.split("<br>"))
+    assert long_name in narrow.layout.yaxis.categoryarray  # the hover's %{y}
+    assert list(narrow.layout.yaxis.categoryarray) == list(wide.layout.yaxis.categoryarray)
+    assert [t.x for t in narrow.data] == [t.x for t in wide.data]  # the same bars
+    key_lines = narrow.layout.title.text.split("<br>")
+    assert len(key_lines) == 3 and all(line.count("■") <= 2 for line in key_lines)  # 5 statuses
+    assert wide.layout.title.text.count("<br>") == 1
+    # 130 % is the top value: the wide range is 130·1.22+2, the narrow one leaves more room
+    assert wide.layout.xaxis.range[1] == pytest.approx(130 * 1.22 + 2)
+    assert narrow.layout.xaxis.range[1] == pytest.approx(130 * 1.45 + 2)
+    go.Figure(narrow.to_dict())  # passes plotly's validation
+
+
 def test_status_donut() -> None:
     headline = {
         "planned": 100.0,

@@ -43,6 +43,10 @@ FONT_FAMILY = "Inter, Roboto, 'Segoe UI', Arial, sans-serif"
 DEFAULT_COMPLETE_PCT = 100.0
 DEFAULT_NEAR_PCT = 70.0
 LINE_CHARS = 28  # an axis label longer than this wraps onto a second line (the full name in hover)
+# The phone's unit chart (`narrow=True`): names of at most two 16-character lines, so that at 390 px the
+# bars keep about two thirds of the width (the full name in the hover; a tap opens the unit's page).
+NARROW_LINE_CHARS = 16
+NARROW_PCT_ROOM = 1.45  # the % range's head room for the "✓ 200,0 %" labels outside a narrow chart's bars
 LABEL_MAX_CHARS = 2 * LINE_CHARS  # only a label longer than two lines is shortened on the axis
 ROW_PX = 30  # height per bar row in horizontal bar charts (two-line labels: TWO_LINE_ROW_PX)
 TWO_LINE_ROW_PX = 38
@@ -149,17 +153,18 @@ def _wrapped(text: Any, width: int = LINE_CHARS) -> str:
     return text[:cut] + "<br>" + _short(text[cut + 1 :], width)
 
 
-def _row_px(labels: list[str]) -> int:
-    return TWO_LINE_ROW_PX if any(len(str(x)) > LINE_CHARS for x in labels) else ROW_PX
+def _row_px(labels: list[str], width: int = LINE_CHARS) -> int:
+    return TWO_LINE_ROW_PX if any(len(str(x)) > width for x in labels) else ROW_PX
 
 
-def _category_axis(labels: list[str], **extra: Any) -> dict[str, Any]:
-    """A category axis listing `labels` top to bottom, long ones on two lines (full text in hover)."""
+def _category_axis(labels: list[str], width: int = LINE_CHARS, **extra: Any) -> dict[str, Any]:
+    """A category axis listing `labels` top to bottom, long ones on two lines of `width` characters
+    (shortened with "…" beyond two lines; the full text in the hover)."""
     return {
         "autorange": "reversed",
         "tickmode": "array",
         "tickvals": labels,
-        "ticktext": [_wrapped(x) for x in labels],
+        "ticktext": [_wrapped(x, width) for x in labels],
         **extra,
     }
 
@@ -203,10 +208,10 @@ def _status_of(pct: float, actual: float, planned: float, complete_pct: float, n
     return "near" if pct >= near_pct else "behind"
 
 
-def _pct_range(values: list[float], thresholds: tuple[float, ...]) -> list[float]:
+def _pct_range(values: list[float], thresholds: tuple[float, ...], room: float = 1.22) -> list[float]:
     present = [v for v in values if not math.isnan(v)]
     top = max([*thresholds, max(present) if present else 0.0])
-    return [0, top * 1.22 + 2]
+    return [0, top * room + 2]
 
 
 def _threshold_lines(near_pct: float, complete_pct: float) -> tuple[list[dict], list[dict]]:
@@ -250,7 +255,7 @@ def _threshold_lines(near_pct: float, complete_pct: float) -> tuple[list[dict], 
     return shapes, annotations
 
 
-def _status_key(statuses: list[str]) -> dict[str, Any]:
+def _status_key(statuses: list[str], per_line: int = 3) -> dict[str, Any]:
     """Layout update: the colour key as the figure title, flush with the figure's left edge.
 
     A horizontal legend wraps at the plot-area width, which long unit names make narrow on a phone
@@ -260,7 +265,7 @@ def _status_key(statuses: list[str]) -> dict[str, Any]:
     items = [
         f"<span style='color:{STATUS_COLORS[s]}'>■</span> {STATUS_ICONS[s]} {STATUS_LABELS[s]}" for s in present
     ]
-    lines = [line for line in ("   ".join(items[:3]), "   ".join(items[3:])) if line]
+    lines = ["   ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return {
         "showlegend": False,
         "title": {
@@ -375,9 +380,12 @@ def _completion_bars(
     near_pct: float,
     hover_title: str,
     codes: list[str] | None = None,
+    narrow: bool = False,
 ) -> go.Figure:
     """Horizontal completion-% bars, one trace per status (legend = status), in `labels` order; with
-    `codes` (one per label) each bar's customdata ends with its unit code (a click names the unit)."""
+    `codes` (one per label) each bar's customdata ends with its unit code (a click names the unit);
+    `narrow`: the phone's shape (short label lines, two key items a line, room for the % labels)."""
+    width = NARROW_LINE_CHARS if narrow else LINE_CHARS
     pct = df["completion_pct"].astype(float).tolist()
     planned = df["planned"].tolist()
     actual = df["actual"].tolist()
@@ -422,30 +430,31 @@ def _completion_bars(
         )
     shapes, annotations = _threshold_lines(near_pct, complete_pct)
     layout = _layout(
-        140 + _row_px(labels) * len(labels),
+        140 + _row_px(labels, width) * len(labels),
         top=72,
         barmode="overlay",
         shapes=shapes,
         annotations=annotations,
         xaxis={
             "title": {"text": AXIS_PCT},
-            "range": _pct_range(pct, (complete_pct, near_pct)),
+            "range": _pct_range(pct, (complete_pct, near_pct), NARROW_PCT_ROOM if narrow else 1.22),
             "ticksuffix": " %",
         },
-        yaxis=_category_axis(labels, type="category", categoryorder="array", categoryarray=labels),
+        yaxis=_category_axis(labels, width, type="category", categoryorder="array", categoryarray=labels),
     )
-    return _figure(data, _merge(layout, _status_key(statuses)))
+    return _figure(data, _merge(layout, _status_key(statuses, 2 if narrow else 3)))
 
 
 def completion_by_unit(
-    classified: pd.DataFrame, complete_pct: float = 100, near_pct: float = 70
+    classified: pd.DataFrame, complete_pct: float = 100, near_pct: float = 70, *, narrow: bool = False
 ) -> go.Figure:
     """Completion % per unit (metrics.classify_units output), best first, coloured by status.
 
     Input columns: unit_code, unit_name, planned, actual, completion_pct, status (status_label
     optional). Units without a plan (NaN %) go last; ties keep the input order. Dashed vertical lines
     mark `complete_pct` and `near_pct`; the height grows with the number of units. Each bar's customdata
-    ends with its unit_code (chart_links.unit_of_points reads it from a click).
+    ends with its unit_code (chart_links.unit_of_points reads it from a click). `narrow` gives the phone's
+    shape: names on two lines of NARROW_LINE_CHARS (shortened with "…"; the full name in the hover).
     """
     if classified is None or classified.empty:
         return empty_figure()
@@ -463,7 +472,7 @@ def completion_by_unit(
             )
         ]
     codes = df["unit_code"].astype(str).tolist() if "unit_code" in df.columns else None
-    return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại", codes)
+    return _completion_bars(labels, df, statuses, complete_pct, near_pct, "Xếp loại", codes, narrow)
 
 
 def completion_by_group(

@@ -17,6 +17,7 @@ from cchc_lib.access.sessions import COOKIE_NAME, Sessions
 from cchc_lib.common.settings import load_settings
 from cchc_lib.publishing.store_factory import open_accounts, open_sessions
 from cchc_lib.web import routes, upload_gate
+from cchc_lib.web.sign_in import sign_in_page
 
 __all__ = [
     "COOKIE_NAME",
@@ -65,11 +66,6 @@ PAGE_ROLES = {
     "pages/6_lich_su.py": "unit",
 }
 
-NEED_ROLE = {
-    "unit": "Trang này dành cho đầu mối đơn vị và quản trị viên. Vui lòng đăng nhập bằng tài khoản được cấp.",
-    "admin": "Trang này chỉ dành cho quản trị viên. Vui lòng đăng nhập bằng tài khoản quản trị.",
-}
-NEED_LOGIN = "Bảng theo dõi chỉ dành cho người có tài khoản. Vui lòng đăng nhập."
 REFUSED = "Bạn không có quyền xem trang này."
 UNMAPPED_EMAIL = (
     "Địa chỉ e-mail {email} chưa được cấp quyền sử dụng bảng theo dõi. "
@@ -370,11 +366,12 @@ def account_box() -> None:
     cookie_update()  # last: the (empty) script element sits under the block
 
 
-def gate(require_role: str | None) -> bool:
+def gate(require_role: str | None, title: str = "") -> bool:
     """True when the visitor may see a page needing `require_role`.
 
-    An anonymous visitor who may not is shown the refusal and the login form, and the script stops
-    here; a logged-in visitor without the role gets False (the frame shows the refusal).
+    An anonymous visitor who may not is shown the page `title`, what the page is for and how to sign in,
+    with the login form (sign_in.sign_in_page), and the script stops here; a logged-in visitor without
+    the role gets False (the frame shows the refusal).
     """
     settings = load_settings()
     account = current_account()
@@ -382,14 +379,7 @@ def gate(require_role: str | None) -> bool:
         return True
     if account is not None:
         return False
-    st.warning(REFUSED, icon=":material/block:")
-    if require_role in NEED_ROLE:
-        st.info(NEED_ROLE[require_role], icon=":material/lock:")
-    else:
-        st.info(NEED_LOGIN, icon=":material/lock:")
-    left, _ = st.columns([2, 1])
-    with left:
-        login_panel("main")
+    sign_in_page(title, require_role, login_panel)
     st.stop()
     return False  # not reached
 

@@ -160,16 +160,28 @@ def guard(where: str = "") -> Iterator[None]:
         st.error(msg.ERROR_UNEXPECTED, icon=":material/error:")
 
 
-def role_allowed(require_role: str | None) -> bool:
+def role_allowed(require_role: str | None, title: str = "") -> bool:
     """Access hook: may the current visitor see a page that requires `require_role`?
 
     Delegates to auth.gate: the logged-in account's role against `require_role` (and the
-    `require_login` setting). An anonymous visitor who may not see the page gets the refusal and
-    the login form, and the script stops there.
+    `require_login` setting). An anonymous visitor who may not see the page gets the page `title`,
+    what it is for and the login form, and the script stops there.
     """
     from cchc_lib.web import auth
 
-    return auth.gate(require_role)
+    return auth.gate(require_role, title)
+
+
+def _refuse(title: str, require_role: str | None) -> None:
+    """A signed-in visitor whose role may not open the page: the title, the refusal and who the page is
+    for (under the title, never clipped under the phone's header), then stop."""
+    from cchc_lib.web import auth
+    from cchc_lib.web.sign_in import WHO_FOR
+
+    st.title(title)
+    who = WHO_FOR.get(require_role, WHO_FOR["unit"])
+    st.warning(f"{auth.REFUSED} {who}", icon=":material/block:")
+    st.stop()
 
 
 def _account_box() -> None:
@@ -430,9 +442,8 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
         menu_params = url_state.carried(st.query_params.to_dict())
         _menu_links(links, menu_params)
         _account_box()
-    if not role_allowed(require_role):
-        st.warning("Bạn không có quyền xem trang này.")
-        st.stop()
+    if not role_allowed(require_role, title):
+        _refuse(title, require_role)
 
     st.title(title)
     fresh, top = st.empty(), st.container()  # the freshness line, then the page's own controls

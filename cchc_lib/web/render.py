@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from cchc_lib.common.formatting import MISSING, fmt_int, fmt_num, fmt_pct, vn_styler
-from cchc_lib.common.labels import COLUMN_LABELS, STATUS_LABELS, STATUS_ORDER, vn_columns
+from cchc_lib.common.labels import COLUMN_LABELS, STATUS_ICONS, STATUS_LABELS, STATUS_ORDER, vn_columns
 from cchc_lib.web import messages as msg
 
 SAME_PERIOD = "so với cùng kỳ năm trước"
@@ -172,9 +173,10 @@ _BADGE_COLORS = {
 
 
 def status_badges(by_status: Mapping[str, int]) -> None:
-    """One line of coloured badges: units per completion class (classes with no unit left out)."""
+    """One line of coloured badges: units per completion class, each with its status icon (the meaning
+    never rests on colour; classes with no unit left out)."""
     parts = [
-        f":{_BADGE_COLORS[code]}-badge[{STATUS_LABELS[code]}: {fmt_int(count)}]"
+        f":{_BADGE_COLORS[code]}-badge[{STATUS_ICONS[code]} {STATUS_LABELS[code]}: {fmt_int(count)}]"
         for code in STATUS_ORDER
         if (count := by_status.get(code, 0))
     ]
@@ -216,10 +218,12 @@ def table(
     height: int | str = "auto",
     decimals: int = 1,
     max_rows: int | None = None,
+    marks: Callable[[Styler, pd.DataFrame], Styler] | None = None,
 ) -> None:
     """Show `df` with Vietnamese headers and numbers (1.234 / 87,5 / dd/mm/yyyy); links clickable.
 
-    `columns` picks and orders the columns; `max_rows` caps what is sent to the browser.
+    `columns` picks and orders the columns; `max_rows` caps what is sent to the browser; `marks` adds
+    styling to the Styler of the shown table (e.g. laggards.mark_statuses).
     """
     if max_rows is not None and len(df) > max_rows:
         df = df.head(max_rows)
@@ -231,6 +235,8 @@ def table(
     signed = [COLUMN_LABELS[c] for c in _SIGNED_COLUMNS if COLUMN_LABELS.get(c) in shown.columns]
     if signed:
         styler = styler.format(_signed, subset=signed)
+    if marks is not None:
+        styler = marks(styler, shown)
     config: dict[str, Any] = {}
     for column in link_columns:
         label = COLUMN_LABELS.get(column, column)
@@ -276,8 +282,10 @@ def data_table(
     title: str,
     expanded: bool = False,
     link_columns: Sequence[str] = (),
+    marks: Callable[[Styler, pd.DataFrame], Styler] | None = None,
 ) -> None:
-    """A folded "Bảng số liệu" with the table and its XLSX download (exactly the rows shown).
+    """A folded "Bảng số liệu" with the table (styled by `marks`, see `table`) and its XLSX download
+    (exactly the rows shown).
 
     The table is built only while the fold is open (a Vietnamese-formatted table costs a few ms per
     rerun; a page has five of them): opening or closing it reruns the page. `st.session_state[
@@ -288,7 +296,7 @@ def data_table(
     )
     if fold.open:
         with fold:
-            table(df, columns=columns, link_columns=link_columns)
+            table(df, columns=columns, link_columns=link_columns, marks=marks)
             download_xlsx(prepare(df, columns), file_name, key, title=title)
 
 

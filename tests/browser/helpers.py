@@ -106,3 +106,32 @@ def full_screenshot(page, path: Path, pause_ms: int = 1500) -> None:
     page.wait_for_timeout(pause_ms)
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
+
+
+def sign_in(page, user: str, password: str, *, settled: bool = True) -> None:
+    """Fill the sign-in form of the main column (the one a protected page shows an anonymous visitor) and
+    submit it; then wait for the page to settle, unless `settled` is False (the caller waits for a state
+    of its own, e.g. the login cookie's response)."""
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("Tên đăng nhập").fill(user)
+    main.get_by_label("Mật khẩu").fill(password)
+    main.get_by_role("button", name="Đăng nhập").click()
+    if settled:
+        settle(page)
+
+
+def open_signed_in(page, url: str, user: str, password: str) -> None:
+    """Open `url` (a protected page: the upload page in most tests), settle, sign in there, settle."""
+    page.goto(url)
+    settle(page)
+    sign_in(page, user, password)
+
+
+def upload_files(page, *paths: Path, settled: bool = True) -> None:
+    """Put `paths` (one workbook, or several for the batch) into the page's file uploader; then wait for
+    the check's rerun to finish, unless `settled` is False (the caller waits for its own state)."""
+    files = [str(p) for p in paths]
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files[0] if len(files) == 1 else files)
+    if settled:
+        page.wait_for_timeout(500)  # the rerun the upload starts has begun
+        settle(page)

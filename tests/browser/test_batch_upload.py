@@ -18,7 +18,14 @@ from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
 from cchc_lib.web.batch_view import SWITCH_LABEL
 from tests.batch_files import keyed, new_rows, unit_file
-from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
+from tests.browser.helpers import (
+    full_screenshot,
+    open_signed_in,
+    running_server,
+    server_folder,
+    settle,
+    upload_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,13 +67,8 @@ def test_three_files_at_once_one_bad_the_two_good_published(site, browser, scree
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     try:
-        page.goto(f"{site.base}/cap_nhat_du_lieu")
-        settle(page)
+        open_signed_in(page, f"{site.base}/cap_nhat_du_lieu", "quantri", PASSWORD)
         main = page.get_by_test_id("stMain")
-        main.get_by_label("Tên đăng nhập").fill("quantri")
-        main.get_by_label("Mật khẩu").fill(PASSWORD)
-        main.get_by_role("button", name="Đăng nhập").click()
-        settle(page)
         expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(
             1, timeout=WAIT
         )  # one-file form
@@ -75,9 +77,8 @@ def test_three_files_at_once_one_bad_the_two_good_published(site, browser, scree
         expect(main.get_by_text("Loại cập nhật")).to_have_count(
             0, timeout=WAIT
         )  # the batch instead of the one-file form
-        dropzone = page.get_by_test_id("stFileUploaderDropzoneInput")
-        expect(dropzone).to_have_count(1, timeout=WAIT)
-        dropzone.set_input_files([str(p) for p in site.paths])
+        expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1, timeout=WAIT)
+        upload_files(page, *site.paths, settled=False)  # the check takes long: waited for below
         button = main.get_by_role("button", name="Công bố 2 tệp hợp lệ")
         expect(button).to_be_visible(timeout=CHECKED)
         settle(page)

@@ -19,7 +19,7 @@ from cchc_lib.access.accounts import Account, Accounts
 from cchc_lib.publishing.store import Store
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
-from tests.browser.helpers import ROOT, running_server, server_folder, settle
+from tests.browser.helpers import ROOT, running_server, server_folder, settle, sign_in, upload_files
 
 pytestmark = pytest.mark.browser
 
@@ -75,11 +75,7 @@ def open_page(browser, url: str, viewport: dict[str, int]):
 
 
 def log_in(page, name: str) -> None:
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Tên đăng nhập").fill(name)
-    main.get_by_label("Mật khẩu").fill(PASSWORD)
-    main.get_by_role("button", name="Đăng nhập").click()
-    settle(page)
+    sign_in(page, name, PASSWORD)
     expect(page.get_by_text(f"Đăng nhập: {name}")).to_have_count(1, timeout=30_000)
 
 
@@ -116,9 +112,7 @@ def test_standing_office_checks_a_file_and_follows_the_cycle(site, browser) -> N
     context, page = open_page(browser, f"{site.base}/cap_nhat_du_lieu", DESKTOP)
     try:
         log_in(page, "vanphong")
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(site.bad))
-        page.wait_for_timeout(500)
-        settle(page)
+        upload_files(page, site.bad)
         expect(page.get_by_text("Tệp có 1 lỗi nên chưa thể cập nhật.")).to_have_count(1, timeout=60_000)
         expect(page.get_by_role("button", name="Xác nhận cập nhật")).to_have_count(0, timeout=30_000)
         expect(page.get_by_role("button", name="Tạo tệp đánh dấu lỗi")).to_have_count(1, timeout=30_000)

@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from cchc_lib.access.accounts import Accounts
 from cchc_lib.access.throttle import Throttle
-from tests.browser.helpers import ROOT, full_screenshot, running_server, server_folder, settle
+from cchc_lib.web.sign_in import SIGN_IN_HOW
+from tests.browser.helpers import ROOT, full_screenshot, running_server, server_folder, settle, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)  # a rerun can take longer than 5 s on the shared 2-core machine
@@ -69,16 +70,15 @@ def expect_logged_in(page, user: str = "quantri") -> None:
 
 
 def expect_anonymous(page) -> None:
-    expect(page.get_by_text(REFUSED)).to_have_count(1)
+    """Asked to sign in (calmly: what the page is for and how), not refused; no upload, nobody signed in."""
+    expect(page.get_by_text(SIGN_IN_HOW)).to_have_count(1)
+    expect(page.get_by_text(REFUSED)).to_have_count(0)
     expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
     expect(page.get_by_text("Đăng nhập: ")).to_have_count(0)
 
 
 def submit_login(page, user: str, password: str) -> None:
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Tên đăng nhập").fill(user)
-    main.get_by_label("Mật khẩu").fill(password)
-    main.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, user, password, settled=False)  # the callers wait for the cookie's response or an error
 
 
 def log_in(site, context, user: str = "quantri") -> tuple[object, dict]:

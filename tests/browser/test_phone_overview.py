@@ -102,7 +102,7 @@ def test_the_period_bar_changes_the_figures_and_the_address(server: str, browser
 def _open_fold(page, title: str):
     fold = page.get_by_test_id("stExpander").filter(has_text=title)
     fold.get_by_text(title).click()
-    chart = fold.get_by_test_id("stPlotlyChart")
+    chart = fold.get_by_test_id("stPlotlyChart").filter(visible=True)  # the unit chart: one of two shapes
     expect(chart).to_have_count(1)
     settle(page)
     chart.scroll_into_view_if_needed()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from cchc_lib.access.accounts import Account, Accounts
 from cchc_lib.publishing.store import Store
-from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
+from tests.browser.helpers import full_screenshot, open_signed_in, running_server, server_folder, settle
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)  # a rerun can take longer than 5 s on the shared 2-core machine
@@ -50,13 +50,7 @@ def open_report(browser, site: SimpleNamespace, user: str):
     """A new browser session: log in on the upload page's form, then follow the menu to Báo cáo."""
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="vi-VN")
     page = context.new_page()
-    page.goto(f"{site.base}/cap_nhat_du_lieu")
-    settle(page)
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Tên đăng nhập").fill(user)
-    main.get_by_label("Mật khẩu").fill(PASSWORD)
-    main.get_by_role("button", name="Đăng nhập").click()
-    settle(page)
+    open_signed_in(page, f"{site.base}/cap_nhat_du_lieu", user, PASSWORD)
     page.get_by_test_id("stSidebar").get_by_role("link", name="Báo cáo", exact=True).click()
     page.wait_for_timeout(500)
     settle(page)

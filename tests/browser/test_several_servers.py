@@ -21,7 +21,7 @@ from cchc_lib.publishing.pg_notify import LISTENER_NAME
 from cchc_lib.publishing.store_pg import PgStore, close_pools
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
-from tests.browser.helpers import SAMPLE, running_server, settle
+from tests.browser.helpers import SAMPLE, running_server, settle, sign_in, upload_files
 from tests.pg_cluster import cluster
 
 pytestmark = pytest.mark.browser
@@ -92,14 +92,10 @@ def test_publish_on_a_shows_on_b_and_the_login_is_shared(sites, browser) -> None
         on_a = admin.new_page()
         on_a.goto(f"{sites.a}/cap_nhat_du_lieu")
         settle(on_a)
-        main = on_a.get_by_test_id("stMain")
-        main.get_by_label("Tên đăng nhập").fill("quantri")
-        main.get_by_label("Mật khẩu").fill(PASSWORD)
         with on_a.expect_response(lambda r: "/_cchc/login.js?ticket=" in r.url, timeout=60_000):
-            main.get_by_role("button", name="Đăng nhập").click()
+            sign_in(on_a, "quantri", PASSWORD, settled=False)
         settle(on_a)
-        on_a.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(sites.good))
-        settle(on_a)
+        upload_files(on_a, sites.good)
         expect(on_a.get_by_text("Xem trước thay đổi")).to_have_count(1, timeout=60_000)
         on_a.get_by_role("button", name="Xác nhận cập nhật").click()
         settle(on_a)

@@ -15,7 +15,14 @@ from cchc_lib.access.accounts import Account, Accounts
 from cchc_lib.publishing.store import Store
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
-from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
+from tests.browser.helpers import (
+    full_screenshot,
+    open_signed_in,
+    running_server,
+    server_folder,
+    settle,
+    upload_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -72,19 +79,13 @@ def test_a_correction_lists_its_removals_and_publishes_only_once_confirmed(
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
     try:
-        page.goto(f"{site.base}/cap_nhat_du_lieu")
-        settle(page)
+        open_signed_in(page, f"{site.base}/cap_nhat_du_lieu", "camnhuong", PASSWORD)
         area = page.get_by_test_id("stMain")
-        area.get_by_label("Tên đăng nhập").fill("camnhuong")
-        area.get_by_label("Mật khẩu").fill(PASSWORD)
-        area.get_by_role("button", name="Đăng nhập").click()
-        settle(page)
         expect(area.get_by_text(CORRECT)).to_be_visible()
         area.get_by_text(CORRECT).click()
         settle(page)
         before = site.store.current_number()
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
-        settle(page)
+        upload_files(page, path)
         block = area.get_by_test_id("stAlertContentError")
         expect(block).to_contain_text(f"{removed} dòng")
         expect(block).to_contain_text("sẽ bị xóa")

@@ -17,7 +17,15 @@ from cchc_lib.publishing.store import Store
 from cchc_lib.reading.marking import LIST_SHEET, PROBLEM_HEADER
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
-from tests.browser.helpers import full_screenshot, running_server, server_folder, settle
+from cchc_lib.web.sign_in import SIGN_IN_HOW
+from tests.browser.helpers import (
+    full_screenshot,
+    running_server,
+    server_folder,
+    settle,
+    sign_in,
+    upload_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -91,23 +99,9 @@ def actual_of(figure: str) -> int:
     return int(figure.split("/")[0].strip().replace(".", ""))
 
 
-def login(page, name: str) -> None:
-    area = main(page)
-    area.get_by_label("Tên đăng nhập").fill(name)
-    area.get_by_label("Mật khẩu").fill(PASSWORD)
-    area.get_by_role("button", name="Đăng nhập").click()
-    settle(page)
-
-
 def go(page, label: str) -> None:
     """Follow a menu link (keeps the session, hence the login; a full page load would start a new one)."""
     page.get_by_test_id("stSidebar").get_by_role("link", name=label).click()
-    page.wait_for_timeout(500)
-    settle(page)
-
-
-def upload(page, path: Path) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     page.wait_for_timeout(500)
     settle(page)
 
@@ -119,10 +113,11 @@ def test_viewer_cannot_reach_upload_by_direct_link(site, browser, screenshots: P
     try:
         page.goto(f"{site.base}/cap_nhat_du_lieu")
         settle(page)
-        expect(page.get_by_text(REFUSED)).to_have_count(1)
+        expect(page.get_by_text(SIGN_IN_HOW)).to_have_count(1)  # anonymous: asked to sign in, not refused
+        expect(page.get_by_text(REFUSED)).to_have_count(0)
         expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
         full_screenshot(page, screenshots / "cap_nhat_tu_choi_1280.png")
-        login(page, "nguoixem")  # a logged-in viewer is refused too
+        sign_in(page, "nguoixem", PASSWORD)  # a logged-in viewer is refused too
         expect(page.get_by_text(REFUSED)).to_have_count(1)
         expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(0)
         expect(page.get_by_text("Đăng nhập: nguoixem")).to_have_count(1)
@@ -144,7 +139,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
 
         page.goto(f"{site.base}/cap_nhat_du_lieu")
         settle(page)
-        login(page, "quantri")
+        sign_in(page, "quantri", PASSWORD)
         expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1)
         # Streamlit's English "Upload" / "20MB per file" are restated in Vietnamese
         shown = page.evaluate(
@@ -155,7 +150,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         assert shown == ['"Chọn tệp"', '"hoặc kéo thả tệp vào đây · tối đa 20 MB · .xlsx"']
 
         # 1. a workbook with errors: the problem table and the marked copy, nothing published
-        upload(page, site.bad)
+        upload_files(page, site.bad)
         expect(page.get_by_text("Tệp có 2 lỗi")).to_have_count(1)
         expect(main(page).get_by_test_id("stDataFrame")).to_have_count(1)
         expect(page.get_by_role("button", name="Xác nhận cập nhật")).to_have_count(0)
@@ -186,7 +181,7 @@ def test_upload_errors_marked_copy_publish_and_rollback(site, browser, screensho
         assert site.store.current_number() == 1
 
         # 2. a good workbook: preview, confirm, a new version, the overview figure changes
-        upload(page, site.good)
+        upload_files(page, site.good)
         expect(page.get_by_text("Xem trước thay đổi")).to_have_count(1)
         assert site.store.current_number() == 1  # nothing changes before the click
         full_screenshot(page, screenshots / "cap_nhat_xem_truoc_1280.png")

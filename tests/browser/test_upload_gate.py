@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from websockets.sync.client import connect
 
 from cchc_lib.access.accounts import Accounts
-from tests.browser.helpers import running_server, server_folder, settle
+from tests.browser.helpers import running_server, server_folder, settle, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=30_000)
@@ -175,10 +175,7 @@ def _logged_in_session(site, browser) -> tuple[object, object, list[str]]:
     page.on("websocket", watch)
     page.goto(f"{site.base}/{UPLOAD_PAGE}")
     settle(page)
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("Tên đăng nhập").fill("quantri")
-    main.get_by_label("Mật khẩu").fill(PASSWORD)
-    main.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, "quantri", PASSWORD, settled=False)
     expect(page.get_by_test_id("stSidebar").get_by_text("Đăng nhập: quantri")).to_be_visible()
     expect(page.get_by_test_id("stFileUploaderDropzoneInput")).to_have_count(1)
     assert ids, "the page's websocket carried no session id"
