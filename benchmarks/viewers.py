@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 __all__ = [
     "CHROMIUM_ARGS",
+    "data_folder",
     "KINDS",
     "ChromiumViewers",
     "ProtocolViewer",
@@ -98,17 +99,17 @@ class RssSampler(threading.Thread):
         self.pids, self.every = list(pids), every
         self.peak = dict.fromkeys(self.pids, 0.0)
         self.last = dict.fromkeys(self.pids, 0.0)
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             for pid in self.pids:
                 self.last[pid] = rss_mb(pid)
                 self.peak[pid] = max(self.peak[pid], self.last[pid])
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
@@ -135,15 +136,19 @@ def running_server(folder: Path, env: dict[str, str], *, port: int | None = None
                "--server.fileWatcherType", "none"]  # fmt: skip
     with log.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_timeout
             while True:
-                with contextlib.suppress(OSError):
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
+                with (
+                    contextlib.suppress(OSError),
+                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r,
+                ):
+                    if r.status == 200:
+                        break
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}")
                 time.sleep(0.05)
@@ -155,6 +160,34 @@ def running_server(folder: Path, env: dict[str, str], *, port: int | None = None
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def data_folder(folder: Path, workbook: Path, *, store_url: str = "", name: str = "") -> dict[str, str]:
+    """Settings in `folder` for a server whose store holds `workbook` published as its current version
+    (with its columnar snapshot, as the upload page publishes): the folder store in `folder`/store, or
+    the PostgreSQL store at `store_url` (then `folder`/store is this server's local cache; published
+    once, by the call without `name`). Returns the environment that points a server at them; `name`
+    makes a second server's settings (its own cache) on the same `store_url`."""
+    from dataclasses import replace
+
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.common.settings import Settings
+    from cchc_lib.publishing.store_factory import open_store
+    from cchc_lib.publishing.submissions import prepare_update, publish_preview
+
+    cache = folder / (f"store-{name}" if name else "store")
+    settings_file = folder / (f"settings-{name}.toml" if name else "settings.toml")
+    lines = [f'store_dir = "{cache.as_posix()}"'] + ([f'store_url = "{store_url}"'] if store_url else [])
+    settings_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if not name:
+        settings = replace(Settings(), store_dir=str(cache), store_url=store_url)
+        store, admin = open_store(settings), Account("quantri", "admin")
+        preview = prepare_update(store, workbook.read_bytes(), account=admin, kind="replace",
+                                 file_name=workbook.name, settings=settings)  # fmt: skip
+        if not preview.errors.empty:
+            raise RuntimeError(f"the benchmark workbook does not publish: {preview.errors}")
+        publish_preview(store, preview, admin)
+    return {"CCHC_SETTINGS": str(settings_file), "CCHC_USERS": str(folder / "users.toml")}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -173,7 +206,7 @@ class ProtocolViewer:
     first_run: float = 0.0
     _bar_id: str = ""
     _options: list[str] = field(default_factory=list)
-    _default: list[str] = field(default_factory=list)
+    _current: str = ""  # the bar's value as last drawn
     _ws: object = None
 
     def open(self) -> None:
@@ -202,7 +235,8 @@ class ProtocolViewer:
     def kinds(self) -> list[str]:
         """The period bar's options as drawn ("Quý I" …) but the default one: the address leaves the
         default out, so only a change to another period is seen there."""
-        return [label for label in self._options if label not in self._default]
+        default = self._current if "ky" not in parse_qs(self.query_string) else ""
+        return [label for label in self._options if label != default]
 
     def change(self, label: str) -> float:
         """Choose `label` on the period bar; the settle time in seconds (also kept in settle_times)."""
@@ -250,7 +284,8 @@ class ProtocolViewer:
                 if which == "button_group" and BAR_WIDGET in element.button_group.id:
                     self._bar_id = element.button_group.id
                     self._options = [option.content for option in element.button_group.options]
-                    self._default = [self._options[i] for i in element.button_group.default]
+                    if element.button_group.set_value and element.button_group.raw_values:
+                        self._current = element.button_group.raw_values[0]
             elif kind == "page_info_changed":
                 self.query_string = message.page_info_changed.query_string
                 if slug is not None and parse_qs(self.query_string).get("ky", [""])[-1] == slug:
@@ -261,7 +296,11 @@ class ProtocolViewer:
                     continue
                 if status != ForwardMsg.FINISHED_SUCCESSFULLY:
                     raise RuntimeError(f"the run ended with status {status}")
-                if slug is not None and not seen_slug and parse_qs(self.query_string).get("ky", [""])[-1] != slug:
+                if (
+                    slug is not None
+                    and not seen_slug
+                    and parse_qs(self.query_string).get("ky", [""])[-1] != slug
+                ):
                     raise RuntimeError(f"the run finished without the period {slug!r} in the address")
                 return
 
@@ -279,7 +318,7 @@ def run_protocol_viewers(
     def one(index: int, viewer: ProtocolViewer) -> None:
         try:
             viewer.open()
-        except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure and carries on
+        except Exception as exc:  # a benchmark reports every failure and carries on
             errors.append(f"viewer {index} open: {exc!r}")
             opened.abort()
             return
@@ -288,7 +327,7 @@ def run_protocol_viewers(
             labels = viewer.kinds()
             for step in range(changes):
                 viewer.change(labels[(index + step + 1) % len(labels)])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(f"viewer {index}: {exc!r}")
         finally:
             viewer.close()
@@ -355,7 +394,9 @@ class ChromiumViewers:
             chosen.append(slug)
         times = []
         for page in self.pages:
-            page.wait_for_function("() => window.__settled !== undefined", timeout=self.timeout_ms, polling=100)
+            page.wait_for_function(
+                "() => window.__settled !== undefined", timeout=self.timeout_ms, polling=100
+            )
             times.append(page.evaluate("window.__settled") / 1000)
         self.settle_times.extend(times)
         return times
