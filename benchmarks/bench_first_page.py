@@ -33,9 +33,12 @@ __all__ = ["GOAL", "first_page"]
 GOAL = 0.5
 
 
-def first_page(folder: Path, env: dict[str, str], repeat: int) -> list[float]:
+def first_page(
+    folder: Path, env: dict[str, str], repeat: int, phases: list[tuple[float, float]] | None = None
+) -> list[float]:
     """Seconds from the server process's start to the overview settled in Chromium, `repeat` restarts of
-    a server on the settings of `env`."""
+    a server on the settings of `env`. `phases`, when given, gets per restart (the process start to
+    its health endpoint answering, from there to the page settled)."""
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -50,6 +53,10 @@ def first_page(folder: Path, env: dict[str, str], repeat: int) -> list[float]:
                     page.goto(server.base)
                     wait_overview(page)
                     times.append(time.perf_counter() - server.started)
+                    if phases is not None:
+                        phases.append(
+                            (server.ready - server.started, times[-1] - (server.ready - server.started))
+                        )
                 context.close()
         finally:
             browser.close()
@@ -76,8 +83,13 @@ def main() -> int:
         fresh = statistics.median(
             measure([sys.executable, "-c", BARE, str(book)])[0] for _ in range(args.repeat)
         )
-        times = first_page(folder, env, args.repeat)
+        phases: list[tuple[float, float]] = []
+        times = first_page(folder, env, args.repeat, phases)
         page, read = statistics.median(times), min(bare)
+        up, rest = (statistics.median(p[i] for p in phases) for i in (0, 1))
+        print(
+            f"  phases (median): process start to /_stcore/health {up:.2f} s; then to the page settled {rest:.2f} s"
+        )
         rows.append((size, read, fresh, page, load_average()))
         print(f"{size:>8,} activities: bare read {read:.2f} s (fresh process {fresh:.2f} s); first page "
               f"{page:.2f} s (runs {', '.join(f'{t:.1f}' for t in times)}) = {page / read:.2f}x the bare read, "

@@ -115,13 +115,14 @@ class RssSampler(threading.Thread):
 
 @dataclass
 class Server:
-    """A running `streamlit run app.py`: its base URL, process id, and when its process was started
-    (time.perf_counter)."""
+    """A running `streamlit run app.py`: its base URL, process id, and when its process was started and
+    first answered (time.perf_counter)."""
 
     base: str
     pid: int
     started: float
     log: Path
+    ready: float = 0.0  # when /_stcore/health first answered (time.perf_counter)
 
 
 @contextlib.contextmanager
@@ -152,7 +153,7 @@ def running_server(folder: Path, env: dict[str, str], *, port: int | None = None
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}")
                 time.sleep(0.05)
-            yield Server(base, process.pid, started, log)
+            yield Server(base, process.pid, started, log, time.perf_counter())
         finally:
             process.terminate()
             try:
