@@ -208,7 +208,9 @@ class ProtocolViewer:
     _bar_id: str = ""
     _options: list[str] = field(default_factory=list)
     _current: str = ""  # the bar's value as last drawn
+    _labels: list[str] = field(default_factory=list)  # the periods a change chooses from
     _ws: object = None
+    _stack: contextlib.ExitStack | None = None
 
     def open(self) -> None:
         """Connect and run the overview once (as a page load does); finds the period bar."""
@@ -220,24 +222,26 @@ class ProtocolViewer:
             self.cookies = "; ".join(jar)
         headers = {"Cookie": self.cookies} if self.cookies else None
         url = self.base.replace("http://", "ws://") + "/_stcore/stream"
-        self._ws = connect(url, subprotocols=["streamlit"], origin=self.base, max_size=None,
-                           open_timeout=self.timeout, additional_headers=headers)  # fmt: skip
+        self._stack = contextlib.ExitStack()
+        self._ws = self._stack.enter_context(connect(url, subprotocols=["streamlit"], origin=self.base, max_size=None,
+                           open_timeout=self.timeout, additional_headers=headers))  # fmt: skip
         started = time.perf_counter()
         self._rerun(None)
         self._until_finished(None)
         self.first_run = time.perf_counter() - started
         if not self._bar_id:
             raise RuntimeError("the overview drew no period bar")
+        default = self._current if "ky" not in parse_qs(self.query_string) else ""
+        self._labels = [label for label in self._options if label != default]
 
     def close(self) -> None:
-        if self._ws is not None:
-            self._ws.close()
+        if self._stack is not None:
+            self._stack.close()
 
     def kinds(self) -> list[str]:
-        """The period bar's options as drawn ("Quý I" …) but the default one: the address leaves the
-        default out, so only a change to another period is seen there."""
-        default = self._current if "ky" not in parse_qs(self.query_string) else ""
-        return [label for label in self._options if label != default]
+        """The period bar's options as drawn ("Quý I" …) but the default one (the address leaves the
+        default out, so only a change to another period is seen there); fixed by `open`."""
+        return list(self._labels)
 
     def change(self, label: str) -> float:
         """Choose `label` on the period bar; the settle time in seconds (also kept in settle_times)."""
