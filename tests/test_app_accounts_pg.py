@@ -16,7 +16,7 @@ from cchc_lib.web import auth
 from tests.pg_cluster import Cluster, cluster
 from tests.test_app_login_cookie import login_on_upload, restored, scripts, session_from_ticket
 from tests.test_app_store_pg import _pg_env
-from tests.test_app_upload import PASSWORD, assert_refused, texts
+from tests.test_app_upload import PASSWORD, assert_asked_to_sign_in, texts
 
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
@@ -52,5 +52,5 @@ def test_the_login_form_uses_the_accounts_of_the_database(
     page.run()
     assert not page.exception
     assert "cchc.auth" not in page.session_state
-    assert_refused(page)
+    assert_asked_to_sign_in(page)  # signed out: the page asks to sign in again
     close_pools()
