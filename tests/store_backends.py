@@ -94,15 +94,18 @@ def _tables(url: str) -> dict[str, list[str]]:
 
 
 def stored(s: Store) -> dict[str, Any]:
-    """Everything `s` stores but its audit log (`audit` gives that): the files under its folder with their
-    bytes (for PostgreSQL, this server's cache) and, for PostgreSQL, every row of its tables."""
+    """Everything `s` stores but its audit log (`audit` gives that): for the folder store the files under
+    its folder with their bytes, for PostgreSQL every row of its tables (its folder is this server's cache:
+    local copies of versions and snapshots, derived from the database, never the store)."""
+    url = getattr(s, "url", None)
+    if url:
+        return {"files": {}, "tables": _tables(url), "audit": s.audit()}
     files = {
         str(p.relative_to(s.root)): p.read_bytes()
         for p in sorted(s.root.rglob("*"))
         if p.is_file() and p.name not in _SKIPPED_FILES
     }
-    url = getattr(s, "url", None)
-    return {"files": files, "tables": _tables(url) if url else {}, "audit": s.audit()}
+    return {"files": files, "tables": {}, "audit": s.audit()}
 
 
 def assert_refused_unchanged(s: Store, before: dict[str, Any], code: str, logged: bool = True) -> dict:
