@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from cchc_lib.access.accounts import Account
 from cchc_lib.common.settings import Settings
 from cchc_lib.reading.sandbox import read_trusted
+from tests.store_backends import Backend
 from tests.test_app_upload import APP, HISTORY, UPLOAD, make_env, page, texts, upload
 from tests.test_submissions import act, workbook
 
@@ -29,9 +30,9 @@ Q1 = (date(2024, 1, 1), date(2024, 3, 31))
 
 
 @pytest.fixture
-def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
     """No published version and no sample file; camnhuong is the unit account of XCB."""
-    return make_env(tmp_path, monkeypatch, tmp_path / "khong_co_mau.xlsx", unit="XCB")
+    return make_env(tmp_path, monkeypatch, tmp_path / "khong_co_mau.xlsx", unit="XCB", store=suite_store)
 
 
 @pytest.fixture
