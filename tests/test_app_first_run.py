@@ -262,6 +262,8 @@ def test_an_empty_file_in_the_default_mode_points_to_the_correction(based) -> No
 
 
 def test_history_still_rolls_back_when_the_current_file_is_unreadable(based) -> None:
+    if getattr(based.store, "url", None):
+        pytest.skip("a version file damaged on disk is the folder store's case (PostgreSQL fetches it again)")
     admin = Account("quantri", "admin")
     based.store.publish(
         workbook(BASE_ACTS[:2]), account=admin, kind="replace", file_name="hong.xlsx", base_version=1

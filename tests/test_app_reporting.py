@@ -171,7 +171,7 @@ def test_letter_content(rolled_back) -> None:
 
     store = rolled_back.store
     history = store.history()
-    keys = {v.number: version_keys(v.path, v.sha256, None) for v in history}
+    keys = {v.number: version_keys(store.version(v.number).path, v.sha256, None) for v in history}
     units = read_trusted(store.read_bytes(store.current_number())).workbook.units
     status = period_status(
         units, versions_table(history), keys, Period(2024, ""), today=date(2025, 1, 8), calendar="calendar"

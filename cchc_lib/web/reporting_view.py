@@ -74,6 +74,8 @@ def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataF
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
+        if not version.path.is_file():  # PostgreSQL: a version this server never opened, fetched once
+            version = store.version(version.number)
         found = _version_keys(str(version.path), version.sha256, settings)
         if found is not None:
             keys[version.number] = found
