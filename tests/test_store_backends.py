@@ -417,3 +417,40 @@ def test_copy_a_folder_store_into_postgresql_and_back(pg: Cluster, tmp_path: Pat
     assert back.column_mapping("XCB") == {"Hoạt động": {"Ngày đăng": "date"}}
     assert back.closed_through() == date(2024, 6, 30)
     close_pools()
+
+
+# ------------------------------------------------------------------------------------ the test fixtures
+
+
+def test_without_postgresql_binaries_the_tests_skip_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import pg_cluster
+
+    def missing() -> Path:
+        raise RuntimeError("PostgreSQL server binaries not found")
+
+    monkeypatch.setattr(pg_cluster, "_bin_dir", missing)
+    monkeypatch.setattr(pg_cluster, "_SHARED", [])
+    monkeypatch.delenv("CCHC_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="binaries not found"):
+        next(pg_cluster.cluster())
+    monkeypatch.setenv("CCHC_REQUIRE_BROWSER", "1")  # the README test command (CI): never skipped
+    with pytest.raises(RuntimeError, match="binaries not found"):
+        next(pg_cluster.cluster())
+
+
+@pytest.mark.parametrize(
+    ("value", "chosen"), [(None, "folder"), ("", "folder"), ("PostgreSQL", "postgresql")]
+)
+def test_the_suite_backend_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, chosen: str
+) -> None:
+    from tests.store_backends import ENV, suite_backend
+
+    if value is None:
+        monkeypatch.delenv(ENV, raising=False)
+    else:
+        monkeypatch.setenv(ENV, value)
+    assert suite_backend() == chosen
+    monkeypatch.setenv(ENV, "sqlite")
+    with pytest.raises(RuntimeError, match="sqlite"):
+        suite_backend()
