@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from cchc_lib.publishing.pg_schema import migrate
 
-__all__ = ["Cluster", "cluster"]
+__all__ = ["Cluster", "cluster", "shutdown"]
 
 
 def _bin_dir() -> Path:
@@ -94,11 +95,27 @@ _SHARED: list[Cluster] = []
 
 
 def cluster() -> Iterator[Cluster]:
-    """Body of the `pg` fixture of each test module that needs one: the one cluster of the test session,
-    started on first use, stopped and deleted when the session's process exits."""
+    """Body of a `pg` fixture (tests/conftest.py has the session's): the one cluster of the test session,
+    started on first use, stopped and deleted by `shutdown` or when the session's process exits. Without
+    PostgreSQL's server binaries the test is skipped, unless CCHC_REQUIRE_BROWSER is set (the README test
+    command, CI: then it fails)."""
     if not _SHARED:
+        try:
+            _bin_dir()
+        except RuntimeError as exc:
+            if os.environ.get("CCHC_REQUIRE_BROWSER"):
+                raise
+            pytest.skip(str(exc))
         server = Cluster()
         atexit.register(server.remove)
         server.start()
         _SHARED.append(server)
     yield _SHARED[0]
+
+
+def shutdown() -> None:
+    """Stop and delete the session's cluster, if one was started."""
+    while _SHARED:
+        server = _SHARED.pop()
+        atexit.unregister(server.remove)
+        server.remove()

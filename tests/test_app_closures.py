@@ -13,6 +13,7 @@ import pytest
 from cchc_lib.access.accounts import Account
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
+from tests.store_backends import Backend
 from tests.test_app_upload import (
     HISTORY,
     SAMPLE,
@@ -44,8 +45,8 @@ def books() -> SimpleNamespace:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    return make_env(tmp_path, monkeypatch, SAMPLE)
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
+    return make_env(tmp_path, monkeypatch, SAMPLE, store=suite_store)
 
 
 def test_the_history_page_closes_and_reopens_with_a_confirmation(env, books) -> None:

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from cchc_lib.access.accounts import Account
 from cchc_lib.common.settings import Settings
 from cchc_lib.reading.sandbox import read_trusted
+from tests.store_backends import Backend
 from tests.test_app_upload import APP, HISTORY, UPLOAD, make_env, page, texts, upload
 from tests.test_submissions import act, workbook
 
@@ -29,9 +30,9 @@ Q1 = (date(2024, 1, 1), date(2024, 3, 31))
 
 
 @pytest.fixture
-def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
     """No published version and no sample file; camnhuong is the unit account of XCB."""
-    return make_env(tmp_path, monkeypatch, tmp_path / "khong_co_mau.xlsx", unit="XCB")
+    return make_env(tmp_path, monkeypatch, tmp_path / "khong_co_mau.xlsx", unit="XCB", store=suite_store)
 
 
 @pytest.fixture
@@ -261,6 +262,8 @@ def test_an_empty_file_in_the_default_mode_points_to_the_correction(based) -> No
 
 
 def test_history_still_rolls_back_when_the_current_file_is_unreadable(based) -> None:
+    if getattr(based.store, "url", None):
+        pytest.skip("a version file damaged on disk is the folder store's case (PostgreSQL fetches it again)")
     admin = Account("quantri", "admin")
     based.store.publish(
         workbook(BASE_ACTS[:2]), account=admin, kind="replace", file_name="hong.xlsx", base_version=1

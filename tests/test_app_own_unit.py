@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.store_backends import Backend
 from tests.test_app_upload import APP, SAMPLE, make_env
 
 UNIT_PAGE = "pages/1_don_vi.py"
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
     """The bundled sample; camnhuong is the unit account of XCN (UBND xã Cẩm Nhượng)."""
-    return make_env(tmp_path, monkeypatch, SAMPLE, unit="XCN")
+    return make_env(tmp_path, monkeypatch, SAMPLE, unit="XCN", store=suite_store)
 
 
 def opened(user: str | None, params: dict[str, str] | None = None, path: str | None = None) -> AppTest:

@@ -370,11 +370,10 @@ def test_directive_page_reviews_and_funding(settings_env: Path, raw: dict[str, p
     assert len(at.dataframe) == 3  # reviews, funding, initiatives
 
 
-def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Path) -> None:
+def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Path, suite_store) -> None:
     from cchc_lib.access.accounts import Account
-    from cchc_lib.publishing.store import Store
 
-    store = Store(settings_env.parent / "store")
+    store = suite_store.open()
     version = store.publish(
         SAMPLE.read_bytes(),
         account=Account("quantri", "admin"),
@@ -392,14 +391,13 @@ def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Pa
 
 
 def test_the_publisher_is_named_only_to_a_logged_in_visitor(
-    settings_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings_env: Path, suite_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cchc_lib.access.accounts import Account, Accounts
-    from cchc_lib.publishing.store import Store
 
     Accounts(tmp_path / "users.toml").add("xem", "viewer", "mat-khau-dai-123")
     monkeypatch.setenv("CCHC_USERS", str(tmp_path / "users.toml"))
-    Store(settings_env.parent / "store").publish(
+    suite_store.open().publish(
         SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="mau.xlsx",
         base_version=None,
     )  # fmt: skip

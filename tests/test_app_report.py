@@ -89,12 +89,12 @@ Q1 = {"cchc.year": 2024, "cchc.kind": "Q1"}
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store):
     """A store whose version 1 is the sample (published today by the admin), three accounts."""
     from cchc_lib.access.accounts import Account
     from tests.test_app_upload import make_env
 
-    env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx")
+    env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx", store=suite_store)
     env.store.publish(
         SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="goc.xlsx",
         base_version=None,

@@ -16,6 +16,7 @@ from docx import Document
 from cchc_lib.access.accounts import Account
 from cchc_lib.publishing.mailer import REMINDER_KIND
 from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
+from tests.store_backends import Backend
 from tests.test_app_upload import HISTORY, REPORTING, make_env, overview_block, page, texts
 from tests.test_mailer import sink  # noqa: F401  (the local SMTP server fixture)
 
@@ -44,9 +45,9 @@ ROW_B = {"Ngày": date(2024, 2, 2), "Mã đơn vị": "XB", "Loại hoạt độ
 
 
 @pytest.fixture
-def rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
     """v1: the admin's workbook with XA's row; v2: XB submits its row; v3: rollback to v1."""
-    env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx")
+    env = make_env(tmp_path, monkeypatch, tmp_path / "no_sample.xlsx", store=suite_store)
     admin = Account("quantri", "admin")
     v1 = env.store.publish(
         build_xlsx(WorkbookSpec(UNITS, TARGETS, [ROW_A])),
@@ -170,7 +171,7 @@ def test_letter_content(rolled_back) -> None:
 
     store = rolled_back.store
     history = store.history()
-    keys = {v.number: version_keys(v.path, v.sha256, None) for v in history}
+    keys = {v.number: version_keys(store.version(v.number).path, v.sha256, None) for v in history}
     units = read_trusted(store.read_bytes(store.current_number())).workbook.units
     status = period_status(
         units, versions_table(history), keys, Period(2024, ""), today=date(2025, 1, 8), calendar="calendar"

@@ -15,12 +15,13 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from cchc_lib.access.accounts import Account, Accounts
-from cchc_lib.publishing.store import Store
+from cchc_lib.common.settings import Settings
 from cchc_lib.reading import sandbox
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
 from cchc_lib.web.auth import allowed
 from cchc_lib.web.sign_in import SIGN_IN_HOW
+from tests.store_backends import Backend
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "cam_xuyen_2024.xlsx"
@@ -73,13 +74,18 @@ def books() -> SimpleNamespace:
 
 
 def make_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample: Path, unit: str = "XCN"
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sample: Path,
+    unit: str = "XCN",
+    store: Backend | None = None,
 ) -> SimpleNamespace:
-    """Settings with a temp store (`sample` as fallback: a missing file means none) and a temp users file
-    with three accounts: quantri (admin), camnhuong (unit `unit`), nguoixem (viewer)."""
-    store_dir = tmp_path / "store"
+    """Settings with a temp store (`store`, e.g. the `suite_store` fixture; default: a folder store; `sample`
+    as fallback: a missing file means none) and a temp users file with three accounts: quantri (admin),
+    camnhuong (unit `unit`), nguoixem (viewer)."""
+    store = store or Backend("folder", Settings(store_dir=str(tmp_path / "store")))
     settings = tmp_path / "settings.toml"
-    settings.write_text(f'sample_file = "{sample.as_posix()}"\nstore_dir = "{store_dir.as_posix()}"\n')
+    settings.write_text(f'sample_file = "{sample.as_posix()}"\n{store.toml()}')
     users = tmp_path / "users.toml"
     monkeypatch.setenv("CCHC_SETTINGS", str(settings))
     monkeypatch.setenv("CCHC_USERS", str(users))
@@ -87,13 +93,13 @@ def make_env(
     accounts.add("quantri", "admin", PASSWORD)
     accounts.add("camnhuong", "unit", PASSWORD, unit)
     accounts.add("nguoixem", "viewer", PASSWORD)
-    return SimpleNamespace(store=Store(store_dir), settings=settings, users=users, accounts=accounts)
+    return SimpleNamespace(store=store.open(), settings=settings, users=users, accounts=accounts)
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
-    """The bundled sample as fallback, an empty store, three accounts (see make_env)."""
-    return make_env(tmp_path, monkeypatch, SAMPLE)
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
+    """The bundled sample as fallback, an empty store on the suite's backend, three accounts (see make_env)."""
+    return make_env(tmp_path, monkeypatch, SAMPLE, store=suite_store)
 
 
 def page(path: str, user: str | None = None, *, via_app: bool = False) -> AppTest:

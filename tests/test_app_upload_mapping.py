@@ -19,6 +19,7 @@ from cchc_lib.publishing.store import WHOLE_BOOK
 from cchc_lib.reading.workbook import read_workbook
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
+from tests.store_backends import Backend
 from tests.test_app_upload import SAMPLE, UPLOAD, extra_rows, make_env, page, publish_base, texts, upload
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_file(), reason="the bundled sample workbook is missing")
@@ -33,9 +34,9 @@ def books() -> SimpleNamespace:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suite_store: Backend) -> SimpleNamespace:
     """The bundled sample as fallback, an empty store, admin quantri, unit camnhuong (XCN), a viewer."""
-    return make_env(tmp_path, monkeypatch, SAMPLE)
+    return make_env(tmp_path, monkeypatch, SAMPLE, store=suite_store)
 
 
 OFFICE = {

@@ -26,7 +26,8 @@ from cchc_lib.publishing.submissions import prepare_update, publish_preview
 from cchc_lib.reading.sandbox import read_trusted
 from cchc_lib.sample.builder import WorkbookSpec, build_xlsx
 from tests.hostile import CASES
-from tests.test_store import ADMIN, UNIT, VIEWER, assert_refused_unchanged, snapshot
+from tests.store_backends import Backend, assert_refused_unchanged, stored
+from tests.test_store import ADMIN, UNIT, VIEWER
 
 SETTINGS = Settings()
 UNITS = {
@@ -66,8 +67,8 @@ def unit_file(codes: list[str], acts: list[dict]) -> bytes:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "store")
+def store(suite_store: Backend) -> Store:
+    s = suite_store.open()
     base = build_xlsx(WorkbookSpec([UNITS[c] for c in ("XCB", "XCN", "VHTT")], TARGETS, BASE))
     preview = prepare_update(
         s, base, account=ADMIN, kind="replace", file_name="goc.xlsx", settings=SETTINGS, reader=read_trusted
@@ -142,11 +143,11 @@ def test_each_file_matched_checked_and_the_good_ones_published_as_one_version(st
     assert lines.loc[3, ["rows_in_file", "rows_added", "rows_removed"]].tolist() == [2, 1, 0]
     assert pd.isna(lines.loc[6, "rows_in_file"])
 
-    before = snapshot(store.root)
+    first = store.read_bytes(1)
     version = publish_batch(store, batch, ADMIN)
     assert version.number == 2 and version.kind == "batch"
     assert store.current().number == 2
-    assert snapshot(store.root)["versions/000001.xlsx"] == before["versions/000001.xlsx"]
+    assert store.read_bytes(1) == first
     assert rows_of(store, 2) == [
         (date(2024, 1, 5), "XCB", "TIN_BAI", 2, "a"),
         (date(2024, 2, 5), "VHTT", "TIN_BAI", 1, "b"),
@@ -198,7 +199,7 @@ def test_a_file_that_changes_nothing_is_held_and_nothing_left_is_refused(store: 
     )
     batch = merge_files(store, checks, settings=SETTINGS)
     assert batch.status == [NOTHING_NEW] and not batch.publishable
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_batch(store, batch, ADMIN)
     assert info.value.code == "invalid"
@@ -209,7 +210,7 @@ def test_a_file_that_changes_nothing_is_held_and_nothing_left_is_refused(store: 
     ("account", "words"), [(UNIT, ADMIN_ONLY), (VIEWER, "chỉ được xem"), (None, "chỉ được xem")]
 )
 def test_only_admins_send_a_batch(store: Store, account, words: str) -> None:
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         check_files(store, [("xcb.xlsx", XCB_FILE)], account=account, settings=SETTINGS, reader=read_trusted)
     assert info.value.code == "forbidden" and words in info.value.message

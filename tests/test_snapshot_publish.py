@@ -1,7 +1,7 @@
 """Publishing writes the version's columnar snapshot in the same step: it reads back as exactly the
 parsed workbook (the sample, an untidy official file), a damaged one is detected and rebuilt from the
-.xlsx, and a publisher killed at random moments never leaves a snapshot without its version nor a
-current version without a sound snapshot. Readers (the command line) use it instead of parsing."""
+.xlsx. Readers (the command line) use it instead of parsing. (A publisher killed at random moments never
+leaves a snapshot without its version nor a current version without a sound snapshot: test_store_kill.py.)"""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import random
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -211,83 +204,3 @@ def test_summary_reads_a_published_version_from_its_snapshot(
     assert run() == parsed_run  # without the snapshot: parsed in the sandbox, the same output
     records = json.loads(parsed_run[1])
     assert parsed_run[0] == 0 and records and {"unit_code", "planned", "actual"} <= set(records[0])
-
-
-PUBLISHER = textwrap.dedent(
-    """
-    import sys
-    from dataclasses import replace
-    from cchc_lib.publishing import snapshots
-    from cchc_lib.access.accounts import Account
-    from cchc_lib.sample.builder import build_xlsx
-    from cchc_lib.sample.sample_data import big_spec
-    from cchc_lib.reading.sandbox import read_trusted
-    from cchc_lib.common.settings import Settings
-    from cchc_lib.publishing.store import Store, StoreError
-    root, context = sys.argv[1], sys.argv[2]
-    admin = Account("admin1", "admin")
-    payloads = []
-    for i in range(4):
-        body = build_xlsx(big_spec(1500 + 500 * i, seed=i))
-        payloads.append((body, read_trusted(body, Settings()).workbook))
-    s = Store(root)
-    cache = s.root / "cache"
-    print("ready", flush=True)
-    i = 0
-    while True:
-        body, tables = payloads[i % len(payloads)]
-        def derived(version, tables=tables):
-            return snapshots.write(cache, version.sha256, tables, context)
-        try:
-            s.publish(body, account=admin, kind="replace", file_name=f"f{i}.xlsx",
-                      base_version=s.current_number(), derived=derived)
-        except StoreError as exc:
-            if exc.code not in ("duplicate", "stale"):
-                raise
-        i += 1
-    """
-)
-
-
-@pytest.mark.slow
-def test_a_publish_killed_at_random_moments_leaves_a_consistent_store(tmp_path: Path) -> None:
-    root = tmp_path / "store"
-    cache = root / "cache"
-    context = snapshots.settings_context(Settings())
-    rng = random.Random(11)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    kills_with_leftovers = 0
-    for _ in range(14):
-        child = subprocess.Popen(
-            [sys.executable, "-c", PUBLISHER, str(root), context],
-            stdout=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == b"ready"
-        time.sleep(rng.uniform(0.0, 1.2))
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-        assert child.returncode == -signal.SIGKILL
-        # A reader (no lock, no repair): the current version has its sound snapshot.
-        reader = Store(root, repair=False)
-        current = reader.current()
-        if current is not None:
-            assert snapshots.load(cache, current.sha256, context) is not None
-        kills_with_leftovers += any(p.name.startswith(".tmp-") for p in root.rglob("*")) or (
-            current is not None and (root / "versions" / f"{current.number + 1:06d}.xlsx").exists()
-        )
-        # After the next open's repair: every snapshot belongs to a published version and is sound,
-        # every published version has one, and no temp file is left.
-        store = Store(root)
-        history = store.history()
-        shas = {v.sha256 for v in history}
-        named = {p.name.split("-")[2].split(".")[0] for p in cache.iterdir()} if cache.is_dir() else set()
-        assert named <= shas
-        for sha in shas:
-            assert snapshots.load(cache, sha, context) is not None
-        assert not list(root.rglob(".tmp-*"))
-        assert store.verify_all() == []
-    assert history, "nothing was ever published: the kills came too early to test anything"
-    assert kills_with_leftovers > 0, "no kill fell inside a publish: the test proved nothing"

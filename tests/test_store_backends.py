@@ -1,6 +1,6 @@
 """The store's core against both backends (folder and a real PostgreSQL server): publish, stale preview,
-duplicate, rollback, permissions, texts/mappings/closures, concurrent publishers, SIGKILL, the database
-going away mid-publish, and the schema checks of PostgreSQL."""
+duplicate, rollback, permissions, texts/mappings/closures, concurrent publishers (SIGKILL: test_store_kill.py),
+the database going away mid-publish, and the schema checks of PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,13 +8,8 @@ import hashlib
 import io
 import multiprocessing
 import os
-import random
-import signal
 import subprocess
 import sys
-import textwrap
-import time
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +24,8 @@ from cchc_lib.publishing.store import Store, StoreError
 from cchc_lib.publishing.store_factory import open_store
 from cchc_lib.publishing.store_pg import PgStore, close_pools
 from tests.command import ROOT, run_cli
-from tests.pg_cluster import Cluster, cluster
+from tests.pg_cluster import Cluster
+from tests.store_backends import Backend
 
 ADMIN = Account("admin1", "admin")
 UNIT = Account("xcb1", "unit", "XCB")
@@ -47,23 +43,6 @@ def tiny_xlsx(text: str, pad: int = 0) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[Cluster]:
-    yield from cluster()
-
-
-@pytest.fixture(params=["folder", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
-    """A factory of store objects on one fresh store (each call: another server opening the same store)."""
-    if request.param == "folder":
-        yield lambda: open_store(Settings(store_dir=str(tmp_path / "store")))
-        return
-    url = request.getfixturevalue("pg").new_database()
-    settings = Settings(store_dir=str(tmp_path / "cache"), store_url=url)
-    yield lambda: open_store(settings)
-    close_pools()
-
-
 def publish(s: Store, data: bytes, base: int | None, **kw: object) -> int:
     options = {"account": ADMIN, "kind": "replace", "file_name": "f.xlsx", **kw}
     return s.publish(data, base_version=base, **options).number  # type: ignore[arg-type]
@@ -72,20 +51,20 @@ def publish(s: Store, data: bytes, base: int | None, **kw: object) -> int:
 # ------------------------------------------------------------------------------------ the interface
 
 
-def test_backend_is_chosen_by_store_url(backend: Callable[[], Store], tmp_path: Path) -> None:
-    s = backend()
+def test_backend_is_chosen_by_store_url(store_backend: Backend, tmp_path: Path) -> None:
+    s = store_backend.open()
     assert isinstance(s, Store)
     assert isinstance(open_store(Settings(store_dir=str(tmp_path / "other"))), Store)
     assert not isinstance(open_store(Settings(store_dir=str(tmp_path / "other"))), PgStore)
 
 
-def test_publish_history_and_bytes(backend: Callable[[], Store]) -> None:
+def test_publish_history_and_bytes(store_backend: Backend) -> None:
     a, b = tiny_xlsx("một"), tiny_xlsx("hai")
-    s = backend()
+    s = store_backend.open()
     assert s.current() is None and s.history() == [] and s.check().state == "empty"
     publish(s, a, None, file_name="mot.xlsx", rows=3)
     publish(s, b, 1, file_name="hai.xlsx", rows=5)
-    other = backend()  # another server: sees the same store
+    other = store_backend.open()  # another server: sees the same store
     current = other.current()
     assert current is not None
     assert (current.number, current.previous, current.file_name, current.rows, current.user) == (
@@ -106,12 +85,12 @@ def test_publish_history_and_bytes(backend: Callable[[], Store]) -> None:
     assert other.verify_all() == []
 
 
-def test_stale_preview_is_refused_with_the_same_message(backend: Callable[[], Store]) -> None:
-    s = backend()
+def test_stale_preview_is_refused_with_the_same_message(store_backend: Backend) -> None:
+    s = store_backend.open()
     publish(s, tiny_xlsx("một"), None)
     publish(s, tiny_xlsx("hai"), 1)
     with pytest.raises(StoreError) as caught:
-        publish(backend(), tiny_xlsx("ba"), 1)
+        publish(store_backend.open(), tiny_xlsx("ba"), 1)
     assert caught.value.code == "stale"
     assert caught.value.message == (
         "Dữ liệu đã được cập nhật (hiện là phiên bản 2) sau khi bạn xem trước trên phiên bản 1. Bản xem "
@@ -122,8 +101,8 @@ def test_stale_preview_is_refused_with_the_same_message(backend: Callable[[], St
     assert (last["outcome"], last["code"], last["previous"], last["version"]) == ("refused", "stale", 2, None)
 
 
-def test_duplicate_and_permission_refusals(backend: Callable[[], Store]) -> None:
-    s = backend()
+def test_duplicate_and_permission_refusals(store_backend: Backend) -> None:
+    s = store_backend.open()
     one = tiny_xlsx("một")  # built once: openpyxl stamps the save time, so a second build may differ
     publish(s, one, None)
     with pytest.raises(StoreError) as dup:
@@ -150,9 +129,9 @@ def test_duplicate_and_permission_refusals(backend: Callable[[], Store]) -> None
     assert s.current().unit_code == "XCB"  # type: ignore[union-attr]
 
 
-def test_rollback_makes_old_content_current_as_a_new_version(backend: Callable[[], Store]) -> None:
+def test_rollback_makes_old_content_current_as_a_new_version(store_backend: Backend) -> None:
     a, b = tiny_xlsx("một"), tiny_xlsx("hai")
-    s = backend()
+    s = store_backend.open()
     publish(s, a, None, file_name="mot.xlsx", rows=3)
     publish(s, b, 1)
     with pytest.raises(StoreError) as refused:
@@ -160,19 +139,19 @@ def test_rollback_makes_old_content_current_as_a_new_version(backend: Callable[[
     assert refused.value.code == "forbidden"
     version = s.rollback(1, ADMIN)
     assert (version.number, version.kind, version.rollback_of, version.previous) == (3, "rollback", 1, 2)
-    assert backend().read_bytes(3) == a and backend().current().file_name == "mot.xlsx"  # type: ignore[union-attr]
+    assert store_backend.open().read_bytes(3) == a and store_backend.open().current().file_name == "mot.xlsx"  # type: ignore[union-attr]
     with pytest.raises(StoreError) as unknown:
         s.rollback(9, ADMIN)
     assert unknown.value.code == "unknown_version"
 
 
-def test_texts_mappings_and_closures_are_shared(backend: Callable[[], Store]) -> None:
-    s = backend()
+def test_texts_mappings_and_closures_are_shared(store_backend: Backend) -> None:
+    s = store_backend.open()
     s.save_report_texts("2024-Q1", "report", {"chi_dao": "Ban hành Kế hoạch số 12/KH-UBND."}, ADMIN)
     mapping = {"Hoạt động": {"Ngày đăng": "date", "Đơn vị thực hiện": "unit_code"}}
     s.save_column_mapping("xcb", mapping, UNIT)
     s.close_through(date(2024, 6, 30), ADMIN)
-    other = backend()
+    other = store_backend.open()
     assert other.report_texts("2024-Q1", "report") == {"chi_dao": "Ban hành Kế hoạch số 12/KH-UBND."}
     assert other.report_texts("2024-Q2", "report") == {}
     assert other.column_mapping("XCB") == mapping and other.column_mapping("PNV") is None
@@ -188,9 +167,8 @@ def test_texts_mappings_and_closures_are_shared(backend: Callable[[], Store]) ->
 # ------------------------------------------------------------------------------------ concurrency
 
 
-def _publisher(kind: str, where: str, worker: int, count: int) -> None:
+def _publisher(settings: Settings, worker: int, count: int) -> None:
     """Publish `count` distinct workbooks, each on the version current when it tried (retrying when stale)."""
-    settings = Settings(store_dir=where) if kind == "folder" else Settings(store_dir=where, store_url=kind)
     s = open_store(settings)
     for i in range(count):
         data = tiny_xlsx(f"người {worker} lần {i}")
@@ -209,130 +187,36 @@ def _publisher(kind: str, where: str, worker: int, count: int) -> None:
                     raise
 
 
-def test_concurrent_publishers_lose_nothing(backend: Callable[[], Store], tmp_path: Path) -> None:
-    s = backend()
-    kind = s.url if isinstance(s, PgStore) else "folder"
-    where = str(s.root)
+def test_concurrent_publishers_lose_nothing(store_backend: Backend, tmp_path: Path) -> None:
     workers, count = 4, 5
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_publisher, args=(kind, where, w, count)) for w in range(workers)]
+    processes = [
+        context.Process(target=_publisher, args=(store_backend.settings, w, count)) for w in range(workers)
+    ]
     for process in processes:
         process.start()
     for process in processes:
         process.join(180)
         assert process.exitcode == 0
-    history = backend().history()
+    history = store_backend.open().history()
     assert [v.number for v in history] == list(range(1, workers * count + 1))  # consecutive
     assert [v.previous for v in history] == [None, *range(1, workers * count)]  # each on the one before
     assert sorted(v.file_name for v in history) == sorted(
         f"w{w}-{i}.xlsx" for w in range(workers) for i in range(count)
     )  # no lost update
-    reader = backend()
+    reader = store_backend.open()
     for version in history:
         assert load_workbook(io.BytesIO(reader.read_bytes(version.number))).active["A1"].value == (
             "người {} lần {}".format(*version.file_name[1:-5].split("-"))
         )
 
 
-# A zygote: imports once, then forks one publisher per line read (single-threaded when it forks), prints
-# the publisher's pid once it is ready, and the publisher's end ("signal N") once it was killed.
-ZYGOTE = textwrap.dedent(
-    """
-    import os, sys
-    from pathlib import Path
-    from cchc_lib.access.accounts import Account
-    from cchc_lib.common.settings import Settings
-    from cchc_lib.publishing.store import StoreError
-    from cchc_lib.publishing.store_factory import open_store
-    url, where, payloads = sys.argv[1], sys.argv[2], sorted(Path(sys.argv[3]).iterdir())
-    payloads = [p.read_bytes() for p in payloads]
-    admin = Account("admin1", "admin")
-    for _ in sys.stdin:
-        ready_r, ready_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(ready_r)
-            s = open_store(Settings(store_dir=where, store_url=url))
-            s.current_number()
-            os.write(ready_w, b"r")
-            i = 0
-            while True:
-                try:
-                    s.publish(payloads[i % len(payloads)], account=admin, kind="replace",
-                              file_name=f"f{i}.xlsx", base_version=s.current_number())
-                except StoreError as exc:
-                    if exc.code not in ("duplicate", "stale"):
-                        os._exit(3)
-                i += 1
-        os.close(ready_w)
-        os.read(ready_r, 1)
-        os.close(ready_r)
-        print(pid, flush=True)
-        _, status = os.waitpid(pid, 0)
-        print("signal", os.WTERMSIG(status) if os.WIFSIGNALED(status) else -1, flush=True)
-    """
-)
+# ------------------------------------------------------------------------------------ PostgreSQL only
 
 
 def _rows(url: str, query: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(query).fetchall()
-
-
-@pytest.mark.slow
-def test_publisher_killed_at_random_moments(pg: Cluster, tmp_path: Path) -> None:
-    """PostgreSQL (the folder store has the same test in test_store_crash.py): after each SIGKILL the
-    current version opens, versions are consecutive, each has its one audit entry, no row is half written
-    and no lock is left behind."""
-    url = pg.new_database()
-    folder = tmp_path / "payloads"
-    folder.mkdir()
-    for i in range(6):
-        (folder / f"{i}.xlsx").write_bytes(tiny_xlsx(f"nội dung {i}", pad=i * 20000))
-    rng = random.Random(13013)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    zygote = subprocess.Popen(
-        [sys.executable, "-c", ZYGOTE, url, str(tmp_path / "child-cache"), str(folder)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    assert zygote.stdin is not None and zygote.stdout is not None
-    before = 0
-    for _ in range(22):
-        zygote.stdin.write("go\n")
-        zygote.stdin.flush()
-        pid = int(zygote.stdout.readline())
-        time.sleep(rng.uniform(0.0, 0.3))
-        os.kill(pid, signal.SIGKILL)
-        assert zygote.stdout.readline().split() == ["signal", str(int(signal.SIGKILL))]
-        store = PgStore(url, tmp_path / "cache")
-        current = store.current()
-        if current is not None:  # the current version always opens
-            load_workbook(io.BytesIO(store.read_bytes(current.number)))
-            assert store.check().state == "ok"
-        history = store.history()
-        assert [v.number for v in history] == list(range(1, len(history) + 1))
-        assert len(history) >= before
-        before = len(history)
-        published = [e["version"] for e in store.audit() if e["outcome"] == "published"]
-        assert published == list(range(1, len(history) + 1))  # one audit entry per version, no more
-        # No half-written rows: every row is a published version, and no lock is left behind.
-        assert _rows(url, "SELECT count(*), coalesce(max(number), 0) FROM cchc_versions") == [
-            (len(history), len(history))
-        ]
-        assert _rows(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == [(0,)]
-    zygote.stdin.close()
-    assert zygote.wait(30) == 0
-    assert PgStore(url, tmp_path / "cache").verify_all() == []  # every version's bytes, fetched and checked
-    assert before > 22  # the kills landed among many publishes
-    store = PgStore(url, tmp_path / "cache")
-    assert publish(store, tiny_xlsx("sau cùng"), store.current_number()) == before + 1
-    close_pools()
-
-
-# ------------------------------------------------------------------------------------ PostgreSQL only
 
 
 class _DiesMidPublish(PgStore):
@@ -533,3 +417,40 @@ def test_copy_a_folder_store_into_postgresql_and_back(pg: Cluster, tmp_path: Pat
     assert back.column_mapping("XCB") == {"Hoạt động": {"Ngày đăng": "date"}}
     assert back.closed_through() == date(2024, 6, 30)
     close_pools()
+
+
+# ------------------------------------------------------------------------------------ the test fixtures
+
+
+def test_without_postgresql_binaries_the_tests_skip_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import pg_cluster
+
+    def missing() -> Path:
+        raise RuntimeError("PostgreSQL server binaries not found")
+
+    monkeypatch.setattr(pg_cluster, "_bin_dir", missing)
+    monkeypatch.setattr(pg_cluster, "_SHARED", [])
+    monkeypatch.delenv("CCHC_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="binaries not found"):
+        next(pg_cluster.cluster())
+    monkeypatch.setenv("CCHC_REQUIRE_BROWSER", "1")  # the README test command (CI): never skipped
+    with pytest.raises(RuntimeError, match="binaries not found"):
+        next(pg_cluster.cluster())
+
+
+@pytest.mark.parametrize(
+    ("value", "chosen"), [(None, "folder"), ("", "folder"), ("PostgreSQL", "postgresql")]
+)
+def test_the_suite_backend_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, chosen: str
+) -> None:
+    from tests.store_backends import ENV, suite_backend
+
+    if value is None:
+        monkeypatch.delenv(ENV, raising=False)
+    else:
+        monkeypatch.setenv(ENV, value)
+    assert suite_backend() == chosen
+    monkeypatch.setenv(ENV, "sqlite")
+    with pytest.raises(RuntimeError, match="sqlite"):
+        suite_backend()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -22,7 +21,8 @@ from cchc_lib.publishing.submission_plan import (
 from cchc_lib.publishing.submissions import publish_preview
 from cchc_lib.reading.model import ACTIVITY_COLUMNS
 from cchc_lib.reading.sandbox import read_trusted
-from tests.test_store import ADMIN, UNIT, assert_refused_unchanged, snapshot
+from tests.store_backends import Backend, assert_refused_unchanged, stored
+from tests.test_store import ADMIN, UNIT
 from tests.test_submissions import BASE_ACTS, SETTINGS, act, prepare, workbook
 
 
@@ -186,9 +186,9 @@ def test_submission_history_keeps_the_units_own_submissions_newest_first() -> No
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(suite_store: Backend) -> Store:
     """Version 1: BASE_ACTS (XCB a 05/01 TIN_BAI 2, VHTT b, XCB c 05/03 PHONG_SU, XCB d 05/05 TIN_BAI)."""
-    s = Store(tmp_path / "store")
+    s = suite_store.open()
     assert publish_preview(s, prepare(s, workbook(BASE_ACTS), file_name="goc.xlsx"), ADMIN).number == 1
     return s
 
@@ -225,7 +225,7 @@ def test_adding_rows_already_there_changes_nothing(store: Store) -> None:
         store, workbook([BASE_ACTS[0], BASE_ACTS[3]]), account=UNIT, kind="unit", unit_code="XCB"
     )
     assert preview.duplicate and not preview.publishable and preview.plan.unchanged == 2
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, UNIT)
     assert info.value.code == "duplicate"
@@ -249,7 +249,7 @@ def test_a_correction_lists_its_removals_and_their_effect_and_needs_the_flag(sto
     [effect] = preview.completion.to_dict("records")
     assert effect["year"] == 2024 and effect["label"] == "năm 2024"
     assert effect["before_pct"] == pytest.approx(400 / 12) and effect["after_pct"] == pytest.approx(25.0)
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, UNIT)
     assert info.value.code == "removals_unconfirmed"

@@ -1,8 +1,10 @@
-"""Preparing and publishing updates: hostile/invalid uploads refused, unit merge, change preview, stale preview."""
+"""Preparing and publishing updates: hostile/invalid uploads refused, unit merge, change preview, stale preview.
+On the suite's store backend ($CCHC_TEST_STORE); the hostile uploads on both backends."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +20,8 @@ from cchc_lib.reading.safety import MESSAGES
 from cchc_lib.reading.sandbox import read_trusted, read_untrusted
 from cchc_lib.sample.builder import Layout, WorkbookSpec, build_xlsx
 from tests.hostile import CASES
-from tests.test_store import ADMIN, UNIT, VIEWER, assert_refused_unchanged, snapshot
+from tests.store_backends import BACKENDS, Backend, assert_refused_unchanged, backend, stored
+from tests.test_store import ADMIN, UNIT, VIEWER
 
 SETTINGS = Settings()
 UNITS = [
@@ -56,23 +59,42 @@ def prepare(s: Store, data: bytes, account: Account | None = ADMIN, **kw) -> obj
     return prepare_update(s, data, account=account, settings=SETTINGS, reader=read_trusted, **kw)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """A store whose version 1 is the base workbook (title block and total row, like official files)."""
-    s = Store(tmp_path / "store")
+def with_base(s: Store) -> Store:
+    """`s` (empty) once its version 1 is the base workbook (title block and total row, like official files)."""
     preview = prepare(s, workbook(BASE_ACTS, Layout(title_block=True, total_row=True)), file_name="goc.xlsx")
     assert preview.publishable
     assert publish_preview(s, preview, ADMIN).number == 1
     return s
 
 
+@pytest.fixture
+def store(suite_store: Backend) -> Store:
+    """The base workbook as version 1 on the suite's store backend."""
+    return with_base(suite_store.open())
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store_each(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The base workbook as version 1, once on each backend: one store for all the hostile uploads of the
+    module (each test checks that its refusal left everything stored as it found it)."""
+    for chosen in backend(request.param, request, tmp_path_factory.mktemp("each")):
+        yield with_base(chosen.open())
+
+
+@pytest.fixture
+def folder_store(tmp_path: Path) -> Store:
+    """The base workbook as version 1 in a folder store (the command line's `--store-dir`)."""
+    return with_base(Store(tmp_path / "folder"))
+
+
 # ---------------------------------------------------------------------------- broken and hostile
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_hostile_upload_refused_and_nothing_changes(store: Store, case) -> None:
+def test_hostile_upload_refused_and_nothing_changes(store_each: Store, case) -> None:
+    store = store_each
     settings = replace(SETTINGS, **case.settings)
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         prepare_update(
             store,
@@ -129,7 +151,7 @@ def test_invalid_workbook_previewed_with_errors_and_publish_refused(
         out = io.BytesIO()
         book.save(out)
         data = out.getvalue()
-    before = snapshot(store.root)
+    before = stored(store)
     preview = prepare(store, data)
     assert not preview.publishable
     assert len(preview.errors) >= 1
@@ -157,7 +179,7 @@ def test_invalid_workbook_previewed_with_errors_and_publish_refused(
     ids=["viewer", "anonymous", "unit_replaces_all", "unit_for_other_unit"],
 )
 def test_no_permission_refused_before_reading(store: Store, account, kind, unit, words) -> None:
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         prepare(store, b"not even read", account=account, kind=kind, unit_code=unit)
     assert info.value.code == "forbidden"
@@ -167,7 +189,7 @@ def test_no_permission_refused_before_reading(store: Store, account, kind, unit,
 
 def test_unit_rows_of_another_unit_refused(store: Store) -> None:
     data = workbook([act(date(2024, 1, 2), "XCB", "TIN_BAI", 1), act(date(2024, 1, 3), "VHTT", "TIN_BAI", 9)])
-    before = snapshot(store.root)
+    before = stored(store)
     preview = prepare(store, data, account=UNIT, kind="unit", unit_code="XCB")
     errors = preview.errors
     assert list(errors["code"]) == ["other_unit"]
@@ -325,7 +347,7 @@ def test_stale_preview_refused(store: Store) -> None:
         store, workbook([*BASE_ACTS, act(date(2024, 8, 1), "VHTT", "TIN_BAI", 1)]), file_name="khac.xlsx"
     )
     publish_preview(store, theirs, ADMIN)
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, mine, ADMIN)
     assert info.value.code == "stale"
@@ -340,7 +362,7 @@ def test_identical_reupload_recognised(store: Store) -> None:
     preview = prepare(store, same)
     assert preview.duplicate and not preview.publishable
     assert preview.changes.empty
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, ADMIN)
     assert info.value.code == "duplicate"
@@ -353,7 +375,7 @@ def test_unit_resubmits_the_same_rows(store: Store) -> None:
     )
     preview = prepare(store, data, account=UNIT, kind="unit", unit_code="XCB")
     assert preview.errors.empty and preview.duplicate
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, UNIT)
     assert info.value.code == "duplicate"
@@ -362,7 +384,7 @@ def test_unit_resubmits_the_same_rows(store: Store) -> None:
 
 def test_preview_then_permission_checked_again_at_publish(store: Store) -> None:
     preview = prepare(store, workbook([*BASE_ACTS, act(date(2024, 7, 1), "XCB", "TIN_BAI", 1)]))
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, VIEWER)
     assert info.value.code == "forbidden"
@@ -412,7 +434,7 @@ def test_a_correction_replaces_only_its_rows_in_range(store: Store) -> None:
     assert got == {("XCB", "PHONG_SU"): (1, 1, 1, 1), ("XCB", "TIN_BAI"): (1, 1, 3, 6)}
     # neither file row has the date and title of a (5 Jan) or c (5 Mar): both are removed
     assert sorted(preview.plan.removed["title"]) == ["a", "c"]
-    before = snapshot(store.root)
+    before = stored(store)
     with pytest.raises(StoreError) as info:
         publish_preview(store, preview, UNIT)
     assert info.value.code == "removals_unconfirmed"
@@ -470,8 +492,10 @@ def test_rollback_after_unit_submission_restores_the_figures(store: Store) -> No
     assert int(restored["quantity"].sum()) == 2 + 1 + 1 + 1
 
 
-def test_store_command_line(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_store_command_line(folder_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from cchc_lib.access.accounts import Accounts
+
+    store = folder_store
     from cchc_lib.commands.cli_store import main
 
     users = tmp_path / "users.toml"
@@ -506,13 +530,14 @@ def test_store_command_line(store: Store, tmp_path: Path, capsys: pytest.Capture
 
 
 def test_store_import_of_a_unit_for_a_whole_period(
-    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    folder_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`store import --unit XCB --period 2024-Q1` with no activity row: XCB reports nothing for Q1, so its
     Q1 rows go (a, c) and its May row and the other unit's row stay."""
     from cchc_lib.access.accounts import Accounts
     from cchc_lib.commands.cli_store import main
 
+    store = folder_store
     users = tmp_path / "users.toml"
     Accounts(users).add("xcb1", "unit", "mat-khau-dai", unit_code="XCB")
     empty = tmp_path / "xcb_quy1.xlsx"

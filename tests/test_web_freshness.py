@@ -61,14 +61,13 @@ def test_every_page_shows_the_line_under_its_title(settings_env: Path, title: st
     assert _line_under_title(at) == "Dữ liệu mẫu"
 
 
-def test_a_published_version_is_named_under_the_title(settings_env: Path) -> None:
+def test_a_published_version_is_named_under_the_title(settings_env: Path, suite_store) -> None:
     from streamlit.testing.v1 import AppTest
 
     from cchc_lib.access.accounts import Account
-    from cchc_lib.publishing.store import Store
     from tests.test_app_pages import SAMPLE
 
-    published = Store(settings_env.parent / "store").publish(
+    published = suite_store.open().publish(
         SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="mau.xlsx",
         base_version=None,
     )  # fmt: skip

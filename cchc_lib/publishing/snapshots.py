@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from cchc_lib.common.atomic import TEMP_PREFIX, atomic_write
+from cchc_lib.common.atomic import TEMP_PREFIX, atomic_write, discard_dead_temps
 from cchc_lib.reading.model import Workbook
 
 __all__ = [
@@ -171,22 +170,7 @@ def discard(cache_dir: Path, sha256: str) -> None:
 _TEMP = re.compile(re.escape(TEMP_PREFIX) + r"snap-v\d+-[0-9a-f]{64}.*\.(\d+)$")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def discard_orphan_temps(cache_dir: Path) -> None:
     """Delete the temp files of snapshot writers that were killed (atomic_write names them after their
     process id; a living writer's are left alone)."""
-    if not cache_dir.is_dir():
-        return
-    for entry in cache_dir.iterdir():
-        match = _TEMP.match(entry.name)
-        if match and not _alive(int(match.group(1))):
-            entry.unlink(missing_ok=True)
+    discard_dead_temps(cache_dir, _TEMP)

@@ -17,11 +17,11 @@ from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
-from cchc_lib.common.atomic import atomic_write
+from cchc_lib.common.atomic import atomic_write, discard_dead_temps
 from cchc_lib.publishing.pg_notify import announce, forget, pointer_watch, stop_listeners
 from cchc_lib.publishing.pg_schema import check_schema
 from cchc_lib.publishing.store import Store
-from cchc_lib.publishing.store_base import StoreError, Version, _disk_error, _sha256, file_sha256
+from cchc_lib.publishing.store_base import CACHE_DIR, StoreError, Version, _disk_error, _sha256, file_sha256
 from cchc_lib.publishing.store_check import Finding, Health, RepairPlan, cache_findings
 
 __all__ = ["PASSWORD_ENV", "PgDb", "PgStore", "close_pools", "conninfo", "connect"]
@@ -267,6 +267,9 @@ class PgStore(Store):
         self._db = PgDb(url, check=check)
         self.watch = pointer_watch(url, conninfo(url)) if watch else None
         self.poll_seconds = poll_seconds
+        with contextlib.suppress(OSError):  # what killed writers of this server left in its cache
+            for folder in (self.versions_dir, self.root / CACHE_DIR):
+                discard_dead_temps(folder)
 
     def __str__(self) -> str:
         parts = urlsplit(self.url)
