@@ -393,10 +393,11 @@ def test_published_store_version_is_shown_instead_of_the_sample(settings_env: Pa
 def test_the_publisher_is_named_only_to_a_logged_in_visitor(
     settings_env: Path, suite_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cchc_lib.access.accounts import Account, Accounts
+    from cchc_lib.access.accounts import Account
+    from cchc_lib.publishing.store_factory import open_accounts
 
-    Accounts(tmp_path / "users.toml").add("xem", "viewer", "mat-khau-dai-123")
     monkeypatch.setenv("CCHC_USERS", str(tmp_path / "users.toml"))
+    open_accounts(suite_store.settings).add("xem", "viewer", "mat-khau-dai-123")
     suite_store.open().publish(
         SAMPLE.read_bytes(), account=Account("quantri", "admin"), kind="replace", file_name="mau.xlsx",
         base_version=None,

@@ -14,8 +14,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cchc_lib.access.accounts import Account, Accounts
+from cchc_lib.access.accounts import Account
 from cchc_lib.common.settings import Settings
+from cchc_lib.publishing.store_factory import open_accounts
 from cchc_lib.reading import sandbox
 from cchc_lib.sample.builder import build_xlsx
 from cchc_lib.sample.sample_data import sample_spec
@@ -89,7 +90,7 @@ def make_env(
     users = tmp_path / "users.toml"
     monkeypatch.setenv("CCHC_SETTINGS", str(settings))
     monkeypatch.setenv("CCHC_USERS", str(users))
-    accounts = Accounts(users)
+    accounts = open_accounts(store.settings)  # the users file, or the store's database on PostgreSQL
     accounts.add("quantri", "admin", PASSWORD)
     accounts.add("camnhuong", "unit", PASSWORD, unit)
     accounts.add("nguoixem", "viewer", PASSWORD)
