@@ -69,7 +69,7 @@ STATUS_ORDER = ("on_time", "late", "baseline", "resubmit", "not_due", "missing")
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
-    "baseline": "Đã nộp (chưa xác định đúng hạn: có từ dữ liệu ban đầu)",
+    "baseline": "Đã nộp (chưa xác định đúng hạn)",
     "resubmit": "Cần nộp lại",
     "not_due": "Chưa nộp (chưa đến hạn)",
     "missing": "Chưa nộp (quá hạn)",
