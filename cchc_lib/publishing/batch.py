@@ -376,19 +376,9 @@ def _merge_isolated(
     interpreter stays free); its refusal raised here as the same StoreError, a worker out of memory or
     time as "unreadable"."""
     from cchc_lib.publishing.batch_job import BATCH_MERGER
-    from cchc_lib.reading.sandbox import parse_isolated
+    from cchc_lib.publishing.merge_job import run_merge_job
 
-    try:
-        outcome = parse_isolated(
-            data, settings, BATCH_MERGER, expect=tuple, options={"before": before, "items": items}
-        )
-    except UnsafeFile as exc:
-        error = StoreError("unreadable", exc.full_message)
-        error.detail = exc.code  # type: ignore[attr-defined]
-        raise error from exc
-    if outcome[0] == "refused":
-        raise StoreError(outcome[1], outcome[2])
-    return outcome[1], outcome[2], outcome[3]
+    return run_merge_job(data, settings, BATCH_MERGER, {"before": before, "items": items})
 
 
 def lines_table(batch: Batch) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from cchc_lib.common.settings import Settings
 from cchc_lib.reading.model import PROBLEM_COLUMNS, ReadResult, Workbook, activity_keys
 
-__all__ = ["MERGER", "merge_and_read", "merge_here", "merge_in_worker", "placed_tables"]
+__all__ = ["MERGER", "merge_and_read", "merge_here", "merge_in_worker", "placed_tables", "run_merge_job", "unreadable"]
 
 MERGER = "cchc_lib.publishing.merge_job:merge_in_worker"
 
@@ -47,15 +47,39 @@ def merge_here(
 ) -> tuple[bytes, ReadResult, bool]:
     """merge_and_read in this process (the worker); merged bytes the safety checks refuse raise StoreError
     "unreadable" (`detail`: the safety code), as a read of them in a worker of their own did."""
-    from cchc_lib.publishing.store import StoreError
     from cchc_lib.reading.safety import UnsafeFile
 
     try:
         return merge_and_read(current_bytes, before, rows, unit_code, date_range, settings, replaced)
     except UnsafeFile as exc:
-        error = StoreError("unreadable", exc.full_message)
-        error.detail = exc.code  # type: ignore[attr-defined]
-        raise error from exc
+        raise unreadable(exc) from exc
+
+
+def unreadable(exc: Exception) -> Exception:
+    """The StoreError "unreadable" for merged bytes the safety checks refused (UnsafeFile `exc`, its code
+    kept as `detail`), as a read of them in a worker of their own said."""
+    from cchc_lib.publishing.store import StoreError
+
+    error = StoreError("unreadable", exc.full_message)  # type: ignore[attr-defined]
+    error.detail = exc.code  # type: ignore[attr-defined]
+    return error
+
+
+def run_merge_job(data: bytes, settings: Settings, job: str, options: dict) -> tuple:
+    """Merge `job` ("module:function" answering ("merged", ...) or ("refused", code, message)) run on
+    `data` in one worker process; the answer's three values after "merged". Its refusal is raised here as
+    the same StoreError, a worker out of memory or time (or refused bytes) as "unreadable"."""
+    from cchc_lib.publishing.store import StoreError
+    from cchc_lib.reading.safety import UnsafeFile
+    from cchc_lib.reading.sandbox import parse_isolated
+
+    try:
+        outcome = parse_isolated(data, settings, job, expect=tuple, options=options)
+    except UnsafeFile as exc:
+        raise unreadable(exc) from exc
+    if outcome[0] == "refused":
+        raise StoreError(outcome[1], outcome[2])
+    return outcome[1], outcome[2], outcome[3]
 
 
 def merge_and_read(

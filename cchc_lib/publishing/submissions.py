@@ -540,22 +540,12 @@ def _merge_isolated(
     """merge_job.merge_and_read (the merge and what it reads as) run in one worker process (the server's
     interpreter stays free for the others); its refusal raised here as the same StoreError, a worker out
     of memory or time as "unreadable"."""
-    from cchc_lib.publishing.merge_job import MERGER
-    from cchc_lib.reading.safety import UnsafeFile
-    from cchc_lib.reading.sandbox import parse_isolated
+    from cchc_lib.publishing.merge_job import MERGER, run_merge_job
 
     options = {
         "before": before, "rows": rows, "unit_code": unit_code, "date_range": date_range, "replaced": replaced,
     }  # fmt: skip
-    try:
-        outcome = parse_isolated(current_bytes, settings, MERGER, expect=tuple, options=options)
-    except UnsafeFile as exc:
-        error = StoreError("unreadable", exc.full_message)
-        error.detail = exc.code  # type: ignore[attr-defined]
-        raise error from exc
-    if outcome[0] == "refused":
-        raise StoreError(outcome[1], outcome[2])
-    return outcome[1], outcome[2], outcome[3]
+    return run_merge_job(current_bytes, settings, MERGER, options)
 
 
 def _range_problems(
