@@ -273,34 +273,29 @@ def prepare_update(
         )
     closed_setting = setting_closed_through(settings)
     closed = store.closed_through(closed_setting)
-    if kind == "unit" and reader is None and current is not None:
-        preview = Preview(
+
+    def new_preview(problems: pd.DataFrame, preview_mode: str | None = None) -> Preview:
+        return Preview(
             kind=kind,
             file_name=file_name,
             user=account.name,
             unit_code=unit_code,
             base_version=base,
             upload_sha256=hashlib.sha256(data).hexdigest(),
-            problems=_problems([]),
+            problems=problems,
             closed_through=closed,
             closed_setting=closed_setting,
-            mode=mode,
+            mode=preview_mode,
         )
-        fast = _submit_in_one_job(store, current, preview, data, date_range, settings, account, calendar)
+
+    if kind == "unit" and reader is None and current is not None:
+        fast = _submit_in_one_job(
+            store, current, new_preview(_problems([]), mode), data, date_range, settings, account, calendar
+        )
         if fast is not None:
             return fast
     upload = _read(read, bytes(data), settings, current=False)
-    preview = Preview(
-        kind=kind,
-        file_name=file_name,
-        user=account.name,
-        unit_code=unit_code,
-        base_version=base,
-        upload_sha256=hashlib.sha256(data).hexdigest(),
-        problems=_concat(upload.problems),
-        closed_through=closed,
-        closed_setting=closed_setting,
-    )
+    preview = new_preview(_concat(upload.problems))
     if not upload.ok or upload.workbook is None:
         return preview
     before: Workbook | None = None
