@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -409,6 +410,49 @@ def test_row_without_number_falls_back() -> None:
     data = edit_part(data, part, lambda b: re.sub(rb'<row r="9"', b"<row", b, count=1))
     before = read_trusted(book(BASE, OFFICIAL), SETTINGS).workbook
     assert merge_unit_rows_fast(data, before, submission(ADDED), "XCB", Q1) is None
+
+
+def test_cell_reference_written_late_in_a_moved_row_falls_back_while_streaming() -> None:
+    # the renumbering meets the odd cell only once the compressing thread has started
+    data = book(BASE, OFFICIAL)
+    part = sheet_part(data, "Hoạt động")
+    swap = re.compile(rb'<c r="F10" (t="inlineStr")')
+    data = edit_part(data, part, lambda b: swap.sub(rb'<c \1 r="F10"', b, count=1))
+    assert b'<c t="inlineStr" r="F10"' in zipfile.ZipFile(io.BytesIO(data)).read(part)
+    before = read_trusted(book(BASE, OFFICIAL), SETTINGS).workbook
+    threads = threading.active_count()
+    assert merge_unit_rows_fast(data, before, submission(ADDED), "XCB", Q1) is None
+    assert threading.active_count() == threads  # the writer stopped with the error
+
+
+def test_a_failing_writer_never_blocks_the_rows_being_made(monkeypatch) -> None:
+    from cchc_lib.publishing import sheet_merge
+
+    made = []
+
+    def pieces():
+        for i in range(10 * sheet_merge._PIECES_QUEUED):
+            made.append(i)
+            yield b"<row/>"
+
+    def failing_write(archive, part, feed, chain, changed):
+        next(iter(feed))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sheet_merge, "_write", failing_write)
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            sheet_merge._write_streamed(None, "x", pieces(), None, {})
+        except OSError as exc:
+            outcome["error"] = str(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and outcome == {"error": "disk full"}
+    assert len(made) == 10 * sheet_merge._PIECES_QUEUED
 
 
 def test_no_template_row_falls_back() -> None:

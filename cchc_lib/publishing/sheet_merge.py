@@ -12,12 +12,16 @@ path, which is always correct to fall back on.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 import posixpath
+import queue
 import re
+import threading
 import zipfile
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import unescape
@@ -54,6 +58,8 @@ _MAIN_PREFIX = re.compile(
 )
 # Rows renumbered per split (bounds the memory of the split parts).
 _ROWS_PER_SPLIT = 4096
+# Pieces of the rewritten sheet waiting for the compressing thread (a few MB each at most).
+_PIECES_QUEUED = 8
 _CELL_ATTR = re.compile(rb"\s([rst])\s*=\s*[\"']([^\"']*)[\"']")
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?(/?)>")
@@ -207,9 +213,9 @@ class _Rows:
     def has_cells(self, i: int) -> bool:
         return self.body.find(b"<c", self.starts[i], self.end(i)) >= 0  # no other element in a row starts so
 
-    def renumbered(self, first: int, last: int, mapping: dict[bytes, bytes]) -> list[bytes]:
-        """Rows first..last-1 (positions) with every row and cell reference mapped (old -> new digits)."""
-        out = []
+    def renumbered(self, first: int, last: int, mapping: dict[bytes, bytes]) -> Iterator[bytes]:
+        """Rows first..last-1 (positions) with every row and cell reference mapped (old -> new digits),
+        `_ROWS_PER_SPLIT` rows at a time."""
         for a in range(first, last, _ROWS_PER_SPLIT):
             b = min(last, a + _ROWS_PER_SPLIT)
             piece = self.body[self.starts[a] : self.end(b - 1)]
@@ -220,8 +226,7 @@ class _Rows:
                 parts[2::4] = [mapping[digits] for digits in parts[2::4]]
             except KeyError as exc:
                 raise _Unsafe("a cell outside its row") from exc
-            out.append(b"".join(parts))
-        return out
+            yield b"".join(parts)
 
 
 class _Strings:
@@ -586,7 +591,40 @@ def _merge(
     above = data[low : rows.starts[top] if top < count else high]
     written = [writer.xml(new_at + k, record) for k, record in enumerate(new_rows)]
     before_new = bisect_right(rows.numbers, insert_after)
-    pieces: list[bytes] = [head, kept]
+    last_written = max(
+        new_at + len(new_rows) - 1 if new_rows else 0,
+        int(mapping.get(str(rows.numbers[last_cell]).encode(), b"0")) if last_cell is not None else 0,
+        next((rows.numbers[i] for i in range(first - 1, -1, -1) if rows.has_cells(i)), 0),
+    )
+    head = _dimension(head, last_written, max(columns.values()))
+    chain, changed = _without_calc_chain(archive, package, workbook_part)  # type: ignore[arg-type]
+    moved = _moved_rows(rows, (first, before_new, beyond), drop, mapping, written)
+    # cell-less rows after the last cell row (heights, styles) stay where nothing was written
+    left = (
+        rows.body[rows.starts[i] : rows.end(i)] for i in range(beyond, count) if rows.numbers[i] >= target
+    )
+    pieces = itertools.chain((head, kept), moved, left, (tail,))
+    merged = _write_streamed(archive, part, pieces, chain, changed)
+    if not probe:
+        return merged, None
+    moves = {int(old_row): int(new_row) for old_row, new_row in mapping.items()}
+    probe_rows = _moved(b"".join(written), {new_at + k: probe_at + k for k in range(len(new_rows))})
+    probe_head = _dimension(head, probe_at + len(new_rows) - 1, max(columns.values()))
+    sample = _write(archive, part, [probe_head, above, probe_rows, tail], chain, changed)
+    return merged, Placement(start, moves, new_at, len(new_rows), probe_at, sample)
+
+
+def _moved_rows(
+    rows: _Rows,
+    bounds: tuple[int, int, int],
+    drop: set[int],
+    mapping: dict[bytes, bytes],
+    written: list[bytes],
+) -> Iterator[bytes]:
+    """The rows from position `first` on, renumbered, the dropped ones left out and the `written` rows put
+    after position `before_new` (`bounds` = first, before_new, beyond: the rows from `beyond` on hold no
+    cells), piece by piece as they are made."""
+    first, before_new, beyond = bounds
     for low, high in ((first, before_new), (before_new, beyond)):
         position = low
         while position < high:  # runs of rows that are not dropped
@@ -596,31 +634,10 @@ def _merge(
             run = position
             while run < high and rows.numbers[run] not in drop:
                 run += 1
-            pieces.extend(rows.renumbered(position, run, mapping))
+            yield from rows.renumbered(position, run, mapping)
             position = run
         if low == first:
-            pieces.extend(written)
-    # cell-less rows after the last cell row (heights, styles) stay where nothing was written
-    pieces.extend(
-        rows.body[rows.starts[i] : rows.end(i)] for i in range(beyond, count) if rows.numbers[i] >= target
-    )
-    pieces.append(tail)
-    last_written = max(
-        new_at + len(new_rows) - 1 if new_rows else 0,
-        int(mapping.get(str(rows.numbers[last_cell]).encode(), b"0")) if last_cell is not None else 0,
-        next((rows.numbers[i] for i in range(first - 1, -1, -1) if rows.has_cells(i)), 0),
-    )
-    head = _dimension(head, last_written, max(columns.values()))
-    chain, changed = _without_calc_chain(archive, package, workbook_part)  # type: ignore[arg-type]
-    pieces[0] = head
-    merged = _write(archive, part, pieces, chain, changed)
-    if not probe:
-        return merged, None
-    moves = {int(old_row): int(new_row) for old_row, new_row in mapping.items()}
-    probe_rows = _moved(b"".join(written), {new_at + k: probe_at + k for k in range(len(new_rows))})
-    probe_head = _dimension(head, probe_at + len(new_rows) - 1, max(columns.values()))
-    sample = _write(archive, part, [probe_head, above, probe_rows, tail], chain, changed)
-    return merged, Placement(start, moves, new_at, len(new_rows), probe_at, sample)
+            yield from written
 
 
 def _moved(xml: bytes, rows: dict[int, int]) -> bytes:
@@ -643,8 +660,39 @@ def _dimension(head: bytes, last_row: int, last_column: int) -> bytes:
     return head[: match.start(2)] + value + head[match.end(2) :]
 
 
+def _write_streamed(
+    archive: zipfile.ZipFile, part: str, pieces: Iterable[bytes], chain: str | None, changed: dict[str, bytes]
+) -> bytes:
+    """As _write, with `part`'s pieces deflated in a second thread while this one makes them: zlib and
+    crc32 let go of the interpreter lock, so on two cores the renumbering and the compression overlap (and
+    only a few pieces are held at a time). An error while making the pieces is raised here, once the
+    writer has stopped; the half-written package is dropped."""
+    feed: queue.Queue = queue.Queue(maxsize=_PIECES_QUEUED)
+    outcome: dict[str, Any] = {}
+
+    def consume() -> None:
+        try:
+            outcome["bytes"] = _write(archive, part, iter(feed.get, None), chain, changed)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+            while feed.get() is not None:  # let the maker finish without blocking
+                pass
+
+    writer = threading.Thread(target=consume, name="sheet-merge-writer", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            feed.put(piece)
+    finally:
+        feed.put(None)
+        writer.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["bytes"]
+
+
 def _write(
-    archive: zipfile.ZipFile, part: str, pieces: list[bytes], chain: str | None, changed: dict[str, bytes]
+    archive: zipfile.ZipFile, part: str, pieces: Iterable[bytes], chain: str | None, changed: dict[str, bytes]
 ) -> bytes:
     """The package again: `part` from `pieces`, `chain` left out, `changed` parts replaced, the rest as is."""
     buffer = io.BytesIO()
