@@ -164,3 +164,15 @@ def test_the_one_job_submission_publishes_a_snapshot_equal_to_a_full_parse(tmp_p
     acts = expected.activities
     assert sorted(acts.loc[acts["unit_code"] == CODE, "quantity"].tolist()).count(8) == 3
     assert (acts["title"] == "Tin mới & <đặc biệt>").sum() == 1
+
+
+@pytest.mark.parametrize("kept_rows", [[5, 6, 9, 12], [9, 5, 12, 6]], ids=["in_order", "out_of_order"])
+def test_new_rows_go_between_the_kept_ones_by_row(kept_rows: list[int]) -> None:
+    from cchc_lib.publishing.merge_job import _inserted
+
+    kept = pd.DataFrame({"row": kept_rows, "title": [f"k{r}" for r in kept_rows]})
+    new = pd.DataFrame({"row": [7, 8], "title": ["n7", "n8"]})
+    out = _inserted(kept, new, 7)
+    assert out["row"].tolist() == [5, 6, 7, 8, 9, 12]
+    assert out["title"].tolist() == ["k5", "k6", "n7", "n8", "k9", "k12"]
+    assert out.index.tolist() == list(range(6))

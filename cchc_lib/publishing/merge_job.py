@@ -11,7 +11,15 @@ import pandas as pd
 from cchc_lib.common.settings import Settings
 from cchc_lib.reading.model import PROBLEM_COLUMNS, ReadResult, Workbook, activity_keys
 
-__all__ = ["MERGER", "merge_and_read", "merge_here", "merge_in_worker", "placed_tables", "run_merge_job", "unreadable"]
+__all__ = [
+    "MERGER",
+    "merge_and_read",
+    "merge_here",
+    "merge_in_worker",
+    "placed_tables",
+    "run_merge_job",
+    "unreadable",
+]
 
 MERGER = "cchc_lib.publishing.merge_job:merge_in_worker"
 
@@ -173,10 +181,17 @@ def placed_tables(
     if moved.isna().any():
         return None
     kept.loc[moving, "row"] = moved.astype("int64")
-    activities = pd.concat([kept, new], ignore_index=True).sort_values(
-        "row", kind="stable", ignore_index=True
-    )
+    activities = _inserted(kept, new, new_at)
     if list(activities.dtypes) != list(old.dtypes) or activities["row"].duplicated().any():
         return None
     book.activities = activities
     return book
+
+
+def _inserted(kept: pd.DataFrame, new: pd.DataFrame, new_at: int) -> pd.DataFrame:
+    """The activities by row: the kept ones (rows in order, none of new's) with `new` (rows `new_at`..)
+    between them, by slicing where the kept rows are in order (no sort of the whole table), else sorted."""
+    if not kept["row"].is_monotonic_increasing:
+        return pd.concat([kept, new], ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+    split = int(kept["row"].searchsorted(new_at))
+    return pd.concat([kept.iloc[:split], new, kept.iloc[split:]], ignore_index=True)
