@@ -136,7 +136,9 @@ def main() -> int:
     assert preview.errors.empty, preview.errors  # type: ignore[attr-defined]
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     i, b = statistics.median(idle), statistics.median(busy)
-    print(f"viewer rerun, idle:            median {i * 1000:7.0f} ms of {len(idle)} ({min(idle) * 1000:.0f}-{max(idle) * 1000:.0f})")
+    print(
+        f"viewer rerun, idle:            median {i * 1000:7.0f} ms of {len(idle)} ({min(idle) * 1000:.0f}-{max(idle) * 1000:.0f})"
+    )
     print(f"viewer rerun, during preview:  median {b * 1000:7.0f} ms of {len(busy)} ({min(busy) * 1000:.0f}-{max(busy) * 1000:.0f})"
           f"  ratio {b / i:.2f} (goal <= 2)")  # fmt: skip
     print(f"the preview took {outcome['seconds']:.1f} s")
@@ -204,7 +206,9 @@ def during_report(args, at, rerun, idle: list[float], store, settings) -> int:
         f"report builds {where}: {len(builds)}, median {statistics.median(builds):.1f} s (Word + Excel annex)"
     )
     print(f"server process peak RSS during the builds: {sampler.peak:.0f} MB (goal < 600)")
-    print(f"worker process peak RSS: {worker:.0f} MB (before the builds, the publish's parse: {before:.0f} MB)")
+    print(
+        f"worker process peak RSS: {worker:.0f} MB (before the builds, the publish's parse: {before:.0f} MB)"
+    )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 

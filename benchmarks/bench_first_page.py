@@ -11,6 +11,11 @@ headline figures and the period bar present). Beside it, in the same run, a bare
 `pd.read_excel(sheet_name=None, engine="calamine")` of the same file in this process (best of `repeat`)
 and in a fresh process (median; interpreter and pandas import included, as a restarted server pays
 them). Goal (issue 11): the first page within 0.5x the bare read. run_all.py calls `first_page`.
+
+`--floor` also measures, the same way, the floor no dashboard can go under on this machine: a Streamlit
+script that imports pandas and plotly and draws one metric and one small chart (no store, no data), on
+the same server configuration and in the same Chromium. The first page minus the floor is what the
+dashboard's own start-up and data cost.
 """
 
 from __future__ import annotations
@@ -28,17 +33,47 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_summary import BARE, measure, workbook  # noqa: E402
 from benchmarks.viewers import CHROMIUM_ARGS, data_folder, load_average, running_server, wait_overview  # noqa: E402
 
-__all__ = ["GOAL", "first_page"]
+__all__ = ["FLOOR_APP", "GOAL", "first_page", "floor"]
 
 GOAL = 0.5
+# The least a Streamlit page with a figure and a chart costs from a process start (no store, no data).
+FLOOR_APP = """
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+st.metric("Hoàn thành", "75,0%")
+st.plotly_chart(px.bar(pd.DataFrame({"quý": ["I", "II"], "tin": [3, 4]}), x="quý", y="tin"))
+"""
+_FLOOR_DRAWN = (
+    "() => document.querySelector('[data-testid=stApp][data-test-connection-state=CONNECTED]') !== null"
+    " && document.querySelector('[data-test-script-state=notRunning]') !== null"
+    " && document.querySelectorAll('[data-testid=stMetric]').length > 0"
+    " && document.querySelector('.js-plotly-plot') !== null"
+)
+
+
+def floor(repeat: int) -> list[float]:
+    """Seconds from a server process's start to FLOOR_APP drawn in Chromium, `repeat` restarts."""
+    folder = Path(tempfile.mkdtemp(prefix="bench_floor_"))
+    script = folder / "floor_app.py"
+    script.write_text(FLOOR_APP, encoding="utf-8")
+    return first_page(folder, {}, repeat, script=str(script), drawn=_FLOOR_DRAWN)
 
 
 def first_page(
-    folder: Path, env: dict[str, str], repeat: int, phases: list[tuple[float, float]] | None = None
+    folder: Path,
+    env: dict[str, str],
+    repeat: int,
+    phases: list[tuple[float, float]] | None = None,
+    *,
+    script: str = "app.py",
+    drawn: str | None = None,
 ) -> list[float]:
     """Seconds from the server process's start to the overview settled in Chromium, `repeat` restarts of
     a server on the settings of `env`. `phases`, when given, gets per restart (the process start to
-    its health endpoint answering, from there to the page settled)."""
+    its health endpoint answering, from there to the page settled). `script` and `drawn` (a page
+    function true once it is drawn) measure another page the same way."""
     from playwright.sync_api import sync_playwright
 
     times = []
@@ -49,9 +84,12 @@ def first_page(
                 context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
                 page = context.new_page()
                 page.goto("about:blank")
-                with running_server(folder, env) as server:
+                with running_server(folder, env, script=script) as server:
                     page.goto(server.base)
-                    wait_overview(page)
+                    if drawn is None:
+                        wait_overview(page)
+                    else:
+                        page.wait_for_function(drawn, timeout=600_000, polling=20)
                     times.append(time.perf_counter() - server.started)
                     if phases is not None:
                         phases.append(
@@ -69,7 +107,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[3_000, 20_000, 200_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="also the floor: a one-chart Streamlit page")
     args = parser.parse_args()
+    if args.floor:
+        floors = floor(args.repeat)
+        print(f"floor (one metric, one chart, no data): median {statistics.median(floors):.2f} s "
+              f"(runs {', '.join(f'{t:.1f}' for t in floors)}); load {load_average()}")  # fmt: skip
     rows = []
     for size in args.sizes:
         book = workbook(size)

@@ -127,12 +127,12 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(folder: Path, env: dict[str, str], *, port: int | None = None,
-                   start_timeout: float = 180.0) -> Iterator[Server]:  # fmt: skip
-    """`python -m streamlit run app.py` headless on loopback (a free port unless `port`), with the
-    environment `env` added; yields once `/_stcore/health` answers; stopped on exit."""
+                   start_timeout: float = 180.0, script: str = "app.py") -> Iterator[Server]:  # fmt: skip
+    """`python -m streamlit run app.py` (or `script`) headless on loopback (a free port unless `port`),
+    with the environment `env` added; yields once `/_stcore/health` answers; stopped on exit."""
     port = port or free_port()
     log = folder / f"server-{port}.log"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.fileWatcherType", "none"]  # fmt: skip
     with log.open("wb") as out:
