@@ -104,7 +104,7 @@ def _leftovers(root: Path, current: int | None) -> bool:
 
 
 def _snapshot_shas(cache: Path) -> set[str]:
-    """The sha256 every snapshot file in `cache` is named after (snap-v1-<sha>[-table].json/parquet)."""
+    """The sha256 every snapshot file in `cache` is named after (snap-v2-<sha>[-table].json/parquet)."""
     return {p.name.split("-")[2].split(".")[0] for p in cache.iterdir()} if cache.is_dir() else set()
 
 

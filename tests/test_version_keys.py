@@ -66,7 +66,7 @@ def test_keys_are_computed_once_then_read_from_disk(
     assert first["key"].nunique() == 3  # the two XCN rows differ by title only
     # the keys, and the version's snapshot rebuilt by the parse (nothing of any other content)
     names = sorted(p.name for p in cache.iterdir())
-    assert f"keys-v1-{sha}.parquet" in names and f"snap-v1-{sha}.json" in names
+    assert f"keys-v1-{sha}.parquet" in names and f"snap-v2-{sha}.json" in names
     assert all(sha in name for name in names)
 
     monkeypatch.setattr(sandbox, "read_trusted", no_parse)  # a restarted server: no parse any more

@@ -73,7 +73,7 @@ _LOCK_TIMEOUT_S = 60.0
 #   .lock                  the FileLock guarding every write
 #   cache/keys-v1-<sha256>.parquet
 #                          derived activity keys of a version (cchc_lib.publishing.version_keys), checked like the rest
-#   cache/snap-v1-<sha256>[-<table>.parquet|.json]
+#   cache/snap-v2-<sha256>[-<table>.parquet|.json]
 #                          a version's parsed tables (cchc_lib.publishing.snapshots), written by `publish(derived=...)`
 #                          before the pointer; a killed publish's are deleted with its version by `repair`
 #   damaged/<time>/...     files a repair found damaged, moved there (never deleted) with the old pointer
