@@ -75,6 +75,23 @@ def test_keys_are_computed_once_then_read_from_disk(
     pd.testing.assert_frame_equal(again.reset_index(drop=True), first.reset_index(drop=True))
 
 
+def test_keys_of_tables_already_in_memory_need_no_second_load(
+    version: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, sha = version
+    tables = sandbox.read_trusted(path.read_bytes()).workbook  # what the dashboard holds for this version
+    monkeypatch.setattr(sandbox, "read_trusted", no_parse)
+    monkeypatch.setattr(published, "parse_isolated", no_parse)
+    monkeypatch.setattr(published.snapshots, "load", no_parse)
+    cache = tmp_path / "cache"
+    keys = version_keys(path, sha, cache, tables=lambda: tables)
+    assert sorted(keys["unit_code"]) == ["XCB", "XCN", "XCN"]
+    assert sorted(keys["date"].dt.date) == [date(2024, 2, 1), date(2024, 5, 9), date(2024, 5, 9)]
+    assert keys["key"].nunique() == 3
+    # kept for the next restart like keys of a parse
+    assert sorted(pd.read_parquet(cache_file(cache, sha))["unit_code"]) == ["XCB", "XCN", "XCN"]
+
+
 def test_a_torn_cache_file_is_recomputed_and_replaced(version: tuple[Path, str], tmp_path: Path) -> None:
     path, sha = version
     cache = tmp_path / "cache"

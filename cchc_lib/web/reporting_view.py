@@ -19,6 +19,7 @@ from cchc_lib.figures import reporting, reporting_matrix
 from cchc_lib.publishing.store import StoreError
 from cchc_lib.publishing.store_factory import open_store
 from cchc_lib.publishing.version_keys import version_keys
+from cchc_lib.reading.model import Workbook
 from cchc_lib.web.frame import Frame
 
 __all__ = [
@@ -63,14 +64,22 @@ def fmt_when(value: Any) -> str:
 # `_fetch` brings a version this server never opened from the PostgreSQL store into its local cache.
 @st.cache_data(max_entries=256, show_spinner=False)
 def _version_keys(
-    path: str, sha256: str, _settings: Settings, _fetch: Callable[[], object] | None = None
+    path: str,
+    sha256: str,
+    _settings: Settings,
+    _fetch: Callable[[], object] | None = None,
+    _tables: Callable[[], Workbook | None] | None = None,
 ) -> pd.DataFrame | None:
-    return version_keys(Path(path), sha256, _settings.store_path / KEYS_CACHE_DIR, _settings, fetch=_fetch)
+    cache = _settings.store_path / KEYS_CACHE_DIR
+    return version_keys(Path(path), sha256, cache, _settings, fetch=_fetch, tables=_tables)
 
 
-def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataFrame], int | None]:
+def store_versions(
+    settings: Settings, loaded: tuple[str, Workbook] | None = None
+) -> tuple[pd.DataFrame, dict[int, pd.DataFrame], int | None]:
     """The store's versions (reporting.VERSION_COLUMNS), the activity keys of each readable one and
-    the current version's number (None without versions).
+    the current version's number (None without versions). `loaded`: (sha256, tables) of a version
+    already in memory (the page's own), whose keys are then computed from those tables.
 
     Raises StoreError when the store itself cannot be read.
     """
@@ -79,12 +88,20 @@ def store_versions(settings: Settings) -> tuple[pd.DataFrame, dict[int, pd.DataF
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
+        mine = loaded is not None and loaded[0] == version.sha256
+        tables = (lambda: loaded[1]) if mine else None  # type: ignore[index]
         found = _version_keys(
-            str(version.path), version.sha256, settings, partial(store.version, version.number)
+            str(version.path), version.sha256, settings, partial(store.version, version.number), tables
         )
         if found is not None:
             keys[version.number] = found
     return reporting.versions_table(history), keys, current if history else None
+
+
+def _loaded(frame: Frame) -> tuple[str, Workbook] | None:
+    """(sha256, tables) of the store version the page shows (checked against its sha256 when loaded)."""
+    source = frame.source
+    return (source.stamp, frame.workbook) if source is not None and not source.is_sample else None
 
 
 def _expected_units(frame: Frame) -> pd.DataFrame:
@@ -109,7 +126,7 @@ def period_status(
     """reporting.period_status for the page's period (or `period`), calendar and unit filters, as of
     the current version; None when the store holds no version yet. Raises StoreError when the store
     cannot be read."""
-    versions, keys, current = store_versions(frame.settings)
+    versions, keys, current = store_versions(frame.settings, _loaded(frame))
     if versions.empty:
         return None
     return reporting.period_status(
@@ -125,7 +142,7 @@ def period_status(
 def year_overview(frame: Frame, today: date | None = None) -> pd.DataFrame | None:
     """reporting.year_overview for the page's year (quarters, half year, 9 months, year) and
     calendar; None when the store holds no version yet."""
-    versions, keys, current = store_versions(frame.settings)
+    versions, keys, current = store_versions(frame.settings, _loaded(frame))
     if versions.empty:
         return None
     return reporting.year_overview(
@@ -142,7 +159,7 @@ def year_overview(frame: Frame, today: date | None = None) -> pd.DataFrame | Non
 def matrix(frame: Frame, today: date | None = None) -> pd.DataFrame | None:
     """reporting_matrix.submission_matrix for the page's year and calendar (long form); None when the
     store holds no version yet."""
-    versions, keys, current = store_versions(frame.settings)
+    versions, keys, current = store_versions(frame.settings, _loaded(frame))
     if versions.empty:
         return None
     return reporting_matrix.submission_matrix(
