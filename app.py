@@ -196,4 +196,7 @@ else:  # imported by `streamlit run app.py` (or uvicorn app:app): the app server
     from cchc_lib.reading.sandbox import keep_spare_worker
 
     keep_spare_worker(WORKER_MODULES)  # an upload never waits for a worker interpreter to import pandas
+    from cchc_lib.web.warmup import start_warmup
+
+    start_warmup()  # what the first run imports, while the first browser loads the frontend
     app = st.App(__file__, routes=ROUTES, middleware=MIDDLEWARE)

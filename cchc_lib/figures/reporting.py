@@ -377,7 +377,7 @@ def _dropped(
     now = current if current is not None else (int(versions["version"].max()) if len(versions) else None)
     if now is None or now not in keys or not kept:
         return None
-    present = set(_counts(keys[now], first, last).index.get_level_values("unit_code"))
+    present = set(_counts(keys[now], first, last).index.get_level_values("unit_code").unique())
     changes = changes[changes["version"].isin(kept)].sort_values("version", kind="stable")
     last_change = changes.groupby("unit_code")["kind"].last()
     return {str(u) for u, kind in last_change.items() if u not in present and kind != "unit"}

@@ -30,6 +30,9 @@ __all__ = ["Frame", "page_frame", "guard", "role_allowed", "show_store_damage"]
 
 LOG = logging.getLogger("cchc_lib.web")
 _YEAR_RANGE = (2000, 2100)
+# An emoji becomes a data: URL; a :material/...: icon is fetched from fonts.gstatic.com, which the
+# Content-Security-Policy (cchc_lib/web/routes.py) blocks: no third-party request.
+PAGE_ICON = "📣"
 _UNIT_SEARCH = "Tìm đơn vị (gõ không dấu cũng được)"
 _UNIT_SEARCH_HINT = "vd: cam binh"
 _LINK_HELP = "Liên kết mở đúng trang, kỳ, lịch và đơn vị đang chọn. Bấm biểu tượng sao chép ở góc ô:"
@@ -424,9 +427,7 @@ def page_frame(title: str, require_role: str | None = None, *, needs_data: bool 
     """
     st.set_page_config(
         page_title=f"{title} · {msg.APP_SUFFIX}",
-        # An emoji becomes a data: URL; a :material/...: icon is fetched from fonts.gstatic.com, which
-        # the Content-Security-Policy (cchc_lib/web/routes.py) blocks: no third-party request.
-        page_icon="📣",
+        page_icon=PAGE_ICON,
         layout="wide",
         initial_sidebar_state="auto",
     )
