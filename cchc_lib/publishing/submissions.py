@@ -184,9 +184,11 @@ def change_table(before: Workbook | None, after: Workbook, only_unit: str | None
     per_key = keys.assign(b=(keys["side"] < 0).astype("int64"), a=(keys["side"] > 0).astype("int64"))
     per_key = per_key.groupby([*by, "key"], sort=False)[["b", "a"]].sum()
     diff = per_key["a"] - per_key["b"]
-    moved = pd.DataFrame({"added": diff.clip(lower=0), "removed": (-diff).clip(lower=0)}).groupby(
-        level=[0, 1], sort=False
-    ).sum()
+    moved = (
+        pd.DataFrame({"added": diff.clip(lower=0), "removed": (-diff).clip(lower=0)})
+        .groupby(level=[0, 1], sort=False)
+        .sum()
+    )
     rows = per_key.groupby(level=[0, 1], sort=False)[["b", "a"]].sum()
     actual_before = old.groupby(by, sort=False)["q"].sum()
     actual_after = new.groupby(by, sort=False)["q"].sum()
@@ -294,10 +296,18 @@ def prepare_update(
         )
         if fast is not None:
             return fast
-    upload = _read(read, bytes(data), settings, current=False)
+    compared = None
+    if kind == "replace" and reader is None and current is not None:
+        compared = _compare_in_one_job(store, current, data, settings, closed)
+    if compared is not None:
+        upload, changes, closed_rows = compared
+    else:
+        upload, changes, closed_rows = _read(read, bytes(data), settings, current=False), None, None
     preview = new_preview(_concat(upload.problems))
     if not upload.ok or upload.workbook is None:
         return preview
+    if changes is not None:  # compared with the current version in the worker
+        return _as_replacement(preview, data, upload.workbook, changes, closed_rows, current, settings)
     before: Workbook | None = None
     current_bytes = b""
     if current is not None:
@@ -315,15 +325,9 @@ def prepare_update(
                 "Tệp tải lên sẽ thay thế dữ liệu đó; bảng thay đổi dưới đây so với dữ liệu trống."
             )
     if kind == "replace":
-        preview.data = bytes(data)
-        preview.tables, preview.tables_context = upload.workbook, snapshots.settings_context(settings)
-        preview.rows = len(upload.workbook.activities)
-        preview.changes = change_table(before, upload.workbook)
-        preview.closed_changes = closed_changes(before, upload.workbook, closed, settings)
-        preview.duplicate = current is not None and current.sha256 == preview.upload_sha256
-        if preview.duplicate:
-            preview.notes.append(f"Tệp giống hệt dữ liệu hiện hành (phiên bản {current.number}).")
-        return preview
+        after = upload.workbook
+        changed = change_table(before, after), closed_changes(before, after, closed, settings)
+        return _as_replacement(preview, data, after, *changed, current, settings)
     if before is None:
         raise StoreError("corrupt", "Không đọc được dữ liệu hiện hành. Hãy báo quản trị viên.")
     assert unit_code is not None
@@ -339,6 +343,49 @@ def prepare_update(
         settings,
         account,
         calendar,
+    )
+
+
+def _as_replacement(
+    preview: Preview,
+    data: bytes,
+    after: Workbook,
+    changes: pd.DataFrame,
+    closed_rows: pd.DataFrame,
+    current: Version | None,
+    settings: Settings,
+) -> Preview:
+    """`preview` of replacing the whole workbook by the upload `data` (read as `after` under `settings`),
+    with its change table and closed changes against the current version."""
+    preview.data = bytes(data)
+    preview.tables, preview.tables_context = after, snapshots.settings_context(settings)
+    preview.rows = len(after.activities)
+    preview.changes = changes
+    preview.closed_changes = closed_rows
+    preview.duplicate = current is not None and current.sha256 == preview.upload_sha256
+    if preview.duplicate:
+        preview.notes.append(f"Tệp giống hệt dữ liệu hiện hành (phiên bản {current.number}).")  # type: ignore[union-attr]
+    return preview
+
+
+def _compare_in_one_job(
+    store: Store, current: Version, data: bytes, settings: Settings, closed: date | None
+) -> tuple | None:
+    """(upload ReadResult, change table, closed changes) of a replacement, the upload parsed and compared
+    with the current version's snapshot in one worker job (replace_job; the two tables None when the
+    worker found no sound snapshot); None when the snapshot is not there or the current version's file
+    does not check out (the caller then reads and compares as before: a damaged version is said)."""
+    from cchc_lib.publishing.replace_job import compare_isolated
+
+    cache = store.root / CACHE_DIR
+    if not snapshots.manifest_path(cache, current.sha256).is_file():
+        return None
+    try:
+        store.read_bytes(current.number)  # checked against its sha256, as the comparison below relies on
+    except StoreError:
+        return None
+    return compare_isolated(
+        bytes(data), settings, cache_dir=cache, current_sha256=current.sha256, closed=closed
     )
 
 
@@ -361,7 +408,12 @@ def _submit_in_one_job(
     if not snapshots.manifest_path(cache, current.sha256).is_file():
         return None
     current_bytes = store.read_bytes(current.number)  # checked against its sha256
-    job = {"cache_dir": str(cache), "current_bytes": current_bytes, "date_range": date_range, "calendar": calendar}
+    job = {
+        "cache_dir": str(cache),
+        "current_bytes": current_bytes,
+        "date_range": date_range,
+        "calendar": calendar,
+    }
     return submit_isolated(preview, bytes(data), settings, account=account, **job)
 
 
@@ -714,7 +766,9 @@ def merge_unit_rows(
                 value = item.get(fieldname)
                 if fieldname == "type_code" and not type_as_code:
                     value = type_names.get(value, value)
-                cell = cell_text.write(ws, target, col, cell_text.value_of(value))  # a text is never a formula
+                cell = cell_text.write(
+                    ws, target, col, cell_text.value_of(value)
+                )  # a text is never a formula
                 if fieldname == "date" and cell.value is not None:
                     cell.number_format = _DATE_FORMAT
         target += 1

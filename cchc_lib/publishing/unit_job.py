@@ -21,6 +21,7 @@ UNIT_JOB = "cchc_lib.publishing.unit_job:prepare_in_worker"
 WORKER_MODULES = (
     "cchc_lib.publishing.submissions",
     "cchc_lib.publishing.merge_job",
+    "cchc_lib.publishing.replace_job",
     "cchc_lib.publishing.sheet_merge",
     "openpyxl.styles.numbers",
     "openpyxl.utils.datetime",
