@@ -11,6 +11,7 @@ __all__ = [
     "pg_schema",
     "pg_sessions",
     "published",
+    "replace_job",
     "report_job",
     "sheet_merge",
     "snapshots",
