@@ -10,7 +10,7 @@ from ..common.errors import UserError
 from ..common.text import clean_text, match_key
 from .schema import COUNT, DATE, MONEY, QUANTITY, QUARTER, SCORE, TARGET, YEAR, YESNO
 
-__all__ = ["CellError", "is_blank", "parse_value"]
+__all__ = ["BlankMemo", "CellError", "is_blank", "parse_value"]
 
 EXCEL_EPOCH = date(1899, 12, 30)
 # A workbook saved with the 1904 date system counts serial numbers from 1 Jan 1904: 1462 days later.
@@ -51,6 +51,16 @@ def is_blank(value: object) -> bool:
             return False  # the common case, fast for 200,000-row sheets
         return not clean_text(value)
     return False
+
+
+class BlankMemo(dict):
+    """`memo[value]` is is_blank(value), worked out once per distinct value: long sheets repeat the
+    same codes, dates and numbers. Exact: cells that are equal (1, 1.0, True) are blank alike, and a
+    NaN, equal to nothing, is worked out each time."""
+
+    def __missing__(self, value: object) -> bool:
+        blank = self[value] = is_blank(value)
+        return blank
 
 
 def _show(value: object) -> str:

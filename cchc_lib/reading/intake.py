@@ -10,7 +10,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ..common.text import clean_text, match_key
-from .cells import is_blank
+from .cells import BlankMemo, is_blank
 from .schema import CODE, TYPE_REF, UNIT_REF, Column, SheetSpec
 
 __all__ = ["TOTAL", "HEADING", "SIGNATURE", "NUMBERS", "Layout", "classify_rows"]
@@ -145,6 +145,7 @@ def classify_rows(
     required = [p for p, column in columns.items() if column.required]
     references = [p for p, column in columns.items() if column.kind in _REFERENCE_KINDS]
     signature_start = _signature_start(rows, required)
+    blank = BlankMemo()
     data: list[int] = []
     skipped: dict[str, list[int]] = {TOTAL: [], HEADING: [], SIGNATURE: [], NUMBERS: []}
     first_filled = next((i for i, r in enumerate(rows) if any(not is_blank(c) for c in r)), None)
@@ -158,7 +159,7 @@ def classify_rows(
                 skipped[SIGNATURE].append(index)
             continue
         width = len(row)
-        filled = [p for p in read if p < width and not is_blank(row[p])]
+        filled = [p for p in read if p < width and not blank[row[p]]]
         first = _first_text(row) if spec.total_rows else None
         if first is not None and _is_total_label(first):
             label_at = next(p for p, c in enumerate(row) if c is first)

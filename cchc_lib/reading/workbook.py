@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -515,8 +515,9 @@ def _parse_rows(
     keep = _data_rows(spec, name, rows, data_index, columns, log, context)
     data: dict[str, list[object]] = {"row": [i + 1 for i in keep]}
     uncached: list[tuple[FormulaCell, str]] = []
-    for position, column in columns.items():
-        raw = [rows[i][position] if position < len(rows[i]) else "" for i in keep]
+    for (position, column), raw in zip(
+        columns.items(), _kept_columns(rows, keep, list(columns)), strict=True
+    ):
         letter = column_letters(position + 1)
         data[column.field] = _parse_column(column, raw, data["row"], name, log, context, uncached, letter)
     if uncached:
@@ -537,9 +538,17 @@ def _parse_rows(
     return pd.DataFrame({k: pd.Series(v, dtype="int64" if k == "row" else "object") for k, v in data.items()})
 
 
+def _kept_columns(rows: list[list[object]], keep: list[int], positions: list[int]) -> list[list[object]]:
+    """The cells at `positions` of the rows `keep`, column by column ("" beyond a row's end)."""
+    kept = [rows[i] for i in keep]
+    if not positions or all(len(row) > max(positions) for row in kept):
+        return [[row[p] for row in kept] for p in positions]
+    return [[row[p] if p < len(row) else "" for row in kept] for p in positions]
+
+
 def _parse_column(
     column: Column,
-    raw: list[object],
+    raw: Sequence[object],
     excel_rows: list[int],
     sheet: str,
     log: ProblemLog,
@@ -547,69 +556,79 @@ def _parse_column(
     uncached: list[tuple[FormulaCell, str]],
     letter: str = "",
 ) -> list[object]:
-    cache: dict[tuple[type, object], object] = {}
+    outcomes: dict[object, tuple[object, tuple[str, str] | int | None]] = {}
     parse = _parser(column.kind, context.date1904)
     limit = context.limits.get(column.kind)
+    blank = _blank_outcome(column)
     out: list[object] = []
     for value, excel_row in zip(raw, excel_rows, strict=True):
-        if isinstance(value, FormulaCell):
-            out.append(None)
-            if value.error is None:
-                uncached.append((value, column.header))
+        key = value if type(value) is str else (type(value), value)
+        outcome = outcomes.get(key)
+        if outcome is None:
+            if isinstance(value, FormulaCell):
+                out.append(None)
+                _formula_cell(value, column, sheet, excel_row, log, uncached)
+                continue
+            if value == "" or value is None or (isinstance(value, float) and math.isnan(value)):
+                outcome = blank
             else:
-                log.error(
-                    "formula_error",
-                    sheet,
-                    excel_row,
-                    column.header,
-                    f"Ô {value.ref} có lỗi công thức '{value.error}', không đọc được giá trị. Hãy sửa công "
-                    "thức (hoặc ghi thẳng giá trị) trong Excel rồi lưu lại.",
-                )
+                outcome = _outcome(column, value, parse, limit)
+            outcomes[key] = outcome
+        result, problem = outcome
+        out.append(result)
+        if problem is None:
             continue
-        if value == "" or value is None or (isinstance(value, float) and math.isnan(value)):
-            out.append(None)
-            if column.required:
-                log.error(
-                    "missing_value",
-                    sheet,
-                    excel_row,
-                    column.header,
-                    f"Ô '{column.header}' đang trống. Hãy điền giá trị.",
-                )
-            continue
-        key = (type(value), value)
-        if key in cache:
-            result = cache[key]
+        if isinstance(problem, int):
+            message = implausible_message(limit, problem, f"{letter}{excel_row}")  # type: ignore[arg-type]
+            log.error("implausible_number", sheet, excel_row, column.header, message)
         else:
-            try:
-                result = parse(value)
-            except CellError as problem:
-                result = problem
-            cache[key] = result
-        if isinstance(result, CellError):
-            log.error(result.code, sheet, excel_row, column.header, result.message)
-            out.append(None)
-        elif (result == "" or result is None) and column.required:
-            log.error(
-                "missing_value",
-                sheet,
-                excel_row,
-                column.header,
-                f"Ô '{column.header}' đang trống. Hãy điền giá trị.",
-            )
-            out.append(None)
-        elif limit is not None and isinstance(result, int) and result > limit.value:
-            log.error(
-                "implausible_number",
-                sheet,
-                excel_row,
-                column.header,
-                implausible_message(limit, result, f"{letter}{excel_row}"),
-            )
-            out.append(None)  # never counted: the workbook has an error
-        else:
-            out.append(result if result != "" else None)
+            log.error(problem[0], sheet, excel_row, column.header, problem[1])
     return out
+
+
+def _formula_cell(
+    cell: FormulaCell,
+    column: Column,
+    sheet: str,
+    excel_row: int,
+    log: ProblemLog,
+    uncached: list[tuple[FormulaCell, str]],
+) -> None:
+    """A formula without a value waits in `uncached` (one error per sheet); a formula error is logged."""
+    if cell.error is None:
+        uncached.append((cell, column.header))
+        return
+    log.error(
+        "formula_error",
+        sheet,
+        excel_row,
+        column.header,
+        f"Ô {cell.ref} có lỗi công thức '{cell.error}', không đọc được giá trị. Hãy sửa công "
+        "thức (hoặc ghi thẳng giá trị) trong Excel rồi lưu lại.",
+    )
+
+
+def _blank_outcome(column: Column) -> tuple[None, tuple[str, str] | None]:
+    """(value, problem) of an empty cell of the column: a missing_value error when it is required."""
+    if not column.required:
+        return None, None
+    return None, ("missing_value", f"Ô '{column.header}' đang trống. Hãy điền giá trị.")
+
+
+def _outcome(
+    column: Column, value: object, parse: Callable[[object], object], limit: Limit | None
+) -> tuple[object, tuple[str, str] | int | None]:
+    """(the value read, its problem) for a filled cell, the same for every cell holding that value:
+    the problem is None, (code, message), or the implausible number (its message names the cell)."""
+    try:
+        result = parse(value)
+    except CellError as problem:
+        return None, (problem.code, problem.message)
+    if (result == "" or result is None) and column.required:
+        return _blank_outcome(column)
+    if limit is not None and isinstance(result, int) and result > limit.value:
+        return None, result  # never counted: the workbook has an error
+    return (result if result != "" else None), None
 
 
 def _parser(kind: str, date1904: bool) -> Callable[[object], object]:
