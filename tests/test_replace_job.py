@@ -39,14 +39,16 @@ OLD = [
 NEW = [OLD[0], OLD[2], act(date(2024, 4, 9), "XCB", "TIN_BAI", 4, "d")]
 
 
+def replacement(store: Store, settings: Settings, acts: list[dict]):
+    """The preview of replacing the whole workbook by one holding `acts`."""
+    body = build_xlsx(WorkbookSpec(UNITS, TARGETS, acts))
+    return prepare_update(store, body, account=ADMIN, kind="replace", file_name="f.xlsx", settings=settings)
+
+
 def published_store(tmp_path: Path) -> tuple[Store, Settings, str]:
     settings = replace(Settings(), store_dir=str(tmp_path / "store"))
     store = Store(settings.store_path)
-    first = prepare_update(
-        store, build_xlsx(WorkbookSpec(UNITS, TARGETS, OLD)), account=ADMIN, kind="replace",
-        file_name="a.xlsx", settings=settings,
-    )  # fmt: skip
-    version = publish_preview(store, first, ADMIN)
+    version = publish_preview(store, replacement(store, settings, OLD), ADMIN)
     return store, settings, version.sha256
 
 
@@ -75,10 +77,7 @@ def test_the_replacement_is_compared_in_the_worker(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(submissions, "cached_tables", no_load)
     monkeypatch.setattr(submissions, "change_table", no_load)
-    preview = prepare_update(
-        store, build_xlsx(WorkbookSpec(UNITS, TARGETS, NEW)), account=ADMIN, kind="replace",
-        file_name="b.xlsx", settings=settings,
-    )  # fmt: skip
+    preview = replacement(store, settings, NEW)
     check_changes(preview, settings)
 
 
@@ -86,19 +85,13 @@ def test_a_damaged_snapshot_is_compared_in_the_server_as_before(tmp_path: Path) 
     store, settings, sha256 = published_store(tmp_path)
     table = snapshots.table_path(settings.store_path / "cache", sha256, "activities")
     table.write_bytes(table.read_bytes()[:-9] + b"damaged!!")
-    preview = prepare_update(
-        store, build_xlsx(WorkbookSpec(UNITS, TARGETS, NEW)), account=ADMIN, kind="replace",
-        file_name="b.xlsx", settings=settings,
-    )  # fmt: skip
+    preview = replacement(store, settings, NEW)
     check_changes(preview, settings)
 
 
 def test_an_upload_with_errors_is_not_compared(tmp_path: Path) -> None:
     store, settings, _ = published_store(tmp_path)
     bad = [*NEW, act(date(2024, 5, 1), "KHONG_CO", "TIN_BAI", 1, "e")]
-    preview = prepare_update(
-        store, build_xlsx(WorkbookSpec(UNITS, TARGETS, bad)), account=ADMIN, kind="replace",
-        file_name="c.xlsx", settings=settings,
-    )  # fmt: skip
+    preview = replacement(store, settings, bad)
     assert not preview.errors.empty and preview.tables is None
     assert isinstance(preview.errors, pd.DataFrame)

@@ -84,7 +84,7 @@ def test_keys_of_tables_already_in_memory_need_no_second_load(
     monkeypatch.setattr(published, "parse_isolated", no_parse)
     monkeypatch.setattr(published.snapshots, "load", no_parse)
     cache = tmp_path / "cache"
-    keys = version_keys(path, sha, cache, tables=lambda: tables)
+    keys = version_keys(path, sha, cache, tables=tables)
     assert sorted(keys["unit_code"]) == ["XCB", "XCN", "XCN"]
     assert sorted(keys["date"].dt.date) == [date(2024, 2, 1), date(2024, 5, 9), date(2024, 5, 9)]
     assert keys["key"].nunique() == 3

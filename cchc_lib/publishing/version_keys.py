@@ -116,21 +116,21 @@ def version_keys(
     settings: Settings | None = None,
     *,
     fetch: Callable[[], object] | None = None,
-    tables: Callable[[], Workbook | None] | None = None,
+    tables: Workbook | None = None,
 ) -> pd.DataFrame | None:
     """reporting.activity_keys of the published file `path` (content `sha256`), from the cache in
     `cache_dir` when there, else parsed (trusted: it was checked when it was published) and kept.
     `fetch()` is called first when `path` is not on disk: it puts the version's bytes there (the
     PostgreSQL store's local copy of a version this server never opened: `store.version(number)`).
     None when the file cannot be read; StoreError "corrupt" when its bytes do not match `sha256` (keys of
-    other content would count other submissions). `tables()`, when given, returns the version's tables
-    already loaded in memory and checked against `sha256` by whoever loaded them (the dashboard's current
-    version: the first view of a new version does not load it a second time), or None."""
+    other content would count other submissions). `tables`: the version's tables already in memory,
+    checked against `sha256` by whoever loaded them (the dashboard's current version: the first view of a
+    new version does not load it a second time)."""
     target = cache_file(cache_dir, sha256) if cache_dir is not None else None
     if target is not None and (cached := _read_cached(target)) is not None:
         return cached
-    if tables is not None and (loaded := tables()) is not None:
-        return _kept(loaded, target, sha256)
+    if tables is not None:
+        return _kept(tables, target, sha256)
     from cchc_lib.publishing.store import StoreError
     from cchc_lib.reading.sandbox import read_trusted
 

@@ -68,7 +68,7 @@ def _version_keys(
     sha256: str,
     _settings: Settings,
     _fetch: Callable[[], object] | None = None,
-    _tables: Callable[[], Workbook | None] | None = None,
+    _tables: Workbook | None = None,
 ) -> pd.DataFrame | None:
     cache = _settings.store_path / KEYS_CACHE_DIR
     return version_keys(Path(path), sha256, cache, _settings, fetch=_fetch, tables=_tables)
@@ -88,8 +88,7 @@ def store_versions(
     history = store.history()
     keys: dict[int, pd.DataFrame] = {}
     for version in history:
-        mine = loaded is not None and loaded[0] == version.sha256
-        tables = (lambda: loaded[1]) if mine else None  # type: ignore[index]
+        tables = loaded[1] if loaded is not None and loaded[0] == version.sha256 else None
         found = _version_keys(
             str(version.path), version.sha256, settings, partial(store.version, version.number), tables
         )
